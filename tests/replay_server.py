@@ -1,0 +1,165 @@
+"""A small HTTP/1.1 server on 127.0.0.1 that replays recorded stream bodies.
+
+`POST /case/<NAME>/...` answers with the case's `.sse` body as a chunked event stream;
+a `.status` file turns it into an HTTP error (`Content-Length` body) or, with
+`"abort": true`, into a stream whose TCP connection is reset before the final chunk.
+`.slow.sse` cases go out one byte per write with about 1 ms between writes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import socket
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+FIXTURES = Path(__file__).parent / "fixtures" / "streams"
+RAGGED_SIZES = (1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 233, 377, 610, 987, 1597, 4096)
+Mode = Literal["event", "ragged"]
+
+
+@dataclass(frozen=True)
+class StreamCase:
+    """One recorded response and the result the adapter must produce from it."""
+
+    name: str
+    body: bytes
+    expected: dict[str, Any]
+    status: dict[str, Any] | None
+
+    @property
+    def aborts(self) -> bool:
+        return bool(self.status and self.status.get("abort"))
+
+    @property
+    def http_error(self) -> bool:
+        return self.status is not None and not self.aborts
+
+    @property
+    def slow(self) -> bool:
+        return self.name.endswith(".slow")
+
+
+def load_cases(folder: Path = FIXTURES) -> dict[str, StreamCase]:
+    """Every `NAME.sse` with its `NAME.json` (and optional `NAME.status`) in `folder`."""
+    cases = {}
+    for sse in sorted(folder.glob("*.sse")):
+        name = sse.name.removesuffix(".sse")
+        status_path = folder / f"{name}.status"
+        cases[name] = StreamCase(
+            name=name,
+            body=sse.read_bytes(),
+            expected=json.loads((folder / f"{name}.json").read_text(encoding="utf-8")),
+            status=json.loads(status_path.read_text()) if status_path.exists() else None,
+        )
+    return cases
+
+
+@dataclass
+class ReplayServer:
+    """Serves `cases` on an ephemeral loopback port; records each request body."""
+
+    cases: dict[str, StreamCase]
+    mode: Mode = "event"
+    requests: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
+    port: int = 0
+    _server: asyncio.Server | None = None
+
+    async def start(self) -> None:
+        self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+
+    def url(self, case: str, *, openai: bool) -> str:
+        """The `base_url` an SDK client needs to reach `case`."""
+        root = f"http://127.0.0.1:{self.port}/case/{case}"
+        return f"{root}/v1" if openai else root
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        sock = writer.get_extra_info("socket")
+        if sock is not None:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        try:
+            while True:
+                try:
+                    head = await reader.readuntil(b"\r\n\r\n")
+                except (asyncio.IncompleteReadError, ConnectionError):
+                    return
+                lines = head.decode("latin-1").split("\r\n")
+                method, path, _ = lines[0].split(" ", 2)
+                headers = {}
+                for line in lines[1:]:
+                    if ":" in line:
+                        key, value = line.split(":", 1)
+                        headers[key.strip().lower()] = value.strip()
+                length = int(headers.get("content-length") or 0)
+                raw = await reader.readexactly(length) if length else b""
+                match = re.match(r"^/case/([^/]+)(/.*)$", path)
+                case = self.cases.get(match.group(1)) if match else None
+                if method != "POST" or case is None or match is None:
+                    body = b'{"error":{"message":"no such case","type":"not_found"}}'
+                    writer.write(
+                        b"HTTP/1.1 404 Not Found\r\ncontent-type: application/json\r\n"
+                        b"content-length: %d\r\n\r\n%s" % (len(body), body)
+                    )
+                    await writer.drain()
+                    continue
+                self.requests.append((case.name, match.group(2), json.loads(raw or b"{}")))
+                await self._respond(case, writer)
+                if case.aborts:
+                    writer.transport.abort()
+                    return
+        except ConnectionError:
+            pass
+        finally:
+            writer.close()
+
+    async def _respond(self, case: StreamCase, writer: asyncio.StreamWriter) -> None:
+        if case.http_error and case.status is not None:
+            head = [f"HTTP/1.1 {case.status['status']} Error"]
+            head += [f"{k}: {v}" for k, v in case.status.get("headers", {}).items()]
+            head.append(f"content-length: {len(case.body)}")
+            writer.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + case.body)
+            await writer.drain()
+            return
+        writer.write(
+            b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream; charset=utf-8\r\n"
+            b"cache-control: no-cache\r\ntransfer-encoding: chunked\r\n\r\n"
+        )
+        await writer.drain()
+        for piece in self._pieces(case):
+            writer.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+            await writer.drain()
+            if case.slow:
+                await asyncio.sleep(0.001)  # the case's own pacing, not synchronisation
+        if case.aborts:
+            # Give the client time to read what was sent before the reset drops it.
+            await asyncio.sleep(0.05)
+            return
+        writer.write(b"0\r\n\r\n")
+        await writer.drain()
+
+    def _pieces(self, case: StreamCase) -> list[bytes]:
+        data = case.body
+        if case.slow:
+            return [data[i : i + 1] for i in range(len(data))]
+        if self.mode == "ragged":
+            pieces, start, k = [], 0, 0
+            while start < len(data):
+                size = RAGGED_SIZES[k % len(RAGGED_SIZES)]
+                pieces.append(data[start : start + size])
+                start, k = start + size, k + 1
+            return pieces
+        pieces, start = [], 0
+        for blank in re.finditer(rb"(\r\n|\r|\n)(\r\n|\r|\n)", data):
+            pieces.append(data[start : blank.end()])
+            start = blank.end()
+        pieces.append(data[start:])
+        return [p for p in pieces if p]

@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tui.config import PRESETS, ConfigError, load_config
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_no_file_and_no_key_defaults_to_offline(tmp_path: Path) -> None:
+    config = load_config(tmp_path / "missing.toml", tmp_path, environ={})
+    assert config.default_provider == "offline"
+    assert set(PRESETS) <= set(config.providers)
+    assert {
+        "openai",
+        "anthropic",
+        "ollama",
+        "llamacpp",
+        "lmstudio",
+        "vllm",
+        "openrouter",
+        "deepseek",
+        "offline",
+    } <= set(config.providers)
+
+
+@pytest.mark.parametrize(
+    ("var", "provider"),
+    [
+        ("OPENAI_API_KEY", "openai"),
+        ("ANTHROPIC_API_KEY", "anthropic"),
+        ("OPENROUTER_API_KEY", "openrouter"),
+        ("DEEPSEEK_API_KEY", "deepseek"),
+    ],
+)
+def test_a_key_in_the_environment_picks_its_provider(
+    tmp_path: Path, var: str, provider: str
+) -> None:
+    config = load_config(tmp_path / "missing.toml", tmp_path, environ={var: "k"})
+    assert config.default_provider == provider
+    assert config.providers[provider].api_key({var: "k"}) == "k"
+
+
+def test_paths_come_from_the_environment(tmp_path: Path) -> None:
+    env = {"TUI_CHAT_CONFIG": str(tmp_path / "c.toml"), "TUI_CHAT_DATA_DIR": str(tmp_path / "d")}
+    write(tmp_path, "")  # a different file: the env var wins
+    config = load_config(environ=env)
+    assert config.config_path == tmp_path / "c.toml"
+    assert config.data_dir == tmp_path / "d"
+
+
+def test_user_provider_and_preset_override(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """
+default_provider = "work"
+system_prompt = "Be brief."
+
+[providers.work]
+kind = "anthropic"
+base_url = "http://127.0.0.1:1/"
+model = "claude-x"
+api_key_env = "WORK_KEY"
+max_tokens = 100
+temperature = 0
+extra_headers = { "X-Team" = "a" }
+
+[providers.ollama]
+model = "qwen3"
+""",
+    )
+    config = load_config(path, tmp_path, environ={})
+    work = config.providers["work"]
+    assert (work.kind, work.model, work.api_key_env, work.max_tokens) == (
+        "anthropic",
+        "claude-x",
+        "WORK_KEY",
+        100,
+    )
+    assert work.temperature == 0.0
+    assert work.extra_headers == {"X-Team": "a"}
+    assert work.missing_key({})
+    assert config.default_provider == "work"
+    assert config.system_prompt == "Be brief."
+    assert config.providers["ollama"].model == "qwen3"
+    assert config.providers["ollama"].base_url == "http://localhost:11434/v1"
+
+
+def test_command_line_overrides(tmp_path: Path) -> None:
+    config = load_config(tmp_path / "missing.toml", tmp_path, environ={})
+    chosen = config.provider(None, model="m", base_url="http://127.0.0.1:5/v1")
+    assert (chosen.name, chosen.kind, chosen.model) == ("openai", "openai", "m")
+    assert not chosen.missing_key({})  # a local server needs no key
+    assert config.provider("openai").missing_key({})
+    with pytest.raises(KeyError):
+        config.provider("nope")
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "words"),
+    [
+        ('model = "x"\n[providers\n', 2, "not valid TOML"),
+        ('\n\ncolour = "red"\n', 3, "unknown setting 'colour'"),
+        ('[providers.a]\nkind = "openai"\nmodle = "x"\n', 3, "unknown setting 'modle'"),
+        ('[providers.a]\nkind = "gemini"\nmodel = "x"\n', 2, "got 'gemini'"),
+        ('[providers.a]\nkind = "openai"\nmax_tokens = "many"\n', 3, "must be a number"),
+        ('[providers.a]\nkind = "openai"\n', 1, "needs a model"),
+        ('default_provider = "ghost"\n', 1, "'ghost' is not a provider"),
+    ],
+)
+def test_bad_config_names_file_line_and_problem(
+    tmp_path: Path, text: str, line: int, words: str
+) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, tmp_path, environ={})
+    message = str(caught.value)
+    assert f"{path}, line {line}:" in message
+    assert words in message
+    assert "\n" not in message  # one paragraph

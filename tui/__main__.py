@@ -1,0 +1,21 @@
+"""`tui-chat` (the full-screen app) and `tui-chat ask` (headless); also `python -m tui`."""
+
+from __future__ import annotations
+
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Dispatch to the app or to a subcommand; returns the exit status."""
+    args = sys.argv[1:] if argv is None else argv
+    if args[:1] == ["ask"]:
+        from tui.cli import ask
+
+        return ask.main(args[1:])
+    from tui.cli import app
+
+    return app.main(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Command-line entry points: the full-screen app and `tui-chat ask`."""

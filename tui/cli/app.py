@@ -1,0 +1,30 @@
+"""`tui-chat`: start the full-screen app."""
+
+from __future__ import annotations
+
+import argparse
+
+from tui.cli.options import add_common_options, resolve
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The `tui-chat` argument parser."""
+    parser = argparse.ArgumentParser(
+        prog="tui-chat",
+        description="A full-screen terminal chat client for LLM APIs. "
+        "Run `tui-chat ask --help` for the headless mode.",
+    )
+    add_common_options(parser)
+    return parser
+
+
+def main(argv: list[str]) -> int:
+    """Parse `argv`, load the config and run the app until it quits."""
+    args = build_parser().parse_args(argv)
+    config, provider = resolve(args)
+    from tui.store import ConversationStore
+    from tui.ui.app import ChatApp
+
+    app = ChatApp(config, ConversationStore(config.data_dir), provider=provider)
+    app.run()
+    return int(app.return_code or 0)

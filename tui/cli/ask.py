@@ -1,0 +1,199 @@
+"""`tui-chat ask`: the chat engine without the UI, for scripts and pipes.
+
+The reply text goes to stdout as it arrives (flushed per chunk); usage, the finish
+reason and any error go to stderr. With `--json`, stdout carries one JSON object per line.
+Exit status: 0 for a finished reply, 1 for a provider error, 2 for bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import time
+from typing import Any, TextIO
+
+from tui.cli.options import add_common_options, fail, resolve
+from tui.config import Config, ProviderConfig
+from tui.domain import ChatMessage, Conversation, Role
+from tui.engine import build_request, record_reply, reply_events, start_reply
+from tui.inert import make_inert
+from tui.providers.events import (
+    FinishReason,
+    ReasoningDelta,
+    RefusalDelta,
+    ReplyEvent,
+    RetryScheduled,
+    TextDelta,
+)
+from tui.providers.reply import ReplyState
+from tui.providers.retry import RetryPolicy
+from tui.store import ConversationStore, StoreError
+
+EXIT_OK, EXIT_PROVIDER_ERROR, EXIT_INTERRUPTED = 0, 1, 130
+SAVE_EVERY_S = 2.0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The `tui-chat ask` argument parser."""
+    parser = argparse.ArgumentParser(
+        prog="tui-chat ask",
+        description="Ask a model one question and stream the answer to stdout.",
+        epilog="Piped input comes before the prompt: cat notes.md | tui-chat ask 'summarise this'",
+    )
+    add_common_options(parser)
+    parser.add_argument("--system", metavar="TEXT", help="system prompt")
+    parser.add_argument("--json", action="store_true", help="print one JSON event per line")
+    parser.add_argument("--no-save", action="store_true", help="do not save the conversation")
+    parser.add_argument("prompt", nargs="*", help="the question (words are joined by spaces)")
+    return parser
+
+
+def read_prompt(words: list[str], stdin: TextIO) -> str:
+    """The prompt: piped stdin (if any) followed by the words on the command line."""
+    parts = []
+    if not stdin.isatty():
+        piped = stdin.read()
+        if piped.strip():
+            parts.append(piped.rstrip("\n"))
+    if words:
+        parts.append(" ".join(words))
+    return "\n\n".join(parts)
+
+
+class Printer:
+    """Writes events to stdout/stderr as plain text or JSON lines."""
+
+    def __init__(self, out: TextIO, err: TextIO, *, as_json: bool) -> None:
+        self.out, self.err, self.as_json = out, err, as_json
+        # Raw bytes go to pipes untouched; a terminal only ever sees inert text.
+        self.out_inert = not as_json and out.isatty()
+        self.err_inert = err.isatty()
+        self.ends_with_newline = True
+
+    def event(self, event: ReplyEvent) -> None:
+        """Print one event as it arrives."""
+        if self.as_json:
+            if isinstance(event, TextDelta | ReasoningDelta):
+                kind = "text" if isinstance(event, TextDelta) else "reasoning"
+                self._json({"type": kind, "text": event.text})
+        elif isinstance(event, TextDelta | RefusalDelta):
+            self._write_out(event.text)
+        elif isinstance(event, ReasoningDelta):
+            self._write_err(event.text)
+        if isinstance(event, RetryScheduled):
+            self._write_err(
+                f"\n{event.error.message}\nRetrying in {event.delay:g} s "
+                f"(attempt {event.attempt}).\n"
+            )
+
+    def result(self, state: ReplyState, provider: ProviderConfig, elapsed: float) -> None:
+        """Print the closing summary (and the `result` object with --json)."""
+        if self.as_json:
+            self._json(state.as_result())
+        elif not self.ends_with_newline:
+            self._write_out("\n")
+        for call in sorted(state.tool_calls.values(), key=lambda c: c.id or ""):
+            self._write_err(f"tool call: {call.name}({call.arguments})\n")
+        if state.error is not None:
+            self._write_err(f"error: {state.error.message}\n")
+        self._write_err(summary_line(state, provider, elapsed) + "\n")
+
+    def warn(self, message: str) -> None:
+        """A warning line on stderr."""
+        self._write_err(f"warning: {message}\n")
+
+    def _json(self, obj: dict[str, Any]) -> None:
+        self.out.write(json.dumps(obj) + "\n")
+        self.out.flush()
+
+    def _write_out(self, text: str) -> None:
+        if text:
+            self.out.write(make_inert(text) if self.out_inert else text)
+            self.out.flush()
+            self.ends_with_newline = text.endswith("\n")
+
+    def _write_err(self, text: str) -> None:
+        self.err.write(make_inert(text) if self.err_inert else text)
+        self.err.flush()
+
+
+def summary_line(state: ReplyState, provider: ProviderConfig, elapsed: float) -> str:
+    """`[stop] 12 in / 34 out tokens · openai gpt-4o-mini · 1.2 s`."""
+    reason = str(state.finish_reason or FinishReason.ERROR)
+    if state.finish_reason is FinishReason.LENGTH:
+        reason = "length: cut off at max tokens"
+
+    def count(n: int | None) -> str:
+        return "?" if n is None else str(n)
+
+    tokens = f"{count(state.input_tokens)} in / {count(state.output_tokens)} out tokens"
+    return f"[{reason}] {tokens} · {provider.name} {provider.model} · {elapsed:.1f} s"
+
+
+async def run_ask(
+    config: Config,
+    provider: ProviderConfig,
+    conv: Conversation,
+    printer: Printer,
+    store: ConversationStore | None,
+    policy: RetryPolicy | None = None,
+) -> int:
+    """Stream one reply into `conv`, printing as it goes; returns the exit status."""
+    request = build_request(conv, provider)
+    reply = start_reply(conv, provider)
+    state = ReplyState()
+    started = last_save = time.monotonic()
+    try:
+        async for event in reply_events(config, provider, request, policy=policy):
+            state.apply(event)
+            printer.event(event)
+            if store is not None and time.monotonic() - last_save >= SAVE_EVERY_S:
+                record_reply(reply, state)
+                _save(store, conv, printer)
+                last_save = time.monotonic()
+    finally:
+        if state.finish_reason is None:  # interrupted: keep what arrived, marked as such
+            state.finish_reason = FinishReason.CANCELLED
+        record_reply(reply, state)
+        if store is not None:
+            _save(store, conv, printer)
+    printer.result(state, provider, time.monotonic() - started)
+    return EXIT_PROVIDER_ERROR if state.finish_reason is FinishReason.ERROR else EXIT_OK
+
+
+def new_exchange(provider: ProviderConfig, prompt: str, *, system: str | None) -> Conversation:
+    """A new conversation holding the user's prompt."""
+    conv = Conversation.start(provider.name, provider.model, system)
+    conv.add(ChatMessage(role=Role.USER, content=prompt))
+    return conv
+
+
+def _save(store: ConversationStore, conv: Conversation, printer: Printer) -> None:
+    try:
+        store.save(conv)
+    except StoreError as exc:
+        printer.warn(str(exc))
+
+
+def main(argv: list[str]) -> int:
+    """Run `tui-chat ask` with `argv` (the words after `ask`)."""
+    args = build_parser().parse_args(argv)
+    config, provider = resolve(args)
+    prompt = read_prompt(args.prompt, sys.stdin)
+    if not prompt.strip():
+        fail('tui-chat ask: give a prompt, e.g. tui-chat ask "hello" (or pipe text in).')
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
+    conv = new_exchange(provider, prompt, system=args.system or config.system_prompt)
+    store = None if args.no_save else ConversationStore(config.data_dir)
+    printer = Printer(sys.stdout, sys.stderr, as_json=args.json)
+    if store is not None:
+        _save(store, conv, printer)  # the question is on disk before anything can fail
+    try:
+        return asyncio.run(run_ask(config, provider, conv, printer, store))
+    except KeyboardInterrupt:
+        sys.stderr.write("\n[cancelled] the partial reply was saved.\n" if store else "\n")
+        return EXIT_INTERRUPTED

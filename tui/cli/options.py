@@ -1,0 +1,57 @@
+"""Options shared by `tui-chat` and `tui-chat ask`, and turning them into a `Config`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+from tui.config import Config, ConfigError, ProviderConfig, load_config
+
+EXIT_USAGE = 2
+
+
+def add_common_options(parser: argparse.ArgumentParser) -> None:
+    """`--provider`, `--model`, `--base-url`, `--config`, `--data-dir`."""
+    parser.add_argument(
+        "--provider", metavar="NAME", help="provider name from the config or presets"
+    )
+    parser.add_argument("--model", metavar="MODEL", help="model name (overrides the provider's)")
+    parser.add_argument(
+        "--base-url",
+        metavar="URL",
+        help="API root: with /v1 for OpenAI-compatible servers, without it for Anthropic",
+    )
+    parser.add_argument(
+        "--config",
+        metavar="PATH",
+        type=Path,
+        help="config file (default: $TUI_CHAT_CONFIG or the user config dir)",
+    )
+    parser.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        type=Path,
+        help="where conversations are kept (default: $TUI_CHAT_DATA_DIR or the user data dir)",
+    )
+
+
+def resolve(args: argparse.Namespace) -> tuple[Config, ProviderConfig]:
+    """Load the config and pick the provider the options ask for; exit 2 when impossible."""
+    try:
+        config = load_config(args.config, args.data_dir)
+    except ConfigError as exc:
+        fail(str(exc))
+    try:
+        provider = config.provider(args.provider, model=args.model, base_url=args.base_url)
+    except KeyError:
+        names = ", ".join(sorted(config.providers))
+        fail(f"tui-chat: no provider named '{args.provider}'. Known providers: {names}.")
+    return config, provider
+
+
+def fail(message: str) -> NoReturn:
+    """Print `message` to stderr and exit with the usage status."""
+    print(message, file=sys.stderr)
+    raise SystemExit(EXIT_USAGE)

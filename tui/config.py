@@ -1,0 +1,327 @@
+"""Configuration: named providers from a TOML file, built-in presets, paths, env overrides.
+
+Keys are never stored here: a provider names the environment variable that holds its key
+(`api_key_env`) and the key is read from the environment when a request is made.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal
+
+APP_NAME = "tui-chat"
+ProviderKind = Literal["openai", "anthropic", "offline"]
+KINDS: tuple[ProviderKind, ...] = ("openai", "anthropic", "offline")
+OFFLINE = "offline"
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderConfig:
+    """One named provider: which API it speaks, where, with which model and key."""
+
+    name: str
+    """The name used with `--provider` and in the config file."""
+    kind: ProviderKind
+    """The API family: `openai` (and compatible servers), `anthropic` or `offline`."""
+    model: str
+    """The model asked for unless another is chosen."""
+    base_url: str | None = None
+    """API root: with `/v1` for `openai`, without it for `anthropic`; None for the default."""
+    api_key_env: str | None = None
+    """Name of the environment variable holding the key (the key itself is never stored)."""
+    key_required: bool = False
+    """Whether a request is pointless without the key (hosted APIs, not local servers)."""
+    max_tokens: int | None = None
+    """Reply length cap sent with each request."""
+    temperature: float | None = None
+    """Sampling temperature sent with each request."""
+    extra_headers: Mapping[str, str] = field(default_factory=dict)
+    """HTTP headers added to every request (e.g. OpenRouter's `HTTP-Referer`)."""
+    read_timeout: float = 60.0
+    """Seconds to wait for the next streamed chunk before giving up."""
+    chunk_delay: float = 0.012
+    """`offline` only: seconds between streamed words (a readable pace)."""
+
+    def api_key(self, environ: Mapping[str, str] | None = None) -> str | None:
+        """The key from the environment, or None."""
+        env = os.environ if environ is None else environ
+        return (env.get(self.api_key_env) or None) if self.api_key_env else None
+
+    def missing_key(self, environ: Mapping[str, str] | None = None) -> bool:
+        """True when this provider needs a key and the environment has none."""
+        return self.key_required and self.api_key(environ) is None
+
+
+PRESETS: dict[str, ProviderConfig] = {
+    p.name: p
+    for p in (
+        ProviderConfig(
+            "openai", "openai", "gpt-4o-mini", "https://api.openai.com/v1", "OPENAI_API_KEY", True
+        ),
+        ProviderConfig(
+            "anthropic",
+            "anthropic",
+            "claude-sonnet-4-5",
+            "https://api.anthropic.com",
+            "ANTHROPIC_API_KEY",
+            True,
+        ),
+        ProviderConfig("ollama", "openai", "llama3.2", "http://localhost:11434/v1"),
+        ProviderConfig("llamacpp", "openai", "default", "http://localhost:8080/v1"),
+        ProviderConfig("lmstudio", "openai", "default", "http://localhost:1234/v1"),
+        ProviderConfig("vllm", "openai", "default", "http://localhost:8000/v1"),
+        ProviderConfig(
+            "openrouter",
+            "openai",
+            "openai/gpt-4o-mini",
+            "https://openrouter.ai/api/v1",
+            "OPENROUTER_API_KEY",
+            True,
+        ),
+        ProviderConfig(
+            "deepseek",
+            "openai",
+            "deepseek-chat",
+            "https://api.deepseek.com/v1",
+            "DEEPSEEK_API_KEY",
+            True,
+        ),
+        ProviderConfig(OFFLINE, "offline", "offline-guide"),
+    )
+}
+
+# Picked as the default, in this order, when their key is in the environment.
+_KEYED_DEFAULTS = ("openai", "anthropic", "openrouter", "deepseek")
+
+_PROVIDER_FIELDS: dict[str, type | tuple[type, ...]] = {
+    "kind": str,
+    "model": str,
+    "base_url": str,
+    "api_key_env": str,
+    "max_tokens": int,
+    "temperature": (int, float),
+    "extra_headers": dict,
+    "read_timeout": (int, float),
+    "chunk_delay": (int, float),
+}
+_TOP_LEVEL = {"default_provider": str, "system_prompt": str, "providers": dict}
+
+
+class ConfigError(Exception):
+    """A config file that cannot be used, described in one paragraph for people."""
+
+    def __init__(self, path: Path, problem: str, line: int | None = None) -> None:
+        self.path = path
+        self.problem = problem
+        self.line = line
+        where = f"{path}, line {line}" if line else str(path)
+        super().__init__(
+            f"tui-chat cannot use its config file {where}: {problem} "
+            "Fix that line (or move the file away to start with the built-in providers); "
+            "the README's Configuration section shows every setting."
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """Everything the app and `tui-chat ask` read from the config file and environment."""
+
+    config_path: Path
+    """The config file looked at (it need not exist)."""
+    data_dir: Path
+    """Where conversations and app state are kept."""
+    providers: Mapping[str, ProviderConfig]
+    """Presets merged with the file's `[providers.NAME]` tables."""
+    default_provider: str
+    """The provider a new conversation starts with."""
+    system_prompt: str | None = None
+    """The system prompt for new conversations, if any."""
+
+    def provider(
+        self, name: str | None = None, *, model: str | None = None, base_url: str | None = None
+    ) -> ProviderConfig:
+        """The named (or default) provider, with command-line overrides applied.
+
+        Raises:
+            KeyError: no provider has that name.
+        """
+        if name is None:
+            name = self.default_provider
+            if base_url and self.providers[name].kind == "offline":
+                name = "openai"  # a bare --base-url means an OpenAI-compatible server
+        chosen = self.providers[name]
+        if model:
+            chosen = replace(chosen, model=model)
+        if base_url:
+            chosen = replace(chosen, base_url=base_url, key_required=False)
+        return chosen
+
+
+def default_config_path(environ: Mapping[str, str] | None = None) -> Path:
+    """`$TUI_CHAT_CONFIG`, else `config.toml` in the platform's user config dir."""
+    env = os.environ if environ is None else environ
+    if env.get("TUI_CHAT_CONFIG"):
+        return Path(env["TUI_CHAT_CONFIG"]).expanduser()
+    from platformdirs import user_config_path
+
+    return user_config_path(APP_NAME) / "config.toml"
+
+
+def default_data_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """`$TUI_CHAT_DATA_DIR`, else the platform's user data dir."""
+    env = os.environ if environ is None else environ
+    if env.get("TUI_CHAT_DATA_DIR"):
+        return Path(env["TUI_CHAT_DATA_DIR"]).expanduser()
+    from platformdirs import user_data_path
+
+    return user_data_path(APP_NAME)
+
+
+def load_config(
+    config_path: Path | None = None,
+    data_dir: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Config:
+    """Read the config file (if present) over the presets.
+
+    Raises:
+        ConfigError: the file exists but is not valid TOML or holds a bad setting.
+    """
+    env = os.environ if environ is None else environ
+    path = config_path or default_config_path(env)
+    raw: dict[str, Any] = {}
+    text = ""
+    if path.is_file():
+        try:
+            text = path.read_text(encoding="utf-8")
+            raw = tomllib.loads(text)
+        except UnicodeDecodeError:
+            raise ConfigError(path, "it is not UTF-8 text.") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(
+                path, f"it is not valid TOML ({exc}).", _toml_error_line(exc)
+            ) from None
+    elif path.exists():
+        raise ConfigError(path, "it is not a regular file.")
+    providers = _read_providers(path, text, raw)
+    for key, value in raw.items():
+        if key not in _TOP_LEVEL:
+            known = ", ".join(sorted(_TOP_LEVEL))
+            problem = f"unknown setting '{key}' (known: {known})."
+            raise ConfigError(path, problem, _line_of(text, None, key))
+        if not isinstance(value, _TOP_LEVEL[key]):
+            word = "a table" if key == "providers" else "a string"
+            raise ConfigError(path, f"'{key}' must be {word}.", _line_of(text, None, key))
+    default = str(raw.get("default_provider") or _pick_default(providers, env))
+    if default not in providers:
+        names = ", ".join(sorted(providers))
+        problem = f"default_provider '{default}' is not a provider (known: {names})."
+        raise ConfigError(path, problem, _line_of(text, None, "default_provider"))
+    return Config(
+        config_path=path,
+        data_dir=data_dir or default_data_dir(env),
+        providers=providers,
+        default_provider=default,
+        system_prompt=raw.get("system_prompt") or None,
+    )
+
+
+def _pick_default(providers: Mapping[str, ProviderConfig], env: Mapping[str, str]) -> str:
+    for name in _KEYED_DEFAULTS:
+        if name in providers and providers[name].api_key(env):
+            return name
+    return OFFLINE
+
+
+def _read_providers(path: Path, text: str, raw: dict[str, Any]) -> dict[str, ProviderConfig]:
+    providers = dict(PRESETS)
+    tables = raw.get("providers", {})
+    if not isinstance(tables, dict):
+        raise ConfigError(path, "'providers' must be a table of [providers.NAME] tables.")
+    for name, table in tables.items():
+        if not isinstance(table, dict):
+            problem = f"'providers.{name}' must be a table ([providers.{name}])."
+            raise ConfigError(path, problem, _line_of(text, None, f"providers.{name}"))
+        providers[name] = _read_provider(path, text, name, table, providers.get(name))
+    return providers
+
+
+def _read_provider(
+    path: Path, text: str, name: str, table: dict[str, Any], preset: ProviderConfig | None
+) -> ProviderConfig:
+    section = f"providers.{name}"
+    for key, value in table.items():
+        line = _line_of(text, section, key)
+        if key not in _PROVIDER_FIELDS:
+            known = ", ".join(_PROVIDER_FIELDS)
+            raise ConfigError(
+                path, f"unknown setting '{key}' in [{section}] (known: {known}).", line
+            )
+        expected = _PROVIDER_FIELDS[key]
+        if not isinstance(value, expected) or isinstance(value, bool):
+            word = "a number" if expected in ((int, float), int) else f"a {_type_word(expected)}"
+            raise ConfigError(path, f"'{key}' in [{section}] must be {word}.", line)
+    kind = table.get("kind", preset.kind if preset else None)
+    if kind not in KINDS:
+        line = _line_of(text, section, "kind") or _line_of(text, None, section)
+        got = f" (got '{kind}')" if kind else ""
+        problem = f'[{section}] needs kind = "openai", "anthropic" or "offline"{got}.'
+        raise ConfigError(path, problem, line)
+    model = table.get("model", preset.model if preset else None)
+    if not model and kind != "offline":
+        problem = f'[{section}] needs a model, e.g. model = "llama3.2".'
+        raise ConfigError(path, problem, _line_of(text, None, section))
+    headers = table.get("extra_headers", {})
+    if not all(isinstance(v, str) for v in headers.values()):
+        problem = f"extra_headers in [{section}] must map names to strings."
+        raise ConfigError(path, problem, _line_of(text, section, "extra_headers"))
+    base = preset or ProviderConfig(name, kind, model or "offline-guide")
+    api_key_env = table.get("api_key_env", base.api_key_env)
+    return replace(
+        base,
+        kind=kind,
+        model=model or base.model,
+        base_url=table.get("base_url", base.base_url),
+        api_key_env=api_key_env,
+        # A key named for a user's own server is required only if its URL is not local.
+        key_required=base.key_required if preset else bool(api_key_env),
+        max_tokens=table.get("max_tokens", base.max_tokens),
+        temperature=float(table["temperature"]) if "temperature" in table else base.temperature,
+        extra_headers=dict(headers) or dict(base.extra_headers),
+        read_timeout=float(table.get("read_timeout", base.read_timeout)),
+        chunk_delay=float(table.get("chunk_delay", base.chunk_delay)),
+    )
+
+
+def _type_word(expected: type | tuple[type, ...]) -> str:
+    words: dict[type | tuple[type, ...], str] = {str: "string", dict: "table", int: "whole number"}
+    return words.get(expected, "value")
+
+
+def _toml_error_line(exc: tomllib.TOMLDecodeError) -> int | None:
+    lineno = getattr(exc, "lineno", None)
+    if isinstance(lineno, int):
+        return lineno
+    found = re.search(r"line (\d+)", str(exc))
+    return int(found.group(1)) if found else None
+
+
+def _line_of(text: str, section: str | None, key: str) -> int | None:
+    """The 1-based line where `key` is set inside `[section]` (top level when None)."""
+    current: str | None = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        header = re.match(r"^\[\s*([^\]]+?)\s*\]", stripped)
+        if header:
+            current = header.group(1).replace('"', "")
+            if section is None and current == key:
+                return number
+            continue
+        if current == section and re.match(rf'^"?{re.escape(key)}"?\s*=', stripped):
+            return number
+    return None

@@ -1,0 +1,112 @@
+"""Conversations and messages: plain data shared by the store, the CLI and the UI."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+
+TITLE_LENGTH = 60
+
+
+class Role(StrEnum):
+    """Who wrote a message."""
+
+    USER = "user"
+    ASSISTANT = "assistant"
+
+
+class MessageStatus(StrEnum):
+    """Whether a message is complete. A `streaming` one found on disk was interrupted."""
+
+    DONE = "done"
+    STREAMING = "streaming"
+
+
+def utc_now() -> datetime:
+    """The current time, UTC-aware (what every stored timestamp uses)."""
+    return datetime.now(UTC)
+
+
+@dataclass(slots=True)
+class ToolCallRecord:
+    """A tool call the model asked for, kept as streamed."""
+
+    id: str
+    name: str
+    arguments: str
+
+
+@dataclass(slots=True)
+class ChatMessage:
+    """One message of a conversation; assistant messages also record how they ended."""
+
+    role: Role
+    content: str
+    created_at: datetime = field(default_factory=utc_now)
+    provider: str | None = None
+    """The provider that answered (assistant messages)."""
+    model: str | None = None
+    """The model that answered (assistant messages)."""
+    reasoning: str = ""
+    refusal: str = ""
+    status: MessageStatus = MessageStatus.DONE
+    finish_reason: str | None = None
+    """Normalised reason: stop, length, content_filter, tool_calls, refusal, cancelled, error."""
+    raw_finish_reason: str | None = None
+    """The provider's own word for it."""
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    error: str | None = None
+    """What went wrong, for people, when `finish_reason` is `error`."""
+    tool_calls: list[ToolCallRecord] = field(default_factory=list)
+
+
+def new_conversation_id(now: datetime | None = None) -> str:
+    """A sortable, unique id that is also a safe file name: `20261124-193520-a1b2c3`."""
+    moment = now or utc_now()
+    return f"{moment:%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
+
+
+@dataclass(slots=True)
+class Conversation:
+    """A titled list of messages with the provider and model it currently uses."""
+
+    id: str
+    title: str
+    provider: str
+    model: str
+    created_at: datetime = field(default_factory=utc_now)
+    updated_at: datetime = field(default_factory=utc_now)
+    system_prompt: str | None = None
+    messages: list[ChatMessage] = field(default_factory=list)
+
+    @classmethod
+    def start(cls, provider: str, model: str, system_prompt: str | None = None) -> Conversation:
+        """A new, empty conversation."""
+        now = utc_now()
+        return cls(
+            id=new_conversation_id(now),
+            title="New conversation",
+            provider=provider,
+            model=model,
+            created_at=now,
+            updated_at=now,
+            system_prompt=system_prompt,
+        )
+
+    def add(self, message: ChatMessage) -> ChatMessage:
+        """Append a message; the first user message also names the conversation."""
+        if message.role is Role.USER and not any(m.role is Role.USER for m in self.messages):
+            self.title = title_from(message.content) or self.title
+        self.messages.append(message)
+        self.updated_at = utc_now()
+        return message
+
+
+def title_from(text: str) -> str:
+    """A one-line title: the first non-empty line, cut to `TITLE_LENGTH` characters."""
+    line = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
+    line = " ".join(line.split())
+    return line if len(line) <= TITLE_LENGTH else line[: TITLE_LENGTH - 1].rstrip() + "…"

@@ -1,0 +1,106 @@
+"""The chat engine shared by `tui-chat ask` and the UI: request in, reply events out.
+
+Nothing here knows about terminals or widgets. `reply_events` turns a conversation into
+a stream of events (retries included); `record_reply` copies what arrived into the
+assistant `ChatMessage` that the store saves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+
+from tui.config import Config, ProviderConfig
+from tui.domain import ChatMessage, Conversation, MessageStatus, Role, ToolCallRecord
+from tui.providers.base import ChatRequest, RequestMessage
+from tui.providers.events import ErrorKind, Finished, FinishReason, ReplyEvent, StreamError
+from tui.providers.registry import build_provider
+from tui.providers.reply import ReplyState
+from tui.providers.retry import RetryPolicy, stream_with_retry
+
+
+def build_request(conv: Conversation, provider: ProviderConfig) -> ChatRequest:
+    """The request for the next reply: the whole history, in the provider's settings.
+
+    Assistant turns that produced no text (a failed reply) are left out, so the history
+    stays a valid exchange for every API.
+    """
+    turns = tuple(
+        RequestMessage(message.role.value, message.content)
+        for message in conv.messages
+        if message.content or message.role is Role.USER
+    )
+    return ChatRequest(
+        model=provider.model,
+        messages=turns,
+        system=conv.system_prompt,
+        max_tokens=provider.max_tokens,
+        temperature=provider.temperature,
+        extra_headers=provider.extra_headers,
+    )
+
+
+def missing_key_error(provider: ProviderConfig) -> StreamError:
+    """The error shown instead of sending a request that cannot succeed without a key."""
+    return StreamError(
+        kind=ErrorKind.AUTH,
+        message=(
+            f"{provider.name} needs an API key: set {provider.api_key_env} in the environment "
+            f"(export {provider.api_key_env}=...) and start again, or pick another provider "
+            "(the built-in 'offline' one needs none)."
+        ),
+        provider_type="missing_api_key",
+    )
+
+
+async def reply_events(
+    config: Config,
+    provider: ProviderConfig,
+    request: ChatRequest,
+    *,
+    policy: RetryPolicy | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> AsyncIterator[ReplyEvent]:
+    """Stream one reply from `provider`, ending with exactly one `Finished`."""
+    if provider.missing_key(environ):
+        yield missing_key_error(provider)
+        yield Finished(FinishReason.ERROR)
+        return
+    adapter = build_provider(provider, environ=environ, config_path=str(config.config_path))
+    try:
+        async for event in stream_with_retry(adapter, request, policy or RetryPolicy()):
+            yield event
+    finally:
+        await adapter.aclose()
+
+
+def record_reply(message: ChatMessage, state: ReplyState) -> None:
+    """Copy the reply so far into `message` (finished or not: nothing is dropped)."""
+    message.content = state.text
+    message.reasoning = state.reasoning
+    message.refusal = state.refusal
+    message.input_tokens = state.input_tokens
+    message.output_tokens = state.output_tokens
+    message.tool_calls = [
+        ToolCallRecord(call.id or "", call.name, call.arguments)
+        for _, call in sorted(state.tool_calls.items())
+    ]
+    if state.finish_reason is None:
+        message.status = MessageStatus.STREAMING
+        return
+    message.status = MessageStatus.DONE
+    message.finish_reason = str(state.finish_reason)
+    message.raw_finish_reason = state.raw_finish_reason
+    message.error = state.error.message if state.error else None
+
+
+def start_reply(conv: Conversation, provider: ProviderConfig) -> ChatMessage:
+    """Append and return the empty assistant message a reply streams into."""
+    return conv.add(
+        ChatMessage(
+            role=Role.ASSISTANT,
+            content="",
+            provider=provider.name,
+            model=provider.model,
+            status=MessageStatus.STREAMING,
+        )
+    )

@@ -1,0 +1,1 @@
+"""Provider adapters: each turns one API's stream into normalised events (no UI here)."""

@@ -1,0 +1,158 @@
+"""Anthropic Messages API.
+
+`AnthropicEventMapper` is pure (SDK stream event in, our events out);
+`AnthropicProvider.stream` opens the SDK stream and feeds it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, Any
+
+import anthropic
+
+from tui.providers import errors
+from tui.providers.base import ChatRequest, RequestMessage
+from tui.providers.driver import drive_stream
+from tui.providers.events import (
+    Finished,
+    FinishReason,
+    ReasoningDelta,
+    StreamEvent,
+    TextDelta,
+    ToolCallDelta,
+    Usage,
+)
+
+if TYPE_CHECKING:
+    from anthropic.types import RawMessageStreamEvent
+
+_FINISH = {
+    "end_turn": FinishReason.STOP,
+    "stop_sequence": FinishReason.STOP,
+    "pause_turn": FinishReason.STOP,
+    "max_tokens": FinishReason.LENGTH,
+    "model_context_window_exceeded": FinishReason.LENGTH,
+    "tool_use": FinishReason.TOOL_CALLS,
+    "refusal": FinishReason.REFUSAL,
+}
+
+# The Messages API insists on max_tokens; this is what we send when config leaves it out.
+DEFAULT_MAX_TOKENS = 4096
+
+
+class AnthropicEventMapper:
+    """Turns raw Messages stream events into ours; call `finish()` once it ends."""
+
+    def __init__(self) -> None:
+        self.input_tokens: int | None = None
+        self.output_tokens: int | None = None
+        self.raw_finish: str | None = None
+
+    def handle(self, event: RawMessageStreamEvent) -> list[StreamEvent]:
+        """Events for one SDK stream event. Pings and signatures yield nothing."""
+        if event.type == "message_start":
+            usage = event.message.usage
+            self.input_tokens, self.output_tokens = usage.input_tokens, usage.output_tokens
+            return [Usage(self.input_tokens, self.output_tokens)]
+        if event.type == "content_block_start":
+            block = event.content_block
+            if block.type == "tool_use":
+                return [ToolCallDelta(event.index, block.id, block.name, "")]
+            return []
+        if event.type == "content_block_delta":
+            delta = event.delta
+            if delta.type == "text_delta" and delta.text:
+                return [TextDelta(delta.text)]
+            if delta.type == "thinking_delta" and delta.thinking:
+                return [ReasoningDelta(delta.thinking)]
+            if delta.type == "input_json_delta" and delta.partial_json:
+                return [ToolCallDelta(event.index, None, None, delta.partial_json)]
+            return []
+        if event.type == "message_delta":
+            self.raw_finish = event.delta.stop_reason or self.raw_finish
+            self.output_tokens = event.usage.output_tokens
+            if event.usage.input_tokens is not None:
+                self.input_tokens = event.usage.input_tokens
+            return [Usage(self.input_tokens, self.output_tokens)]
+        return []
+
+    def finish(self) -> Finished | None:
+        """The closing event, or None when the stream never gave a stop reason."""
+        if self.raw_finish is None:
+            return None
+        return Finished(_FINISH.get(self.raw_finish, FinishReason.OTHER), self.raw_finish)
+
+
+def request_messages(messages: tuple[RequestMessage, ...]) -> list[dict[str, str]]:
+    """Messages in the shape the API needs: starting with a user turn, roles alternating.
+
+    Turns of the same role in a row (say, a reply that failed and was left out) are
+    joined, so the history of any conversation can be sent here.
+    """
+    merged: list[dict[str, str]] = []
+    for message in messages:
+        if merged and merged[-1]["role"] == message.role:
+            merged[-1]["content"] += "\n\n" + message.content
+        else:
+            merged.append({"role": message.role, "content": message.content})
+    if merged and merged[0]["role"] == "assistant":
+        merged.insert(0, {"role": "user", "content": "(continued)"})
+    return merged
+
+
+class AnthropicProvider:
+    """Streams replies from Anthropic's Messages API."""
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        base_url: str | None,
+        api_key: str | None,
+        api_key_env: str | None = None,
+        read_timeout: float = 60.0,
+        connect_timeout: float = 10.0,
+    ) -> None:
+        self.name = name
+        self.base_url = base_url or "https://api.anthropic.com"
+        self.api_key_env = api_key_env
+        self.read_timeout = read_timeout
+        self._client = anthropic.AsyncAnthropic(
+            base_url=self.base_url,
+            api_key=api_key or "missing-key",
+            max_retries=0,  # retries are decided once, in tui.providers.retry
+            timeout=anthropic.Timeout(read_timeout, connect=connect_timeout),
+        )
+
+    async def aclose(self) -> None:
+        """Close the HTTP client."""
+        await self._client.close()
+
+    def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
+        """Stream one reply. See `tui.providers.events` for the guarantees."""
+        endpoint = errors.Endpoint(self.name, self.base_url, request.model, self.api_key_env)
+        kwargs: dict[str, Any] = {}
+        if request.system:
+            kwargs["system"] = request.system
+        if request.temperature is not None:
+            kwargs["temperature"] = request.temperature
+        if request.extra_headers:
+            kwargs["extra_headers"] = dict(request.extra_headers)
+
+        def open_stream() -> Any:
+            return self._client.messages.create(
+                model=request.model,
+                max_tokens=request.max_tokens or DEFAULT_MAX_TOKENS,
+                messages=request_messages(request.messages),  # type: ignore[arg-type]
+                stream=True,
+                **kwargs,
+            )
+
+        return drive_stream(
+            open_stream,
+            AnthropicEventMapper(),
+            sdk=anthropic,
+            endpoint=endpoint,
+            read_timeout=self.read_timeout,
+        )

@@ -1,0 +1,43 @@
+"""What a provider is asked for (`ChatRequest`) and what it must offer (`Provider`)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+from tui.providers.events import StreamEvent
+
+RequestRole = Literal["user", "assistant"]
+
+
+@dataclass(frozen=True, slots=True)
+class RequestMessage:
+    """One turn of the history as sent to a model."""
+
+    role: RequestRole
+    content: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChatRequest:
+    """Everything one streamed reply needs, independent of the provider's API shape."""
+
+    model: str
+    messages: tuple[RequestMessage, ...]
+    system: str | None = None
+    max_tokens: int | None = None
+    temperature: float | None = None
+    extra_headers: Mapping[str, str] = field(default_factory=dict)
+
+
+class Provider(Protocol):
+    """A source of streamed replies. Implementations import their SDK lazily."""
+
+    def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
+        """Stream one reply as normalised events, ending with exactly one `Finished`."""
+        ...
+
+    async def aclose(self) -> None:
+        """Release the HTTP client."""
+        ...

@@ -1,0 +1,98 @@
+"""`ReplyState`: everything a stream has said so far, folded from its events."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from tui.providers.events import (
+    Finished,
+    FinishReason,
+    ReasoningDelta,
+    RefusalDelta,
+    ReplyEvent,
+    StreamError,
+    TextDelta,
+    ToolCallDelta,
+    Usage,
+)
+
+
+@dataclass(slots=True)
+class ToolCall:
+    """A tool call as streamed: `arguments` is the joined JSON text, not parsed."""
+
+    id: str | None = None
+    name: str = ""
+    arguments: str = ""
+
+
+@dataclass(slots=True)
+class ReplyState:
+    """The reply so far. `apply` each event in order; nothing is ever dropped."""
+
+    text: str = ""
+    reasoning: str = ""
+    refusal: str = ""
+    tool_calls: dict[int, ToolCall] = field(default_factory=dict)
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    finish_reason: FinishReason | None = None
+    raw_finish_reason: str | None = None
+    error: StreamError | None = None
+
+    def apply(self, event: ReplyEvent) -> None:
+        """Fold one event into the state."""
+        match event:
+            case TextDelta(text):
+                self.text += text
+            case ReasoningDelta(text):
+                self.reasoning += text
+            case RefusalDelta(text):
+                self.refusal += text
+            case ToolCallDelta(index, call_id, name, arguments):
+                call = self.tool_calls.setdefault(index, ToolCall())
+                if call_id and not call.id:
+                    call.id = call_id
+                if name and not call.name:
+                    call.name = name
+                call.arguments += arguments
+            case Usage(input_tokens, output_tokens):
+                if input_tokens is not None:
+                    self.input_tokens = input_tokens
+                if output_tokens is not None:
+                    self.output_tokens = output_tokens
+            case StreamError():
+                self.error = event
+            case Finished(reason, raw_reason):
+                self.finish_reason = reason
+                self.raw_finish_reason = raw_reason
+
+    @property
+    def finished(self) -> bool:
+        """Whether the closing `Finished` has arrived."""
+        return self.finish_reason is not None
+
+    def as_result(self) -> dict[str, Any]:
+        """The `--json` result object (same fields and meaning as the stream fixtures)."""
+        error = None
+        if self.error is not None:
+            error = {
+                "type": self.error.provider_type or str(self.error.kind),
+                "message": self.error.provider_message,
+                "http_status": self.error.status,
+            }
+        return {
+            "type": "result",
+            "text": self.text,
+            "reasoning": self.reasoning,
+            "refusal": self.refusal,
+            "finish_reason": str(self.finish_reason) if self.finish_reason else None,
+            "raw_finish_reason": self.raw_finish_reason,
+            "usage": {"input_tokens": self.input_tokens, "output_tokens": self.output_tokens},
+            "tool_calls": [
+                {"id": call.id, "name": call.name, "arguments": call.arguments}
+                for _, call in sorted(self.tool_calls.items())
+            ],
+            "error": error,
+        }
