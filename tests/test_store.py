@@ -98,7 +98,7 @@ def test_file_is_readable_toml_with_multiline_text(tmp_path: Path) -> None:
     assert path == tmp_path / "conversations" / f"{conv.id}.toml"
     text = path.read_text(encoding="utf-8")
     assert 'content = """\nline one\nline two"""' in text
-    assert text.startswith("schema_version = 1\n")
+    assert text.startswith("schema = 1\n")
     data = tomllib.loads(text)
     assert data["conversation"]["title"] == "line one"
     assert "error" not in data["messages"][1]  # absent, not null
@@ -137,7 +137,7 @@ def test_newer_schema_and_broken_files_are_refused_not_touched(tmp_path: Path) -
     store = ConversationStore(tmp_path)
     store.folder.mkdir(parents=True)
     newer = store.path_for("newer")
-    newer.write_text(encode(sample()).decode().replace("schema_version = 1", "schema_version = 9"))
+    newer.write_text(encode(sample()).decode().replace("schema = 1", "schema = 9"))
     broken = store.path_for("broken")
     broken.write_text("[conversation\n")
     for name, words in (("newer", "newer tui-chat"), ("broken", "not valid TOML")):

@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Mapping
 
 from tui.config import Config, ProviderConfig
 from tui.domain import ChatMessage, Conversation, MessageStatus, Role, ToolCallRecord
-from tui.providers.base import ChatRequest, RequestMessage
+from tui.providers.base import ChatRequest, Provider, RequestMessage
 from tui.providers.events import ErrorKind, Finished, FinishReason, ReplyEvent, StreamError
 from tui.providers.registry import build_provider
 from tui.providers.reply import ReplyState
@@ -59,18 +59,26 @@ async def reply_events(
     *,
     policy: RetryPolicy | None = None,
     environ: Mapping[str, str] | None = None,
+    adapter: Provider | None = None,
 ) -> AsyncIterator[ReplyEvent]:
-    """Stream one reply from `provider`, ending with exactly one `Finished`."""
+    """Stream one reply from `provider`, ending with exactly one `Finished`.
+
+    Pass a long-lived `adapter` (see `AdapterPool`) to reuse its connections; without
+    one, an adapter is built for this reply and closed after it.
+    """
     if provider.missing_key(environ):
         yield missing_key_error(provider)
         yield Finished(FinishReason.ERROR)
         return
-    adapter = build_provider(provider, environ=environ, config_path=str(config.config_path))
+    own = adapter is None
+    if adapter is None:
+        adapter = build_provider(provider, environ=environ, config_path=str(config.config_path))
     try:
         async for event in stream_with_retry(adapter, request, policy or RetryPolicy()):
             yield event
     finally:
-        await adapter.aclose()
+        if own:
+            await adapter.aclose()
 
 
 def record_reply(message: ChatMessage, state: ReplyState) -> None:

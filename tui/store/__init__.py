@@ -1,5 +1,6 @@
 """The conversation store: one human-readable TOML file per conversation."""
 
-from tui.store.store import ConversationStore, StoreError, Summary
+from tui.store.saver import BackgroundSaver
+from tui.store.store import ConversationStore, Header, Snapshot, StoreError, Summary
 
-__all__ = ["ConversationStore", "StoreError", "Summary"]
+__all__ = ["BackgroundSaver", "ConversationStore", "Header", "Snapshot", "StoreError", "Summary"]

@@ -12,6 +12,18 @@ from tui.domain import ChatMessage, Conversation, MessageStatus, Role, ToolCallR
 
 SCHEMA_VERSION = 1
 
+
+class _Stamp(datetime):
+    """A UTC datetime that tomli-w writes in ISO 8601 form: `2026-11-24T19:43:58.91Z`."""
+
+    def __str__(self) -> str:
+        return self.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _stamp(moment: datetime) -> _Stamp:
+    return _Stamp.fromtimestamp(moment.timestamp(), UTC).replace(microsecond=moment.microsecond)
+
+
 _OPTIONAL_MESSAGE_FIELDS = (
     "provider",
     "model",
@@ -34,13 +46,13 @@ def conversation_to_dict(conv: Conversation) -> dict[str, Any]:
         "title": conv.title,
         "provider": conv.provider,
         "model": conv.model,
-        "created_at": conv.created_at,
-        "updated_at": conv.updated_at,
+        "created": _stamp(conv.created_at),
+        "updated": _stamp(conv.updated_at),
     }
     if conv.system_prompt is not None:
         head["system_prompt"] = conv.system_prompt
     return {
-        "schema_version": SCHEMA_VERSION,
+        "schema": SCHEMA_VERSION,
         "conversation": head,
         "messages": [_message_to_dict(m) for m in conv.messages],
     }
@@ -49,7 +61,7 @@ def conversation_to_dict(conv: Conversation) -> dict[str, Any]:
 def _message_to_dict(message: ChatMessage) -> dict[str, Any]:
     out: dict[str, Any] = {
         "role": str(message.role),
-        "created_at": message.created_at,
+        "created": _stamp(message.created_at),
         "content": message.content,
     }
     if message.reasoning:
@@ -82,8 +94,8 @@ def conversation_from_dict(data: dict[str, Any]) -> Conversation:
             title=str(head.get("title", "")),
             provider=str(head.get("provider", "")),
             model=str(head.get("model", "")),
-            created_at=_aware(head["created_at"]),
-            updated_at=_aware(head.get("updated_at", head["created_at"])),
+            created_at=_aware(head["created"]),
+            updated_at=_aware(head.get("updated", head["created"])),
             system_prompt=head.get("system_prompt"),
             messages=[_message_from_dict(m) for m in data.get("messages", [])],
         )
@@ -95,7 +107,7 @@ def _message_from_dict(data: dict[str, Any]) -> ChatMessage:
     return ChatMessage(
         role=Role(data["role"]),
         content=str(data.get("content", "")),
-        created_at=_aware(data["created_at"]),
+        created_at=_aware(data["created"]),
         provider=data.get("provider"),
         model=data.get("model"),
         reasoning=data.get("reasoning", ""),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import tomllib
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,30 @@ class StoreError(Exception):
         self.path = path
         self.problem = problem
         super().__init__(f"{path}: {problem}")
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """A conversation frozen into plain data, ready to be encoded and written anywhere.
+
+    Taking one is cheap (it shares the immutable strings); encoding and writing it can
+    then happen on another thread while the conversation goes on changing.
+    """
+
+    path: Path
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Header:
+    """The `[conversation]` table of a file: enough to list it without reading messages."""
+
+    id: str
+    title: str
+    provider: str
+    model: str
+    updated: datetime | None
+    mtime: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,13 +80,50 @@ class ConversationStore:
         Raises:
             StoreError: the data dir cannot be written.
         """
-        data = encode(conv)
-        path = self.path_for(conv.id)
+        return self.write(self.snapshot(conv))
+
+    def snapshot(self, conv: Conversation) -> Snapshot:
+        """Freeze `conv` for a later `write` (cheap; safe to write from another thread)."""
+        return Snapshot(self.path_for(conv.id), conversation_to_dict(conv))
+
+    def write(self, snapshot: Snapshot) -> Path:
+        """Encode and atomically write a snapshot.
+
+        Raises:
+            StoreError: the data dir cannot be written.
+        """
+        data = encode_dict(snapshot.data)
         try:
-            atomic_write_bytes(path, data)
+            atomic_write_bytes(snapshot.path, data)
         except OSError as exc:
-            raise StoreError(path, f"could not save: {exc.strerror or exc}") from None
-        return path
+            raise StoreError(snapshot.path, f"could not save: {exc.strerror or exc}") from None
+        return snapshot.path
+
+    def read_header(self, summary: Summary) -> Header:
+        """Parse only the `[conversation]` table at the top of a file.
+
+        Raises:
+            StoreError: the file cannot be read or its head is not valid.
+        """
+        try:
+            head = _read_head(summary.path)
+            raw = tomllib.loads(head)
+        except OSError as exc:
+            raise StoreError(summary.path, f"could not read: {exc.strerror or exc}") from None
+        except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise StoreError(summary.path, f"not valid TOML: {exc}") from None
+        table = raw.get("conversation")
+        if not isinstance(table, dict):
+            raise StoreError(summary.path, "no [conversation] table")
+        updated = table.get("updated")
+        return Header(
+            id=summary.id,
+            title=str(table.get("title", summary.id)),
+            provider=str(table.get("provider", "")),
+            model=str(table.get("model", "")),
+            updated=updated if isinstance(updated, datetime) else None,
+            mtime=summary.mtime,
+        )
 
     def load(self, conversation_id: str) -> Conversation:
         """Parse one conversation file.
@@ -97,14 +159,33 @@ class ConversationStore:
 
 
 def encode(conv: Conversation) -> bytes:
-    """The exact bytes of a conversation file.
+    """The exact bytes of a conversation file."""
+    return encode_dict(conversation_to_dict(conv))
+
+
+def encode_dict(data: dict[str, Any]) -> bytes:
+    """The exact bytes of a conversation file from its plain-dict form.
 
     Text with newlines is written as multi-line strings, so a file reads and diffs like
     the conversation itself; but tomli-w would turn "\r\n" into "\n" there, so a
     conversation holding any CRLF is written with escaped one-line strings instead.
     """
-    data = conversation_to_dict(conv)
     return tomli_w.dumps(data, multiline_strings=not _has_crlf(data)).encode("utf-8")
+
+
+_MESSAGES_START = b"\n[[messages]]"
+
+
+def _read_head(path: Path, block: int = 4096) -> str:
+    """The text before the first `[[messages]]`, read in blocks: never the whole file."""
+    data = b""
+    with path.open("rb") as handle:
+        while chunk := handle.read(block):
+            data += chunk
+            cut = data.find(_MESSAGES_START)
+            if cut >= 0:
+                return data[:cut].decode("utf-8")
+    return data.decode("utf-8")
 
 
 def _has_crlf(value: object) -> bool:
@@ -123,9 +204,9 @@ def decode(path: Path, raw: dict[str, Any]) -> Conversation:
     Raises:
         StoreError: a newer or broken schema.
     """
-    version = raw.get("schema_version")
+    version = raw.get("schema")
     if not isinstance(version, int):
-        raise StoreError(path, "no schema_version: not a tui-chat conversation file")
+        raise StoreError(path, "no schema number: not a tui-chat conversation file")
     if version > SCHEMA_VERSION:
         raise StoreError(
             path, f"written by a newer tui-chat (schema {version}; this one knows {SCHEMA_VERSION})"

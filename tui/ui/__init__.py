@@ -1,0 +1,1 @@
+"""The Textual UI: consumes engine events, never calls a provider itself."""

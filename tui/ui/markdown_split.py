@@ -1,0 +1,40 @@
+"""Where a streaming Markdown text can be cut into independently rendered pieces.
+
+A reply renders as a row of Markdown widgets: finished pieces that never change again,
+and one growing tail. Re-parsing and re-laying out only the tail keeps the cost of a
+long reply linear. A cut is safe at a blank line outside a code fence, when the next
+line is not indented (an indented line could continue a list item or a code block).
+"""
+
+from __future__ import annotations
+
+import re
+
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+
+
+def last_safe_cut(text: str, start: int = 0) -> int | None:
+    """The index of the last safe cut in `text` after `start`, or None.
+
+    The text before the index is a complete run of Markdown blocks; the text after it
+    starts a new top-level block.
+    """
+    fence: str | None = None
+    best: int | None = None
+    offset = 0
+    previous_blank = False
+    for line in text.splitlines(keepends=True):
+        stripped = line.strip()
+        indented = line[:1] in (" ", "\t")
+        if fence is None and previous_blank and offset > start and stripped and not indented:
+            best = offset
+        match = _FENCE.match(line)
+        if match:
+            marker = match.group(1)
+            if fence is None:
+                fence = marker[0] * 3
+            elif marker.startswith(fence):
+                fence = None
+        previous_blank = fence is None and not stripped
+        offset += len(line)
+    return best

@@ -1,0 +1,60 @@
+"""Facts a reply worker reports to the screen. Each carries its conversation's id."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.message import Message
+
+from tui.providers.events import (
+    FinishReason,
+    ReasoningDelta,
+    RefusalDelta,
+    RetryScheduled,
+    StreamError,
+    TextDelta,
+    ToolCallDelta,
+    Usage,
+)
+
+Delta = TextDelta | ReasoningDelta | RefusalDelta | ToolCallDelta
+
+
+@dataclass
+class ReplyMessage(Message, bubble=False):
+    """Base for worker messages: which conversation the reply belongs to."""
+
+    conversation_id: str
+
+
+@dataclass
+class ReplyDelta(ReplyMessage):
+    """A piece of text, reasoning, refusal or tool call arrived. Never merged away."""
+
+    delta: Delta
+
+
+@dataclass
+class ReplyUsage(ReplyMessage):
+    """New running token totals. A burst of them shrinks to the newest."""
+
+    usage: Usage
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, ReplyUsage) and message.conversation_id == self.conversation_id
+
+
+@dataclass
+class ReplyRetrying(ReplyMessage):
+    """The provider refused for now; the reply will be asked for again after a wait."""
+
+    retry: RetryScheduled
+
+
+@dataclass
+class ReplyFinished(ReplyMessage):
+    """The reply is over, for whatever reason (always sent, also on cancel or crash)."""
+
+    reason: FinishReason
+    raw_reason: str | None
+    error: StreamError | None

@@ -1,0 +1,97 @@
+"""`MessagePane`: the open conversation's messages, following the stream at the bottom."""
+
+from __future__ import annotations
+
+from textual.containers import VerticalScroll
+from textual.widgets import Button, Static
+
+from tui.domain import ChatMessage, Conversation
+from tui.ui.widgets.message_view import MessageView
+
+# Opening a long conversation mounts only its tail; older messages come on request.
+SHOWN_AT_OPEN = 40
+
+
+class MessagePane(VerticalScroll):
+    """Scrollable list of `MessageView`s. Anchored: it follows new text unless scrolled up."""
+
+    DEFAULT_CSS = """
+    MessagePane { height: 1fr; }
+    MessagePane > #earlier { width: 100%; margin: 0 1 1 1; }
+    MessagePane > .empty { color: $text-muted; padding: 1 2; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.conversation: Conversation | None = None
+        self.following = True
+        """False once the user scrolls up, until they come back to the end."""
+        self._hidden: list[ChatMessage] = []
+        self._live: tuple[ChatMessage, MessageView] | None = None
+
+    def anchor(self, anchor: bool = True) -> None:
+        super().anchor(anchor)
+        self.following = anchor
+
+    def release_anchor(self) -> None:
+        # Textual calls this when the user scrolls (wheel, keys, scrollbar).
+        super().release_anchor()
+        self.following = False
+
+    async def show(self, conv: Conversation, live: ChatMessage | None = None) -> None:
+        """Replace the pane's content with `conv`; `live` is the reply still streaming."""
+        self.conversation = conv
+        messages = conv.messages
+        self._hidden = messages[:-SHOWN_AT_OPEN] if len(messages) > SHOWN_AT_OPEN else []
+        shown = messages[len(self._hidden) :]
+        with self.app.batch_update():
+            await self.remove_children()
+            widgets: list[Static | Button | MessageView] = []
+            if self._hidden:
+                label = f"▲ show {len(self._hidden)} earlier messages"
+                widgets.append(Button(label, id="earlier", compact=True))
+            if not messages:
+                widgets.append(
+                    Static("Type a message below and press Enter to send it.", classes="empty")
+                )
+            views = [MessageView(m, live=m is live) for m in shown]
+            self._live = next(((v.message, v) for v in views if v.live), None)
+            await self.mount_all([*widgets, *views])
+        self.anchor()
+
+    async def add(self, message: ChatMessage, *, live: bool = False) -> MessageView:
+        """Append a view for a new message and follow it."""
+        for hint in self.query(".empty"):
+            await hint.remove()
+        view = MessageView(message, live=live)
+        if live:
+            self._live = (message, view)
+        await self.mount(view)
+        self.anchor()
+        return view
+
+    def view_for(self, message: ChatMessage) -> MessageView | None:
+        """The view showing `message`, if it is on screen (the live one is found at once)."""
+        if self._live is not None and self._live[0] is message:
+            return self._live[1]
+        for view in self.query(MessageView):
+            if view.message is message:
+                return view
+        return None
+
+    @property
+    def scrolled_up(self) -> bool:
+        """Whether the user has scrolled away from the newest text (and stayed there)."""
+        if not self.following and self.max_scroll_y - self.scroll_y <= 1:
+            self.following = True  # Textual re-anchors once the user is back at the end
+        return not self.following
+
+    async def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id != "earlier":
+            return
+        event.stop()
+        earlier, self._hidden = self._hidden, []
+        await event.button.remove()
+        views = [MessageView(m) for m in earlier]
+        if views:
+            await self.mount_all(views, before=0)

@@ -1,0 +1,152 @@
+"""`MessageView`: one message, and for a streaming reply, its live rendering.
+
+Chunks are not rendered one by one: `feed_text` collects them and a flush at most once
+per frame renders the batch. A reply is a column of `Static` pieces holding Rich
+Markdown: finished pieces never change again (Textual keeps their size and lines
+cached), and only the growing tail is re-parsed and re-laid out each frame. The tail is
+frozen into a piece at a safe block boundary (see `markdown_split`) once it is about
+`PIECE_CHARS` long, so the cost of a reply stays linear in its length.
+"""
+
+from __future__ import annotations
+
+import time
+
+from rich.markdown import Markdown as RichMarkdown
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.timer import Timer
+from textual.widgets import Collapsible, Label, Static
+
+from tui.domain import ChatMessage, Role
+from tui.inert import make_inert
+from tui.ui.finish_words import finish_label
+from tui.ui.markdown_split import last_safe_cut
+
+FRAME_S = 1 / 30
+PIECE_CHARS = 1500
+"""The growing tail is frozen into a finished piece once it is about this long."""
+
+
+def render_markdown(text: str) -> RichMarkdown:
+    """Model text as Markdown, with control characters made visible first."""
+    return RichMarkdown(make_inert(text), code_theme="monokai", hyperlinks=False)
+
+
+class MessageView(Vertical):
+    """A user message as plain text, or an assistant reply as Markdown with its ending."""
+
+    DEFAULT_CSS = """
+    MessageView { height: auto; padding: 0 1; margin-bottom: 1; }
+    MessageView > .role { text-style: bold; }
+    MessageView > .piece { height: auto; }
+    MessageView > Collapsible { margin: 0; padding: 0; border: none; }
+    """
+
+    def __init__(self, message: ChatMessage, *, live: bool = False) -> None:
+        super().__init__(classes="-user" if message.role is Role.USER else "-assistant")
+        self.message = message
+        self.live = live
+        self._pending_text: list[str] = []
+        self._pending_reasoning = False
+        self._reasoning = message.reasoning
+        self._flush_timer: Timer | None = None
+        self._last_flush = 0.0
+        self._tail_text = message.content or message.refusal
+        self._text_before_tail = ""
+        self._tail: Static | None = None
+
+    def compose(self) -> ComposeResult:
+        message = self.message
+        if message.role is Role.USER:
+            yield Label("You", classes="role")
+            yield Static(make_inert(message.content), markup=False, classes="user-text")
+            return
+        who = f"{message.provider or 'assistant'} · {message.model or ''}".rstrip(" ·")
+        yield Label(who, classes="role")
+        reasoning = Collapsible(
+            Static(make_inert(message.reasoning), markup=False, classes="reasoning-text"),
+            title="Reasoning",
+            collapsed=True,
+            classes="reasoning",
+        )
+        reasoning.display = bool(message.reasoning)
+        yield reasoning
+        self._tail = Static(render_markdown(self._tail_text), classes="piece")
+        yield self._tail
+        yield Static("", markup=False, classes="finish")
+
+    def on_mount(self) -> None:
+        if self.message.role is Role.ASSISTANT and not self.live:
+            self.show_finish()
+
+    @property
+    def shown_text(self) -> str:
+        """The reply text rendered so far, all pieces together."""
+        return self._text_before_tail + self._tail_text
+
+    def feed_text(self, text: str) -> None:
+        """Queue reply text for the next frame."""
+        self._pending_text.append(text)
+        self._schedule()
+
+    def feed_reasoning(self, reasoning: str) -> None:
+        """The reasoning so far (all of it): shown as of the next frame."""
+        self._reasoning = reasoning
+        self._pending_reasoning = True
+        self._schedule()
+
+    def set_status(self, text: str, css: str = "-live") -> None:
+        """The line under the reply: live counters, or how it ended."""
+        line = self.query_one(".finish", Static)
+        line.update(text)
+        line.set_classes(f"finish {css}")
+
+    def show_finish(self) -> None:
+        """Show the finish reason and token counts of `message`."""
+        text, css = finish_label(self.message)
+        self.set_status(text, css)
+
+    async def finish(self) -> None:
+        """Render everything still queued and show how the reply ended."""
+        if self._flush_timer is not None:
+            self._flush_timer.stop()
+        await self._flush()
+        self.live = False
+        self.show_finish()
+
+    def _schedule(self) -> None:
+        # Leading edge: the first chunk after a quiet frame shows at once (first token
+        # latency); chunks arriving within the frame after it wait for one batched flush.
+        if self._flush_timer is None:
+            # (A zero-delay Textual timer divides by zero, so wait at least 1 ms.)
+            wait = max(0.001, FRAME_S - (time.monotonic() - self._last_flush))
+            self._flush_timer = self.set_timer(wait, self._flush)
+
+    async def _flush(self) -> None:
+        self._flush_timer = None
+        self._last_flush = time.monotonic()
+        if self._pending_reasoning:
+            self._pending_reasoning = False
+            block = self.query_one(".reasoning", Collapsible)
+            block.display = bool(self._reasoning)
+            self.query_one(".reasoning-text", Static).update(make_inert(self._reasoning))
+        if self._pending_text:
+            batch = "".join(self._pending_text)
+            self._pending_text.clear()
+            await self._write(batch)
+
+    async def _write(self, batch: str) -> None:
+        assert self._tail is not None
+        text = self._tail_text + batch
+        cut = last_safe_cut(text, start=len(self._tail_text)) if len(text) > PIECE_CHARS else None
+        if cut is None:
+            self._tail_text = text
+            self._tail.update(render_markdown(text))
+            return
+        # The tail up to the cut becomes a finished piece; the rest starts a new tail.
+        self._tail.update(render_markdown(text[:cut]))
+        self._text_before_tail += text[:cut]
+        self._tail_text = text[cut:]
+        self._tail = Static(render_markdown(self._tail_text), classes="piece")
+        await self.mount(self._tail, before=self.query_one(".finish"))

@@ -1,0 +1,39 @@
+"""`PromptInput`: the multi-line message box. Enter sends; Ctrl+J adds a newline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.widgets import TextArea
+
+
+class PromptInput(TextArea):
+    """A TextArea that posts `Submitted` on Enter. Pasted newlines never send."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "submit", "Send", priority=True, id="send"),
+        Binding("ctrl+j", "newline", "Newline", id="newline"),
+        Binding("alt+enter,shift+enter", "newline", "Newline", show=False),
+    ]
+
+    @dataclass
+    class Submitted(Message):
+        """The user sent `text` (never empty or blank)."""
+
+        text: str
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, soft_wrap=True, show_line_numbers=False, tab_behavior="focus")
+        self.border_title = "Message"
+
+    def action_submit(self) -> None:
+        """Send the text if there is any; the box is cleared by whoever accepts it."""
+        if self.text.strip():
+            self.post_message(self.Submitted(self.text))
+
+    def action_newline(self) -> None:
+        """Insert a line break at the cursor."""
+        self.insert("\n")

@@ -1,0 +1,47 @@
+"""`StatusBar`: the active provider and model, hints, and the live token counters."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.reactive import reactive
+from textual.widgets import Label
+
+
+class StatusBar(Horizontal):
+    """One line: provider · model (and a hint) on the left, counters on the right."""
+
+    DEFAULT_CSS = """
+    StatusBar { height: 1; padding: 0 1; }
+    StatusBar > #provider { width: auto; text-style: bold; }
+    StatusBar > #hint {
+        width: 1fr; padding: 0 2; color: $text-muted; text-wrap: nowrap; text-overflow: ellipsis;
+    }
+    StatusBar > #counters { width: auto; }
+    """
+
+    provider_label: reactive[str] = reactive("")
+    """`provider · model` of the open conversation."""
+    hint: reactive[str] = reactive("")
+    """Advice for the user, e.g. how to add a real provider."""
+    counters: reactive[str] = reactive("")
+    """Live counters while streaming; totals otherwise."""
+    streaming: reactive[bool] = reactive(False)
+    """Whether a reply is streaming in the open conversation."""
+
+    def compose(self) -> ComposeResult:
+        yield Label(id="provider", markup=False)
+        yield Label(id="hint", markup=False)
+        yield Label(id="counters", markup=False)
+
+    def watch_provider_label(self, value: str) -> None:
+        self.query_one("#provider", Label).update(value)
+
+    def watch_hint(self, value: str) -> None:
+        self.query_one("#hint", Label).update(value)
+
+    def watch_counters(self, value: str) -> None:
+        self.query_one("#counters", Label).update(value)
+
+    def watch_streaming(self, value: bool) -> None:
+        self.set_class(value, "-streaming")
