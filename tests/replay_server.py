@@ -12,6 +12,9 @@ import asyncio
 import json
 import re
 import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -67,6 +70,7 @@ class ReplayServer:
     requests: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
     port: int = 0
     _server: asyncio.Server | None = None
+    _writers: set[asyncio.StreamWriter] = field(default_factory=set)
 
     async def start(self) -> None:
         self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
@@ -75,6 +79,9 @@ class ReplayServer:
     async def stop(self) -> None:
         if self._server is not None:
             self._server.close()
+            # Idle keep-alive connections would otherwise outlive the server.
+            for writer in list(self._writers):
+                writer.close()
             await self._server.wait_closed()
 
     def url(self, case: str, *, openai: bool) -> str:
@@ -86,6 +93,7 @@ class ReplayServer:
         sock = writer.get_extra_info("socket")
         if sock is not None:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self._writers.add(writer)
         try:
             while True:
                 try:
@@ -119,6 +127,7 @@ class ReplayServer:
         except ConnectionError:
             pass
         finally:
+            self._writers.discard(writer)
             writer.close()
 
     async def _respond(self, case: StreamCase, writer: asyncio.StreamWriter) -> None:
@@ -163,3 +172,28 @@ class ReplayServer:
             start = blank.end()
         pieces.append(data[start:])
         return [p for p in pieces if p]
+
+
+@contextmanager
+def replay_in_thread(cases: dict[str, StreamCase]) -> Iterator[ReplayServer]:
+    """A replay server on its own event loop thread, for code that runs its own loop."""
+    loop = asyncio.new_event_loop()
+    server = ReplayServer(cases)
+    ready = threading.Event()
+
+    def run() -> None:
+        asyncio.set_event_loop(loop)
+        loop.run_until_complete(server.start())
+        ready.set()
+        loop.run_forever()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    ready.wait(10)
+    try:
+        yield server
+    finally:
+        asyncio.run_coroutine_threadsafe(server.stop(), loop).result(10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+        loop.close()

@@ -22,20 +22,24 @@ Delta = TextDelta | ReasoningDelta | RefusalDelta | ToolCallDelta
 
 @dataclass
 class ReplyMessage(Message, bubble=False):
-    """Base for worker messages: which conversation the reply belongs to."""
+    """Base for worker messages: which conversation the reply belongs to.
+
+    Only the screen cares, so none bubbles (each subclass must say so again: Textual
+    resets `bubble` to True for every subclass that does not).
+    """
 
     conversation_id: str
 
 
 @dataclass
-class ReplyDelta(ReplyMessage):
+class ReplyDelta(ReplyMessage, bubble=False):
     """A piece of text, reasoning, refusal or tool call arrived. Never merged away."""
 
     delta: Delta
 
 
 @dataclass
-class ReplyUsage(ReplyMessage):
+class ReplyUsage(ReplyMessage, bubble=False):
     """New running token totals. A burst of them shrinks to the newest."""
 
     usage: Usage
@@ -45,14 +49,14 @@ class ReplyUsage(ReplyMessage):
 
 
 @dataclass
-class ReplyRetrying(ReplyMessage):
+class ReplyRetrying(ReplyMessage, bubble=False):
     """The provider refused for now; the reply will be asked for again after a wait."""
 
     retry: RetryScheduled
 
 
 @dataclass
-class ReplyFinished(ReplyMessage):
+class ReplyFinished(ReplyMessage, bubble=False):
     """The reply is over, for whatever reason (always sent, also on cancel or crash)."""
 
     reason: FinishReason

@@ -45,7 +45,7 @@ class MainScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+n", "new_conversation", "New", id="new-conversation"),
         Binding("escape", "stop", "Stop", id="stop-reply"),
-        Binding("ctrl+y", "copy_reply", "Copy reply", id="copy-reply"),
+        Binding("ctrl+t", "copy_reply", "Copy reply", id="copy-reply"),
         Binding("ctrl+l", "toggle_focus", "List/Input", id="toggle-focus"),
         Binding("f2", "pick_provider", "Provider", id="pick-provider"),
         Binding("ctrl+end", "jump_to_end", "Jump to end", show=False, id="jump-to-end"),

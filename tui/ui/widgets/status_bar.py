@@ -30,18 +30,23 @@ class StatusBar(Horizontal):
     """Whether a reply is streaming in the open conversation."""
 
     def compose(self) -> ComposeResult:
-        yield Label(id="provider", markup=False)
-        yield Label(id="hint", markup=False)
-        yield Label(id="counters", markup=False)
+        yield Label(self.provider_label, id="provider", markup=False)
+        yield Label(self.hint, id="hint", markup=False)
+        yield Label(self.counters, id="counters", markup=False)
 
     def watch_provider_label(self, value: str) -> None:
-        self.query_one("#provider", Label).update(value)
+        self._show("#provider", value)
 
     def watch_hint(self, value: str) -> None:
-        self.query_one("#hint", Label).update(value)
+        self._show("#hint", value)
 
     def watch_counters(self, value: str) -> None:
-        self.query_one("#counters", Label).update(value)
+        self._show("#counters", value)
+
+    def _show(self, selector: str, value: str) -> None:
+        # Values set before the labels exist are picked up by `compose`.
+        if self.is_mounted:
+            self.query_one(selector, Label).update(value)
 
     def watch_streaming(self, value: bool) -> None:
         self.set_class(value, "-streaming")

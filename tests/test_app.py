@@ -1,0 +1,281 @@
+"""The chat screen driven through Textual's Pilot against the loopback replay server."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.message import Message
+from textual.widgets import Collapsible, Static
+
+from tests.replay_server import ReplayServer, StreamCase, load_cases
+from tests.ui_harness import make_app
+from tui.ui.app import ChatApp
+from tui.ui.messages import ReplyDelta, ReplyFinished
+from tui.ui.screens.main import MainScreen
+from tui.ui.widgets.conversation_list import ConversationList
+from tui.ui.widgets.message_view import MessageView
+from tui.ui.widgets.prompt_input import PromptInput
+from tui.ui.widgets.status_bar import StatusBar
+
+CASES = load_cases()
+
+
+def saved(home: Path) -> list[dict[str, Any]]:
+    folder = home / "data" / "conversations"
+    return [tomllib.loads(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.toml"))]
+
+
+def views(app: ChatApp) -> list[MessageView]:
+    return list(app.screen.query(MessageView))
+
+
+def finish_line(view: MessageView) -> Static:
+    return view.query_one(".finish", Static)
+
+
+async def send(app: ChatApp, pilot: Any, text: str) -> None:
+    """Type `text` into the prompt, press Enter and wait for the reply to end."""
+    await pilot.press(*text)
+    await pilot.press("enter")
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    assert isinstance(app.screen, MainScreen)
+    app.screen.saver.flush()
+
+
+async def test_first_run_opens_on_offline_with_focus_in_the_prompt(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.focused, PromptInput)
+        status = app.screen.query_one(StatusBar)
+        assert status.provider_label == "offline · offline-guide"
+        assert "OPENAI_API_KEY" in status.hint
+        await send(app, pilot, "hello")
+        user, reply = views(app)
+        assert user.message.content == "hello"
+        assert "OPENAI_API_KEY" in reply.shown_text
+        assert "✓ stop" in str(finish_line(reply).render())
+
+
+async def test_reply_streams_with_exact_usage_and_is_saved(
+    replay: ReplayServer, tmp_path: Path
+) -> None:
+    case = CASES["openai_include_usage"]
+    seen: list[Message] = []
+    app = make_app(tmp_path, replay, "openai_include_usage")
+    async with app.run_test(size=(120, 36), message_hook=seen.append) as pilot:
+        await send(app, pilot, "hi")
+        _, reply = views(app)
+        assert reply.shown_text == case.expected["text"]
+        usage = case.expected["usage"]
+        label = str(finish_line(reply).render())
+        assert "✓ stop" in label
+        assert f"{usage['input_tokens']} in / {usage['output_tokens']} out tokens" in label
+        finished = [m for m in seen if isinstance(m, ReplyFinished)]
+        assert [m.reason for m in finished] == ["stop"]
+        assert sum(isinstance(m, ReplyDelta) for m in seen) >= 2  # it streamed
+        total = usage["input_tokens"] + usage["output_tokens"]
+        assert app.screen.query_one(StatusBar).counters == f"conversation: {total:,} tokens"
+    (conv,) = saved(tmp_path)
+    first, second = conv["messages"]
+    assert (first["role"], first["content"]) == ("user", "hi")
+    assert second["content"] == case.expected["text"]
+    assert second["finish_reason"] == "stop"
+    assert second["input_tokens"] == usage["input_tokens"]
+    assert second["output_tokens"] == usage["output_tokens"]
+    assert conv["conversation"]["provider"] == "openai_include_usage"
+
+
+async def test_length_is_shown_as_a_warning(replay: ReplayServer, tmp_path: Path) -> None:
+    app = make_app(tmp_path, replay, "openai_finish_length")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await send(app, pilot, "hi")
+        line = finish_line(views(app)[-1])
+        assert "cut off at max tokens" in str(line.render())
+        assert line.has_class("-warning")
+
+
+async def test_midstream_error_keeps_partial_text(replay: ReplayServer, tmp_path: Path) -> None:
+    case = CASES["openai_error_midstream"]
+    app = make_app(tmp_path, replay, "openai_error_midstream")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await send(app, pilot, "hi")
+        reply = views(app)[-1]
+        assert reply.shown_text == case.expected["text"]
+        line = finish_line(reply)
+        assert "✗ error:" in str(line.render())
+        assert case.expected["error"]["message"] in str(line.render())
+        assert line.has_class("-error")
+    message = saved(tmp_path)[0]["messages"][1]
+    assert message["finish_reason"] == "error"
+    assert message["content"] == case.expected["text"]
+    assert case.expected["error"]["message"] in message["error"]
+
+
+async def test_reasoning_shows_in_a_collapsed_block(replay: ReplayServer, tmp_path: Path) -> None:
+    case = CASES["deepseek_reasoning"]
+    app = make_app(tmp_path, replay, "deepseek_reasoning")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await send(app, pilot, "hi")
+        reply = views(app)[-1]
+        block = reply.query_one(".reasoning", Collapsible)
+        assert block.display
+        assert block.collapsed
+        text = reply.query_one(".reasoning-text", Static)
+        assert str(text.render()) == case.expected["reasoning"]
+        assert reply.shown_text == case.expected["text"]
+
+
+async def test_escape_stops_the_stream_and_keeps_the_partial_reply(
+    replay: ReplayServer, tmp_path: Path
+) -> None:
+    first_chunk = asyncio.Event()
+
+    def hook(message: Message) -> None:
+        if isinstance(message, ReplyDelta):
+            first_chunk.set()
+
+    # One byte per millisecond: the reply takes seconds, so Escape lands mid-stream.
+    app = make_app(tmp_path, replay, "slow", cases={"slow": "openai_split_packets.slow"})
+    async with app.run_test(size=(120, 36), message_hook=hook) as pilot:
+        await pilot.press(*"hi", "enter")
+        await first_chunk.wait()
+        await pilot.press("escape")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen)
+        app.screen.saver.flush()
+        reply = views(app)[-1]
+        assert reply.message.finish_reason == "cancelled"
+        assert "cancelled" in str(finish_line(reply).render())
+        partial = reply.message.content
+        full = CASES["openai_split_packets.slow"].expected["text"]
+        assert partial
+        assert full.startswith(partial)
+        assert partial != full
+        assert reply.shown_text == partial
+    message = saved(tmp_path)[0]["messages"][1]
+    assert message["finish_reason"] == "cancelled"
+    assert message["content"] == partial
+
+
+async def test_restart_shows_the_same_conversation(replay: ReplayServer, tmp_path: Path) -> None:
+    case = CASES["openai_finish_length"]
+    app = make_app(tmp_path, replay, "openai_finish_length")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await send(app, pilot, "tell me everything")
+    again = make_app(tmp_path, replay, "openai_finish_length")
+    async with again.run_test(size=(120, 36)) as pilot:
+        await again.workers.wait_for_complete()
+        await pilot.pause()
+        listing = again.screen.query_one(ConversationList)
+        assert listing.option_count == 1
+        assert "tell me everything" in str(listing.get_option_at_index(0).prompt)
+        listing.focus()
+        listing.highlighted = 0
+        await pilot.press("enter")
+        await pilot.pause()
+        user, reply = views(again)
+        assert user.message.content == "tell me everything"
+        assert reply.shown_text == case.expected["text"]
+        assert "cut off at max tokens" in str(finish_line(reply).render())
+
+
+async def test_ctrl_j_inserts_a_newline_and_enter_sends(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("a", "ctrl+j", "b")
+        prompt = app.screen.query_one(PromptInput)
+        assert prompt.text == "a\nb"
+        assert views(app) == []
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert views(app)[0].message.content == "a\nb"
+        assert prompt.text == ""
+
+
+async def test_copy_last_reply(replay: ReplayServer, tmp_path: Path) -> None:
+    app = make_app(tmp_path, replay, "openai_basic_stop")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await send(app, pilot, "hi")
+        await pilot.press("ctrl+t")
+        await app.workers.wait_for_complete()
+        assert app.clipboard == CASES["openai_basic_stop"].expected["text"]
+
+
+async def test_provider_picker_switches_the_next_reply(
+    replay: ReplayServer, tmp_path: Path
+) -> None:
+    cases = {"first": "openai_basic_stop", "second": "anthropic_basic_end_turn"}
+    app = make_app(tmp_path, replay, "first", cases=cases)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await send(app, pilot, "hi")
+        await pilot.press("f2")
+        await pilot.pause()
+        options = app.screen.query_one("OptionList")
+        options.highlighted = list(app.config.providers).index("second")  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen.query_one(StatusBar).provider_label.startswith("second")
+        await send(app, pilot, "again")
+        replies = [v.message for v in views(app) if v.message.role == "assistant"]
+        assert [r.provider for r in replies] == ["first", "second"]
+        assert replies[1].content == CASES["anthropic_basic_end_turn"].expected["text"]
+    # The whole history went to the second provider, in its own shape.
+    (_, path, body) = replay.requests[-1]
+    assert path == "/v1/messages"
+    assert [m["role"] for m in body["messages"]] == ["user", "assistant", "user"]
+
+
+def long_case(chunks: int) -> StreamCase:
+    """An OpenAI stream of `chunks` small deltas as fast as the socket takes them."""
+    words = [f"w{i} " if i % 50 else f"w{i}\n\n" for i in range(chunks)]
+    lines = []
+    for word in words:
+        chunk = {
+            "id": "c",
+            "object": "chat.completion.chunk",
+            "created": 0,
+            "model": "m",
+            "choices": [{"index": 0, "delta": {"content": word}, "finish_reason": None}],
+        }
+        lines.append(f"data: {json.dumps(chunk)}\n\n")
+    done = {
+        "id": "c",
+        "object": "chat.completion.chunk",
+        "created": 0,
+        "model": "m",
+        "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}],
+    }
+    lines += [f"data: {json.dumps(done)}\n\n", "data: [DONE]\n\n"]
+    expected = {"text": "".join(words), "provider": "openai"}
+    return StreamCase("long", "".join(lines).encode(), expected, None)
+
+
+@pytest.fixture
+async def long_replay() -> Any:
+    server = ReplayServer({"long": long_case(5000)})
+    await server.start()
+    yield server
+    await server.stop()
+
+
+async def test_fast_5000_chunk_stream_is_complete_on_screen_and_disk(
+    long_replay: ReplayServer, tmp_path: Path
+) -> None:
+    expected = long_replay.cases["long"].expected["text"]
+    app = make_app(tmp_path, long_replay, "long")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await send(app, pilot, "go")
+        reply = views(app)[-1]
+        assert reply.shown_text == expected
+        assert reply.message.finish_reason == "stop"
+        assert len(reply.query(".piece")) > 1  # split into finished pieces + tail
+    assert saved(tmp_path)[0]["messages"][1]["content"] == expected

@@ -1,0 +1,58 @@
+"""Screenshots of the main screens, compared with the accepted SVGs in __snapshots__."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+from tests.replay_server import ReplayServer, load_cases, replay_in_thread
+from tests.ui_harness import make_app
+from tui.ui.widgets.prompt_input import PromptInput
+
+SIZE = (110, 34)
+Compare = Callable[..., bool]
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[ReplayServer]:
+    with replay_in_thread(load_cases()) as replay:
+        yield replay
+
+
+def exchange(prompt: str) -> Callable[[Pilot[Any]], Any]:
+    """Send `prompt`, wait for the reply to end, and stop the cursor blinking."""
+
+    async def run(pilot: Pilot[Any]) -> None:
+        await pilot.pause()
+        pilot.app.screen.query_one(PromptInput).cursor_blink = False
+        if prompt:
+            await pilot.press(*prompt, "enter")
+            await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    return run
+
+
+def test_first_run(snap_compare: Compare, tmp_path: Path) -> None:
+    assert snap_compare(make_app(tmp_path), terminal_size=SIZE, run_before=exchange(""))
+
+
+def test_finished_reply_with_counters(
+    snap_compare: Compare, tmp_path: Path, server: ReplayServer
+) -> None:
+    app = make_app(tmp_path, server, "openai_include_usage")
+    assert snap_compare(app, terminal_size=SIZE, run_before=exchange("hi"))
+
+
+def test_length_warning(snap_compare: Compare, tmp_path: Path, server: ReplayServer) -> None:
+    app = make_app(tmp_path, server, "openai_finish_length")
+    assert snap_compare(app, terminal_size=SIZE, run_before=exchange("hi"))
+
+
+def test_error_message(snap_compare: Compare, tmp_path: Path, server: ReplayServer) -> None:
+    app = make_app(tmp_path, server, "openai_error_midstream")
+    assert snap_compare(app, terminal_size=SIZE, run_before=exchange("hi"))
