@@ -71,6 +71,7 @@ class ReplayServer:
     port: int = 0
     _server: asyncio.Server | None = None
     _writers: set[asyncio.StreamWriter] = field(default_factory=set)
+    _handlers: set[asyncio.Task[None]] = field(default_factory=set)
 
     async def start(self) -> None:
         self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
@@ -82,6 +83,10 @@ class ReplayServer:
             # Idle keep-alive connections would otherwise outlive the server.
             for writer in list(self._writers):
                 writer.close()
+            # Let each connection's handler see its EOF and end, rather than leaving
+            # tasks for the loop to cancel at exit.
+            if self._handlers:
+                await asyncio.wait(self._handlers, timeout=5)
             await self._server.wait_closed()
 
     def url(self, case: str, *, openai: bool) -> str:
@@ -94,6 +99,10 @@ class ReplayServer:
         if sock is not None:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self._writers.add(writer)
+        task = asyncio.current_task()
+        if task is not None:
+            self._handlers.add(task)
+            task.add_done_callback(self._handlers.discard)
         try:
             while True:
                 try:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual import events
 from textual.message import Message
 from textual.widgets import Collapsible, Static
 
@@ -279,3 +280,35 @@ async def test_fast_5000_chunk_stream_is_complete_on_screen_and_disk(
         assert reply.message.finish_reason == "stop"
         assert len(reply.query(".piece")) > 1  # split into finished pieces + tail
     assert saved(tmp_path)[0]["messages"][1]["content"] == expected
+
+
+async def test_pasted_lines_are_inserted_not_sent(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        prompt = app.screen.query_one(PromptInput)
+        app.post_message(events.Paste("line one\nline two\n"))  # as the driver does
+        await pilot.pause()
+        assert prompt.text == "line one\nline two\n"
+        assert views(app) == []
+
+
+async def test_quitting_mid_stream_saves_the_partial_reply(
+    replay: ReplayServer, tmp_path: Path
+) -> None:
+    first_chunk = asyncio.Event()
+
+    def hook(message: Message) -> None:
+        if isinstance(message, ReplyDelta):
+            first_chunk.set()
+
+    app = make_app(tmp_path, replay, "slow", cases={"slow": "openai_split_packets.slow"})
+    async with app.run_test(size=(120, 36), message_hook=hook) as pilot:
+        await pilot.press(*"hi", "enter")
+        await first_chunk.wait()
+        await pilot.press("ctrl+q")
+    (conv,) = saved(tmp_path)
+    user, reply = conv["messages"]
+    assert user["content"] == "hi"
+    assert reply["finish_reason"] == "cancelled"
+    assert reply["content"]  # what had arrived is on disk
+    assert CASES["openai_split_packets.slow"].expected["text"].startswith(reply["content"])

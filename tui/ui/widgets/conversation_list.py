@@ -29,12 +29,24 @@ def relative_time(moment: datetime | None, now: datetime | None = None) -> str:
     return f"{moment:%Y-%m-%d}"
 
 
+ENTRY_WIDTH = 30
+
+
+def clip(text: str, width: int = ENTRY_WIDTH) -> str:
+    """`text` on one line, cut with an ellipsis to fit `width` cells."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
 def entry(
     conversation_id: str, title: str, provider: str, model: str, when: datetime | None
 ) -> Option:
-    """One list entry: the title, and a dim line with provider, model and age."""
-    prompt = Text(title or "(untitled)", overflow="ellipsis", no_wrap=True)
-    detail = " · ".join(p for p in (f"{provider} {model}".strip(), relative_time(when)) if p)
+    """One list entry: the title, and a dim line with the model and age."""
+    prompt = Text(clip(title or "(untitled)"))
+    age = relative_time(when)
+    detail = clip(model or provider, ENTRY_WIDTH - len(age) - 3)
+    if age:
+        detail += f" · {age}"
     prompt.append("\n" + detail, style="dim")
     return Option(prompt, id=conversation_id)
 

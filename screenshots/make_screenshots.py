@@ -1,0 +1,57 @@
+"""Regenerate the SVG screenshots in this folder from the real app.
+
+Run from the project root: `python screenshots/make_screenshots.py`. The app runs
+headless against the loopback replay server of the test suite, on a throw-away data dir.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.replay_server import ReplayServer, load_cases  # noqa: E402
+from tests.ui_harness import make_app  # noqa: E402
+from tui.ui.widgets.prompt_input import PromptInput  # noqa: E402
+
+SIZE = (120, 36)
+SHOTS = {
+    "first_run": ("offline", ""),
+    "offline_guide": ("offline", "hello, what is this?"),
+    "finished_reply": ("openai_include_usage", "hi"),
+    "length_warning": ("openai_finish_length", "tell me about the sun"),
+    "error": ("openai_error_midstream", "explain photosynthesis"),
+    "reasoning": ("deepseek_reasoning", "what is 9.11 - 9.8?"),
+}
+
+
+async def shoot(server: ReplayServer, name: str, provider: str, prompt: str) -> Path:
+    with tempfile.TemporaryDirectory() as home:
+        app = make_app(Path(home), server, provider)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            app.screen.query_one(PromptInput).cursor_blink = False
+            if prompt:
+                await pilot.press(*prompt, "enter")
+                await app.workers.wait_for_complete()
+            await pilot.pause()
+            path = app.save_screenshot(f"{name}.svg", str(ROOT / "screenshots"))
+    return Path(path)
+
+
+async def main() -> None:
+    server = ReplayServer(load_cases())
+    await server.start()
+    try:
+        for name, (provider, prompt) in SHOTS.items():
+            print(await shoot(server, name, provider, prompt))  # noqa: T201
+    finally:
+        await server.stop()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
