@@ -36,7 +36,7 @@ from tui.ui.widgets.prompt_input import PromptInput
 from tui.ui.widgets.status_bar import StatusBar
 
 SAVE_EVERY_S = 1.0
-TICK_S = 0.1
+TICK_S = 0.25
 
 
 class MainScreen(Screen[None]):

@@ -41,10 +41,11 @@ def clip(text: str, width: int = ENTRY_WIDTH) -> str:
 def entry(
     conversation_id: str, title: str, provider: str, model: str, when: datetime | None
 ) -> Option:
-    """One list entry: the title, and a dim line with the model and age."""
+    """One list entry: the title, and a dim line with provider/model and age."""
     prompt = Text(clip(title or "(untitled)"))
     age = relative_time(when)
-    detail = clip(model or provider, ENTRY_WIDTH - len(age) - 3)
+    who = f"{provider}/{model}" if provider and model else provider or model
+    detail = clip(who, ENTRY_WIDTH - len(age) - 3)
     if age:
         detail += f" · {age}"
     prompt.append("\n" + detail, style="dim")

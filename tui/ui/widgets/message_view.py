@@ -24,6 +24,11 @@ from tui.ui.finish_words import finish_label
 from tui.ui.markdown_split import last_safe_cut
 
 FRAME_S = 1 / 30
+"""Flush interval while text arrives at reading speed."""
+BUSY_FRAME_S = 0.1
+"""Flush interval while a fast stream delivers many chunks per frame: each flush costs a
+full repaint of the scrolling pane, and nobody reads at that speed anyway."""
+BUSY_CHUNKS = 8
 PIECE_CHARS = 1500
 """The growing tail is frozen into a finished piece once it is about this long."""
 
@@ -52,6 +57,7 @@ class MessageView(Vertical):
         self._reasoning = message.reasoning
         self._flush_timer: Timer | None = None
         self._last_flush = 0.0
+        self._frame = FRAME_S
         self._tail_text = message.content or message.refusal
         self._text_before_tail = ""
         self._tail: Static | None = None
@@ -120,7 +126,7 @@ class MessageView(Vertical):
         # latency); chunks arriving within the frame after it wait for one batched flush.
         if self._flush_timer is None:
             # (A zero-delay Textual timer divides by zero, so wait at least 1 ms.)
-            wait = max(0.001, FRAME_S - (time.monotonic() - self._last_flush))
+            wait = max(0.001, self._frame - (time.monotonic() - self._last_flush))
             self._flush_timer = self.set_timer(wait, self._flush)
 
     async def _flush(self) -> None:
@@ -131,6 +137,7 @@ class MessageView(Vertical):
             block = self.query_one(".reasoning", Collapsible)
             block.display = bool(self._reasoning)
             self.query_one(".reasoning-text", Static).update(make_inert(self._reasoning))
+        self._frame = BUSY_FRAME_S if len(self._pending_text) >= BUSY_CHUNKS else FRAME_S
         if self._pending_text:
             batch = "".join(self._pending_text)
             self._pending_text.clear()
