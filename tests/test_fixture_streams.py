@@ -6,6 +6,7 @@ tested without touching this file.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -13,7 +14,7 @@ import pytest
 from tests.replay_server import ReplayServer, StreamCase, load_cases
 from tui.providers.anthropic_msgs import AnthropicProvider
 from tui.providers.base import ChatRequest, RequestMessage
-from tui.providers.events import Finished, StreamError, StreamEvent
+from tui.providers.events import ErrorKind, Finished, FinishReason, StreamError, StreamEvent
 from tui.providers.openai_chat import OpenAIChatProvider
 from tui.providers.reply import ReplyState
 
@@ -99,3 +100,62 @@ async def test_anthropic_request_shape(replay: ReplayServer) -> None:
     assert path == "/v1/messages"
     assert body["stream"] is True
     assert body["max_tokens"] > 0
+
+
+async def test_stream_without_a_finish_is_reported_incomplete() -> None:
+    body = CASES["openai_basic_stop"].body
+    lines = body.split(b"\n\n")
+    # Keep only the content chunks: drop the finish chunk and [DONE].
+    kept = [
+        ln
+        for ln in lines
+        if ln
+        and b'"finish_reason": "stop"' not in ln
+        and b'"finish_reason":"stop"' not in ln
+        and b"[DONE]" not in ln
+    ]
+    truncated = StreamCase(
+        "truncated", b"\n\n".join(kept) + b"\n\n", CASES["openai_basic_stop"].expected, None
+    )
+    server = ReplayServer({"truncated": truncated})
+    await server.start()
+    try:
+        events = await replay_case(server, truncated)
+    finally:
+        await server.stop()
+    state = ReplyState()
+    for event in events:
+        state.apply(event)
+    assert state.text == CASES["openai_basic_stop"].expected["text"]  # nothing dropped
+    assert state.error is not None
+    assert state.error.kind is ErrorKind.INCOMPLETE
+    assert "may be cut off" in state.error.message
+    assert events[-1] == Finished(FinishReason.ERROR)
+
+
+async def test_a_silent_server_times_out_with_a_clear_message() -> None:
+    release = asyncio.Event()
+
+    async def never_answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read(65536)
+        await release.wait()  # stall until the client has given up
+        writer.close()
+
+    server = await asyncio.start_server(never_answer, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    provider = OpenAIChatProvider(
+        name="local", base_url=f"http://127.0.0.1:{port}/v1", api_key="x", read_timeout=0.3
+    )
+    request = ChatRequest(model="m", messages=(RequestMessage("user", "hi"),))
+    try:
+        events = [e async for e in provider.stream(request)]
+    finally:
+        await provider.aclose()
+        release.set()
+        server.close()
+        await server.wait_closed()
+    error = events[0]
+    assert isinstance(error, StreamError)
+    assert error.kind is ErrorKind.TIMEOUT
+    assert "0.3 s" in error.message
+    assert events[-1] == Finished(FinishReason.ERROR)
