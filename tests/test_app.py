@@ -11,14 +11,14 @@ from typing import Any
 import pytest
 from textual import events
 from textual.message import Message
-from textual.widgets import Collapsible, Static
+from textual.widgets import Collapsible, Input, OptionList, Static
 
 from tests.replay_server import ReplayServer, StreamCase, load_cases
 from tests.ui_harness import make_app
 from tui.ui.app import ChatApp
 from tui.ui.messages import ReplyDelta, ReplyFinished
 from tui.ui.screens.main import MainScreen
-from tui.ui.widgets.conversation_list import ConversationList
+from tui.ui.screens.model_picker import ModelPickerDialog
 from tui.ui.widgets.message_view import MessageView
 from tui.ui.widgets.prompt_input import PromptInput
 from tui.ui.widgets.status_bar import StatusBar
@@ -171,21 +171,27 @@ async def test_restart_shows_the_same_conversation(replay: ReplayServer, tmp_pat
     app = make_app(tmp_path, replay, "openai_finish_length")
     async with app.run_test(size=(120, 36)) as pilot:
         await send(app, pilot, "tell me everything")
+        conversation_id = app.main_screen.conversation.id
+        await pilot.press("ctrl+q")
     again = make_app(tmp_path, replay, "openai_finish_length")
     async with again.run_test(size=(120, 36)) as pilot:
         await again.workers.wait_for_complete()
         await pilot.pause()
-        listing = again.screen.query_one(ConversationList)
-        assert listing.option_count == 1
-        assert "tell me everything" in str(listing.get_option_at_index(0).prompt)
-        listing.focus()
-        listing.highlighted = 0
-        await pilot.press("enter")
-        await pilot.pause()
+        # The app reopens the conversation that was open when it quit...
         user, reply = views(again)
         assert user.message.content == "tell me everything"
         assert reply.shown_text == case.expected["text"]
         assert "cut off at max tokens" in str(finish_line(reply).render())
+        # ...and lists it, so it can be opened again from the list.
+        listing = again.main_screen.conversation_list
+        assert list(listing.entries) == [conversation_id]
+        await pilot.press("ctrl+n")
+        assert views(again) == []
+        listing.focus()
+        listing.highlighted = listing.get_option_index(conversation_id)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert views(again)[0].message.content == "tell me everything"
 
 
 async def test_ctrl_j_inserts_a_newline_and_enter_sends(tmp_path: Path) -> None:
@@ -211,28 +217,36 @@ async def test_copy_last_reply(replay: ReplayServer, tmp_path: Path) -> None:
         assert app.clipboard == CASES["openai_basic_stop"].expected["text"]
 
 
-async def test_provider_picker_switches_the_next_reply(
-    replay: ReplayServer, tmp_path: Path
-) -> None:
+async def test_model_picker_switches_the_next_reply(replay: ReplayServer, tmp_path: Path) -> None:
     cases = {"first": "openai_basic_stop", "second": "anthropic_basic_end_turn"}
     app = make_app(tmp_path, replay, "first", cases=cases)
     async with app.run_test(size=(120, 36)) as pilot:
         await send(app, pilot, "hi")
         await pilot.press("f2")
         await pilot.pause()
-        options = app.screen.query_one("OptionList")
-        options.highlighted = list(app.config.providers).index("second")  # type: ignore[attr-defined]
+        picker = app.screen
+        assert isinstance(picker, ModelPickerDialog)
+        providers = picker.query_one("#providers", OptionList)
+        providers.highlighted = list(app.config.providers).index("second")
+        await pilot.pause()
+        picker.query_one("#model-input", Input).value = "claude-test"
+        picker.query_one("#model-input", Input).focus()
         await pilot.press("enter")
         await pilot.pause()
-        assert app.screen.query_one(StatusBar).provider_label.startswith("second")
+        assert app.main_screen.query_one(StatusBar).provider_label == "second · claude-test"
         await send(app, pilot, "again")
         replies = [v.message for v in views(app) if v.message.role == "assistant"]
-        assert [r.provider for r in replies] == ["first", "second"]
+        assert [(r.provider, r.model) for r in replies] == [
+            ("first", "fixture-model"),
+            ("second", "claude-test"),
+        ]
         assert replies[1].content == CASES["anthropic_basic_end_turn"].expected["text"]
     # The whole history went to the second provider, in its own shape.
     (_, path, body) = replay.requests[-1]
     assert path == "/v1/messages"
+    assert body["model"] == "claude-test"
     assert [m["role"] for m in body["messages"]] == ["user", "assistant", "user"]
+    assert body["messages"][1]["content"] == CASES["openai_basic_stop"].expected["text"]
 
 
 def long_case(chunks: int) -> StreamCase:

@@ -44,4 +44,8 @@ def make_app(
         cases = {} if provider == "offline" else {provider: provider}
     config = load_config(write_config(home, server, cases), home / "data", environ={})
     config = replace(config, config_path=SHOWN_CONFIG_PATH)
-    return ChatApp(config, ConversationStore(config.data_dir), config.provider(provider))
+    store = ConversationStore(config.data_dir)
+    # No probing of local servers: what runs on the test machine must not matter.
+    return ChatApp(
+        config, store, config.provider(provider), themes_dir=home / "themes", probe_local=False
+    )

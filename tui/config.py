@@ -109,7 +109,7 @@ _PROVIDER_FIELDS: dict[str, type | tuple[type, ...]] = {
     "read_timeout": (int, float),
     "chunk_delay": (int, float),
 }
-_TOP_LEVEL = {"default_provider": str, "system_prompt": str, "providers": dict}
+_TOP_LEVEL = {"default_provider": str, "system_prompt": str, "providers": dict, "personas": dict}
 
 
 class ConfigError(Exception):
@@ -141,6 +141,8 @@ class Config:
     """The provider a new conversation starts with."""
     system_prompt: str | None = None
     """The system prompt for new conversations, if any."""
+    personas: Mapping[str, str] = field(default_factory=dict)
+    """Named system prompts a new conversation can start from."""
 
     def provider(
         self, name: str | None = None, *, model: str | None = None, base_url: str | None = None
@@ -215,14 +217,20 @@ def load_config(
             problem = f"unknown setting '{key}' (known: {known})."
             raise ConfigError(path, problem, _line_of(text, None, key))
         if not isinstance(value, _TOP_LEVEL[key]):
-            word = "a table" if key == "providers" else "a string"
+            word = "a table" if key in ("providers", "personas") else "a string"
             raise ConfigError(path, f"'{key}' must be {word}.", _line_of(text, None, key))
     default = str(raw.get("default_provider") or _pick_default(providers, env))
     if default not in providers:
         names = ", ".join(sorted(providers))
         problem = f"default_provider '{default}' is not a provider (known: {names})."
         raise ConfigError(path, problem, _line_of(text, None, "default_provider"))
+    personas = raw.get("personas", {})
+    for name, prompt in personas.items():
+        if not isinstance(prompt, str):
+            problem = f"persona '{name}' must be a string (the system prompt)."
+            raise ConfigError(path, problem, _line_of(text, "personas", name))
     return Config(
+        personas=dict(personas),
         config_path=path,
         data_dir=data_dir or default_data_dir(env),
         providers=providers,

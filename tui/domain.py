@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from copy import deepcopy
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -61,6 +62,71 @@ class ChatMessage:
     error: str | None = None
     """What went wrong, for people, when `finish_reason` is `error`."""
     tool_calls: list[ToolCallRecord] = field(default_factory=list)
+    alternatives: list[ChatMessage] = field(default_factory=list)
+    """Other versions of this reply (regenerated or from an earlier wording), in order."""
+    version: int = 0
+    """Which version this is, counting the alternatives (0 = the first)."""
+
+    def step_version(self, step: int) -> None:
+        """Show the next (`step=1`) or previous (`step=-1`) alternative in its place.
+
+        The versions form a ring: the one shown moves into `alternatives` and the
+        neighbour comes out, so nothing is ever dropped.
+        """
+        if not self.alternatives:
+            return
+        count = len(self.alternatives) + 1
+        shown = _reply_fields(self)
+        if step > 0:
+            other = self.alternatives.pop(0)
+            self.alternatives.append(_detached(self, shown))
+        else:
+            other = self.alternatives.pop()
+            self.alternatives.insert(0, _detached(self, shown))
+        for name, value in _reply_fields(other).items():
+            setattr(self, name, value)
+        self.version = (self.version + step) % count
+
+    def retire(self) -> ChatMessage:
+        """A copy of this reply's shown version, for keeping as an alternative."""
+        return _detached(self, _reply_fields(self))
+
+
+_REPLY_FIELDS = (
+    "content",
+    "created_at",
+    "provider",
+    "model",
+    "reasoning",
+    "refusal",
+    "status",
+    "finish_reason",
+    "raw_finish_reason",
+    "input_tokens",
+    "output_tokens",
+    "error",
+    "tool_calls",
+)
+
+
+def _reply_fields(message: ChatMessage) -> dict[str, object]:
+    return {name: getattr(message, name) for name in _REPLY_FIELDS}
+
+
+def _detached(message: ChatMessage, values: dict[str, object]) -> ChatMessage:
+    copy = ChatMessage(role=message.role, content="")
+    for name, value in values.items():
+        setattr(copy, name, value)
+    return copy
+
+
+def fork(conv: Conversation) -> Conversation:
+    """A copy of `conv` with a new id, to take in another direction."""
+    copy = deepcopy(conv)
+    copy.id = new_conversation_id()
+    copy.title = f"{conv.title} (fork)"
+    copy.created_at = copy.updated_at = utc_now()
+    return copy
 
 
 def new_conversation_id(now: datetime | None = None) -> str:

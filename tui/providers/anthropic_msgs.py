@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import anthropic
 
 from tui.providers import errors
-from tui.providers.base import ChatRequest, RequestMessage
+from tui.providers.base import ChatRequest, ModelListing, RequestMessage
 from tui.providers.driver import drive_stream
 from tui.providers.events import (
     Finished,
@@ -128,6 +128,12 @@ class AnthropicProvider:
     async def aclose(self) -> None:
         """Close the HTTP client."""
         await self._client.close()
+
+    async def list_models(self, wait_s: float) -> ModelListing:
+        """Anthropic's models list."""
+        endpoint = errors.Endpoint(self.name, self.base_url, "", self.api_key_env)
+        pager = self._client.models.list(timeout=wait_s)
+        return await errors.list_models_with(pager, anthropic, endpoint, wait_s)
 
     def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
         """Stream one reply. See `tui.providers.events` for the guarantees."""

@@ -31,11 +31,25 @@ class ChatRequest:
     extra_headers: Mapping[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True)
+class ModelListing:
+    """The models a provider offers, or why they could not be listed."""
+
+    models: tuple[str, ...] = ()
+    error: str | None = None
+    reachable: bool = True
+    """False when the server could not be reached at all (not running, wrong URL)."""
+
+
 class Provider(Protocol):
     """A source of streamed replies. Implementations import their SDK lazily."""
 
     def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
         """Stream one reply as normalised events, ending with exactly one `Finished`."""
+        ...
+
+    async def list_models(self, wait_s: float) -> ModelListing:
+        """The provider's model names, waiting at most `wait_s` (never raises)."""
         ...
 
     async def aclose(self) -> None:

@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from types import ModuleType
+from typing import Any
 
+from tui.providers.base import ModelListing
 from tui.providers.events import ErrorKind, StreamError
 
 # Words that providers use when the prompt is over the model's context window.
@@ -243,3 +245,16 @@ def _mentions_context(message: str | None) -> bool:
         return False
     lowered = message.lower()
     return any(word in lowered for word in _CONTEXT_WORDS)
+
+
+async def list_models_with(
+    listing: Any, sdk: ModuleType, endpoint: Endpoint, wait_s: float
+) -> ModelListing:
+    """Collect `model.id`s from an SDK's async model pager, mapping failures to a listing."""
+    try:
+        names = [model.id async for model in listing]
+    except Exception as exc:
+        error = from_sdk_exception(exc, sdk, endpoint, started=False, read_timeout=wait_s)
+        reachable = error.kind not in (ErrorKind.CONNECTION, ErrorKind.TIMEOUT)
+        return ModelListing(error=error.message, reachable=reachable)
+    return ModelListing(models=tuple(sorted(names)))

@@ -10,7 +10,7 @@ import asyncio
 import re
 from collections.abc import AsyncIterator
 
-from tui.providers.base import ChatRequest
+from tui.providers.base import ChatRequest, ModelListing
 from tui.providers.events import Finished, FinishReason, StreamEvent, TextDelta, Usage
 
 GUIDE = """\
@@ -47,6 +47,9 @@ The same works without the UI: `tui-chat ask --provider ollama "your question"`.
 """
 
 
+OFFLINE_MODEL = "offline-guide"
+
+
 def summarise(text: str, limit: int = 80) -> str:
     """A one-sentence echo of the user's message."""
     words = text.split()
@@ -75,6 +78,10 @@ class OfflineProvider:
 
     async def aclose(self) -> None:
         """Nothing to release."""
+
+    async def list_models(self, wait_s: float) -> ModelListing:
+        """The one built-in model."""
+        return ModelListing(models=(OFFLINE_MODEL,))
 
     async def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
         """Stream the guide, ending with `stop` (or `length` if max_tokens cuts it)."""

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import openai
 
 from tui.providers import errors
-from tui.providers.base import ChatRequest
+from tui.providers.base import ChatRequest, ModelListing
 from tui.providers.driver import drive_stream
 from tui.providers.events import (
     Finished,
@@ -128,6 +128,12 @@ class OpenAIChatProvider:
     async def aclose(self) -> None:
         """Close the HTTP client."""
         await self._client.close()
+
+    async def list_models(self, wait_s: float) -> ModelListing:
+        """`GET /models` (OpenAI, and every compatible server including Ollama's /v1)."""
+        endpoint = errors.Endpoint(self.name, self.base_url, "", self.api_key_env)
+        pager = self._client.models.list(timeout=wait_s)
+        return await errors.list_models_with(pager, openai, endpoint, wait_s)
 
     def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
         """Stream one reply. See `tui.providers.events` for the guarantees."""

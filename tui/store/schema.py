@@ -78,6 +78,9 @@ def _message_to_dict(message: ChatMessage) -> dict[str, Any]:
         out["tool_calls"] = [
             {"id": c.id, "name": c.name, "arguments": c.arguments} for c in message.tool_calls
         ]
+    if message.alternatives:
+        out["version"] = message.version
+        out["alternatives"] = [_message_to_dict(m) for m in message.alternatives]
     return out
 
 
@@ -122,6 +125,8 @@ def _message_from_dict(data: dict[str, Any]) -> ChatMessage:
             ToolCallRecord(str(c["id"]), str(c["name"]), str(c["arguments"]))
             for c in data.get("tool_calls", [])
         ],
+        alternatives=[_message_from_dict(m) for m in data.get("alternatives", [])],
+        version=int(data.get("version", 0)),
     )
 
 

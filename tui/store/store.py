@@ -99,6 +99,35 @@ class ConversationStore:
             raise StoreError(snapshot.path, f"could not save: {exc.strerror or exc}") from None
         return snapshot.path
 
+    def trash(self, conversation_id: str) -> Path:
+        """Move a conversation's file into `<data dir>/trash/` (restore by moving it back).
+
+        Raises:
+            StoreError: the file cannot be moved.
+        """
+        source = self.path_for(conversation_id)
+        folder = self.data_dir / "trash"
+        target = folder / source.name
+        counter = 1
+        while target.exists():
+            target = folder / f"{conversation_id}.{counter}.toml"
+            counter += 1
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            os.replace(source, target)
+        except OSError as exc:
+            raise StoreError(
+                source, f"could not move to the trash: {exc.strerror or exc}"
+            ) from None
+        return target
+
+    def read_text(self, summary: Summary) -> str:
+        """A file's raw text, for searching (empty if it cannot be read)."""
+        try:
+            return summary.path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return ""
+
     def read_header(self, summary: Summary) -> Header:
         """Parse only the `[conversation]` table at the top of a file.
 

@@ -1,16 +1,43 @@
-"""`ChatApp`: the Textual application. Builds the main screen; quits without losing text."""
+"""`ChatApp`: the Textual application. Themes, state, palette commands, help, quit."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Iterable
+from pathlib import Path
 from typing import ClassVar
 
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from tui.config import Config, ProviderConfig
+from tui.state import AppState
 from tui.store import ConversationStore
+from tui.ui.screens.help import HelpDialog
 from tui.ui.screens.main import MainScreen
+from tui.ui.themes import bundled_theme_texts, load_themes, user_theme_texts
+
+# (title, help, action on the main screen, key shown in the palette)
+COMMANDS: list[tuple[str, str, str, str]] = [
+    ("New conversation", "Start an empty conversation", "new_conversation", "Ctrl+N"),
+    ("Pick provider and model", "Choose who answers next", "pick_model", "F2"),
+    ("Next ready provider", "Switch without a dialog", "next_provider", "F3"),
+    ("Stop reply", "Stop the streaming reply, keeping it", "stop", "Esc"),
+    ("Copy last reply", "Copy the newest finished reply", "copy_reply", "Ctrl+T"),
+    ("Copy conversation", "Copy the whole conversation as Markdown", "copy_conversation", ""),
+    ("Regenerate reply", "Ask again; the old reply stays as a version", "regenerate", "Ctrl+R"),
+    ("Edit last message", "Edit your last message and resend it", "edit_last", "Up"),
+    ("Previous version of the reply", "Step back through versions", "step_version(-1)", "["),
+    ("Next version of the reply", "Step forward through versions", "step_version(1)", "]"),
+    ("Rename conversation", "Give it a new title", "rename_conversation", "r (list)"),
+    ("Delete conversation", "Move its file to the trash folder", "delete_conversation", "d (list)"),
+    ("Fork conversation", "Copy it and continue separately", "fork_conversation", "f (list)"),
+    ("Export conversation", "Write it as Markdown", "export_conversation", "e (list)"),
+    ("Edit system prompt", "This conversation's system prompt", "edit_system_prompt", "F5"),
+    ("Filter conversations", "By title or text", "filter", "Ctrl+F"),
+    ("Toggle sidebar", "Show or hide the conversation list", "toggle_sidebar", "F4"),
+    ("Focus messages", "Then c copies, b copies code", "focus_messages", "F6"),
+]
 
 
 class ChatApp(App[None]):
@@ -20,6 +47,7 @@ class ChatApp(App[None]):
     TITLE = "tui-chat"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", priority=True, id="quit"),
+        Binding("f1,question_mark", "help", "Help", id="help"),
     ]
 
     def __init__(
@@ -27,14 +55,43 @@ class ChatApp(App[None]):
         config: Config,
         store: ConversationStore,
         provider: ProviderConfig | None = None,
+        state: AppState | None = None,
+        themes_dir: Path | None = None,
+        probe_local: bool = True,
     ) -> None:
         super().__init__()
+        self.probe_local = probe_local
         self.config = config
         self.store = store
-        self.start_provider = provider or config.provider()
+        self.app_state = state if state is not None else AppState.load(config.data_dir)
+        self.start_provider = provider or self._remembered_provider()
+        user_themes = themes_dir or config.config_path.parent / "themes"
+        themes, self.theme_problems = load_themes(
+            [*bundled_theme_texts(), *user_theme_texts(user_themes)]
+        )
+        for theme in themes:
+            self.register_theme(theme)
+        if self.app_state.theme in self.available_themes:
+            self.theme = self.app_state.theme
+
+    def _remembered_provider(self) -> ProviderConfig:
+        name = self.app_state.provider
+        if name in self.config.providers and not self.config.providers[name].missing_key():
+            return self.config.provider(name, model=self.app_state.model or None)
+        return self.config.provider()
 
     def get_default_screen(self) -> Screen[None]:
-        return MainScreen(self.config, self.store, self.start_provider)
+        return MainScreen(
+            self.config,
+            self.store,
+            self.start_provider,
+            self.app_state,
+            probe_local=self.probe_local,
+        )
+
+    def on_mount(self) -> None:
+        for problem in self.theme_problems:
+            self.notify(problem, severity="warning")
 
     @property
     def main_screen(self) -> MainScreen:
@@ -43,8 +100,38 @@ class ChatApp(App[None]):
         assert isinstance(screen, MainScreen)
         return screen
 
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        main = self.main_screen
+        for title, help_text, action, key in COMMANDS:
+            label = f"{title}  ({key})" if key else title
+            yield SystemCommand(label, help_text, self._runner(action))
+        for name in self.config.personas:
+            yield SystemCommand(
+                f"New conversation as {name}",
+                "Start with this persona's system prompt",
+                self._persona_runner(main, name),
+            )
+
+    def _runner(self, action: str) -> Callable[[], Awaitable[None]]:
+        async def run() -> None:
+            await self.main_screen.run_action(action)
+
+        return run
+
+    @staticmethod
+    def _persona_runner(main: MainScreen, name: str) -> Callable[[], Awaitable[None]]:
+        async def run() -> None:
+            await main.new_from_persona(name)
+
+        return run
+
+    def action_help(self) -> None:
+        """Show every key and the file locations."""
+        if not isinstance(self.screen, HelpDialog):
+            self.push_screen(HelpDialog(self.config))
+
     async def action_quit(self) -> None:
-        """Save every conversation (streaming ones marked cancelled), then exit."""
+        """Save every conversation (streaming ones marked cancelled) and the state; exit."""
         self.main_screen.prepare_quit()
-        await self.main_screen.pool.aclose()
         self.exit()

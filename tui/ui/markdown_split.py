@@ -38,3 +38,24 @@ def last_safe_cut(text: str, start: int = 0) -> int | None:
         previous_blank = fence is None and not stripped
         offset += len(line)
     return best
+
+
+def code_blocks(text: str) -> list[str]:
+    """The contents of each fenced code block in `text`, in order (fences left out)."""
+    blocks: list[str] = []
+    fence: str | None = None
+    current: list[str] = []
+    for line in text.splitlines(keepends=True):
+        match = _FENCE.match(line)
+        if fence is None:
+            if match:
+                fence = match.group(1)[0] * 3
+                current = []
+        elif match and match.group(1).startswith(fence) and not line.strip()[len(match.group(1)) :]:
+            blocks.append("".join(current))
+            fence = None
+        else:
+            current.append(line)
+    if fence is not None and current:
+        blocks.append("".join(current))  # an unclosed block still counts (cut-off reply)
+    return blocks

@@ -1,8 +1,9 @@
 """`MainScreen`: the conversation list, the open conversation and the prompt.
 
-It owns the open `Conversation`, starts one reply worker per conversation, folds the
-workers' messages into the conversation and its views, and hands snapshots to the saver.
-Widgets never call the store or a provider; workers never touch a widget.
+It starts one reply worker per conversation, folds the workers' messages into the
+conversation and its views, and hands snapshots to the saver. Widgets never call the
+store or a provider; workers never touch a widget. Conversation and message commands
+live in the mixins this screen is built from.
 """
 
 from __future__ import annotations
@@ -14,20 +15,21 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
-from textual.widgets import Footer, Header, Label, OptionList
+from textual.widgets import Footer, Header, Input, Label, OptionList
 
-from tui.config import Config, ProviderConfig
-from tui.domain import ChatMessage, Conversation, MessageStatus, Role
+from tui.config import ProviderConfig
+from tui.domain import ChatMessage, Conversation, Role
 from tui.engine import build_request, record_reply, start_reply
+from tui.providers.base import ChatRequest
+from tui.providers.catalog import Readiness
 from tui.providers.events import Finished, FinishReason, ReasoningDelta, TextDelta
-from tui.providers.pool import AdapterPool
-from tui.store import BackgroundSaver, ConversationStore, StoreError
 from tui.store import Header as FileHeader
-from tui.ui.finish_words import conversation_tokens
+from tui.store import StoreError
 from tui.ui.live_reply import LiveReply
 from tui.ui.messages import ReplyDelta, ReplyFinished, ReplyRetrying, ReplyUsage
-from tui.ui.screens.provider_picker import ProviderPickerDialog
+from tui.ui.screens.conversation_commands import ConversationCommands
+from tui.ui.screens.message_commands import MessageCommands
+from tui.ui.screens.model_picker import ModelChoice, ModelPickerDialog
 from tui.ui.streaming import stream_reply
 from tui.ui.widgets.conversation_list import ConversationList
 from tui.ui.widgets.message_pane import MessagePane
@@ -39,36 +41,25 @@ SAVE_EVERY_S = 1.0
 TICK_S = 0.25
 
 
-class MainScreen(Screen[None]):
+class MainScreen(ConversationCommands, MessageCommands):
     """The chat: list on the left, messages and prompt on the right."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+n", "new_conversation", "New", id="new-conversation"),
         Binding("escape", "stop", "Stop", id="stop-reply"),
-        Binding("ctrl+t", "copy_reply", "Copy reply", id="copy-reply"),
-        Binding("ctrl+l", "toggle_focus", "List/Input", id="toggle-focus"),
-        Binding("f2", "pick_provider", "Provider", id="pick-provider"),
+        Binding("ctrl+l", "toggle_focus", "List/Input", show=False, id="toggle-focus"),
+        Binding("f2", "pick_model", "Model", id="pick-model"),
+        Binding("f3", "next_provider", "Next provider", show=False, id="next-provider"),
+        Binding("f4", "toggle_sidebar", "Sidebar", show=False, id="toggle-sidebar"),
         Binding("ctrl+end", "jump_to_end", "Jump to end", show=False, id="jump-to-end"),
     ]
-
-    def __init__(self, config: Config, store: ConversationStore, provider: ProviderConfig) -> None:
-        super().__init__()
-        self.config = config
-        self.store = store
-        self.provider = provider
-        """The provider new messages go to."""
-        self.conversation = Conversation.start(provider.name, provider.model, config.system_prompt)
-        """The conversation on screen (not on disk until its first message)."""
-        self.loaded: dict[str, Conversation] = {}
-        self.live: dict[str, LiveReply] = {}
-        self.drafts: dict[str, str] = {}
-        self.saver = BackgroundSaver(store, on_error=self._save_failed)
-        self.pool = AdapterPool(config_path=str(config.config_path))
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="body"):
-            yield ConversationList(id="conversations")
+            with Vertical(id="sidebar"):
+                yield Input(placeholder="filter (Ctrl+F)", id="filter")
+                yield ConversationList(id="conversations")
             with Vertical(id="chat"):
                 yield MessagePane(id="messages")
                 yield Label("▼ new text below · Ctrl+End jumps to the end", id="jump-hint")
@@ -78,13 +69,19 @@ class MainScreen(Screen[None]):
 
     async def on_mount(self) -> None:
         self._ticker = self.set_interval(TICK_S, self._tick, pause=True)
+        self.query_one("#sidebar").display = self.state.sidebar
         await self.query_one(MessagePane).show(self.conversation)
-        self._show_provider()
+        self.show_provider()
         self.query_one(PromptInput).focus()
         self.load_list()
         self.preload_sdk(self.provider)
+        if self.probe_local:
+            self.probe_local_servers()
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self.save_state())
+        if self.state.last_conversation:
+            await self.open_conversation(self.state.last_conversation, quiet=True)
 
-    # ----------------------------------------------------------------- workers
+    # ----------------------------------------------------------------- background work
 
     @work(thread=True, exclusive=True, group="list", exit_on_error=False)
     def load_list(self) -> None:
@@ -95,20 +92,25 @@ class MainScreen(Screen[None]):
                 headers.append(self.store.read_header(summary))
             except StoreError as exc:
                 self.app.notify(f"Unreadable conversation file: {exc}", severity="warning")
-        self.app.call_from_thread(self._fill_list, headers)
-
-    def _fill_list(self, headers: list[FileHeader]) -> None:
-        listing = self.query_one(ConversationList)
-        listing.set_headers(headers)
-        for conv in self.loaded.values():
-            if conv.id not in {h.id for h in headers} and conv.messages:
-                listing.upsert(conv)
+        self.app.call_from_thread(self.conversation_list.set_headers, headers)
 
     @work(thread=True, group="preload", exit_on_error=False)
     def preload_sdk(self, provider: ProviderConfig) -> None:
         """Build the provider's adapter in the background, so the first send does not wait."""
         if not provider.missing_key():
             self.pool.get(provider)
+
+    @work(group="probe", exit_on_error=False)
+    async def probe_local_servers(self) -> None:
+        """Find which local servers (Ollama, llama.cpp, LM Studio, vLLM) are running."""
+        found = await self.catalog.probe_local_servers()
+        running = [
+            name
+            for name, state in found.items()
+            if state is Readiness.READY and name != self.provider.name
+        ]
+        if running:
+            self.notify(f"Local server found: {', '.join(running)} (F3 or F2 to use it).")
 
     # ----------------------------------------------------------------- sending
 
@@ -119,18 +121,31 @@ class MainScreen(Screen[None]):
         if conv.id in self.live:
             self.notify("A reply is still streaming here; Esc stops it.", severity="warning")
             return
-        prompt = self.query_one(PromptInput)
-        pane = self.query_one(MessagePane)
-        conv.provider, conv.model = self.provider.name, self.provider.model
+        if self.editing is not None:
+            await self.resend_edited(event.text)
+            return
         user = conv.add(ChatMessage(Role.USER, event.text))
-        self.loaded[conv.id] = conv
-        self._save_now(conv)  # the message is on disk before the request leaves
-        prompt.clear()
+        self.query_one(PromptInput).clear()
         self.drafts.pop(conv.id, None)
-        await pane.add(user)
+        await self.query_one(MessagePane).add(user)
+        await self.ask_for_reply(conv)
+
+    async def ask_for_reply(
+        self, conv: Conversation, keep: list[ChatMessage] | None = None
+    ) -> None:
+        """Stream a reply to the end of `conv`; `keep` become its alternatives."""
+        conv.provider, conv.model = self.provider.name, self.provider.model
+        self.loaded[conv.id] = conv
+        self.save_now(conv)  # the user's message is on disk before the request leaves
         request = build_request(conv, self.provider)
         reply = start_reply(conv, self.provider)
-        await pane.add(reply, live=True)
+        if keep:
+            reply.alternatives = keep
+            reply.version = len(keep)
+        await self.query_one(MessagePane).add(reply, live=True)
+        self._start_worker(conv, reply, request)
+
+    def _start_worker(self, conv: Conversation, reply: ChatMessage, request: ChatRequest) -> None:
         live = LiveReply(conv, reply)
         self.live[conv.id] = live
         live.worker = self.run_worker(
@@ -141,7 +156,7 @@ class MainScreen(Screen[None]):
             exclusive=True,
             exit_on_error=False,
         )
-        self.query_one(ConversationList).upsert(conv)
+        self.conversation_list.upsert(conv)
         self._ticker.resume()
         self._tick()
         self.refresh_bindings()
@@ -163,7 +178,7 @@ class MainScreen(Screen[None]):
                     view.feed_text(getattr(event.delta, "text", ""))
         if time.monotonic() - live.last_save >= SAVE_EVERY_S:
             record_reply(live.message, live.state)
-            self.saver.submit(self.store.snapshot(live.conversation))
+            self.save(live.conversation)
             live.last_save = time.monotonic()
 
     @on(ReplyUsage)
@@ -190,13 +205,13 @@ class MainScreen(Screen[None]):
         live.state.apply(Finished(event.reason, event.raw_reason))
         record_reply(live.message, live.state)
         conv = live.conversation
-        self.saver.submit(self.store.snapshot(conv))
+        self.save(conv)
         view = self._live_view(live)
         if view is not None:
             await view.finish()
         if event.error is not None:
             self.notify(event.error.message, title="Reply failed", severity="error", timeout=8)
-        self.query_one(ConversationList).upsert(conv)
+        self.conversation_list.upsert(conv)
         if not self.live:
             self._ticker.pause()
         self._tick()
@@ -208,34 +223,15 @@ class MainScreen(Screen[None]):
         return self.query_one(MessagePane).view_for(live.message)
 
     def _tick(self) -> None:
-        """Refresh counters and the jump hint (10 times a second while streaming)."""
-        status = self.query_one(StatusBar)
-        pane = self.query_one(MessagePane)
+        """Refresh counters and the jump hint (4 times a second while streaming)."""
+        self.refresh_status()
         live = self.live.get(self.conversation.id)
-        status.streaming = live is not None
         if live is not None:
-            status.counters = live.counters()
             view = self._live_view(live)
             if view is not None:
                 view.set_status(live.counters())
-        else:
-            total = conversation_tokens(self.conversation.messages)
-            status.counters = f"conversation: {total:,} tokens" if total else ""
+        pane = self.query_one(MessagePane)
         self.query_one("#jump-hint").display = live is not None and pane.scrolled_up
-
-    # ----------------------------------------------------------------- saving
-
-    def _save_now(self, conv: Conversation) -> None:
-        self.saver.submit(self.store.snapshot(conv))
-        self.saver.flush(timeout=5)
-
-    def _save_failed(self, error: StoreError) -> None:
-        # Called on the saver's thread: notify is thread-safe.
-        self.app.notify(
-            f"Could not save: {error}. The conversation stays open; it will be saved again.",
-            severity="error",
-            timeout=8,
-        )
 
     def prepare_quit(self) -> None:
         """Stop every stream, keep what arrived (marked cancelled) and write it all."""
@@ -245,9 +241,10 @@ class MainScreen(Screen[None]):
             if not live.state.finished:
                 live.state.apply(Finished(FinishReason.CANCELLED))
             record_reply(live.message, live.state)
-            self.saver.submit(self.store.snapshot(live.conversation))
+            self.save(live.conversation)
         self.live.clear()
         self.saver.flush(timeout=10)
+        self.save_state()
 
     # ----------------------------------------------------------------- opening
 
@@ -256,118 +253,83 @@ class MainScreen(Screen[None]):
         if event.option.id is not None:
             await self.open_conversation(event.option.id)
 
-    async def open_conversation(self, conversation_id: str) -> None:
-        """Show a conversation (parsing its file the first time), keeping drafts apart."""
+    async def open_conversation(self, conversation_id: str, *, quiet: bool = False) -> None:
+        """Show a conversation, parsing its file the first time."""
         conv = self.loaded.get(conversation_id)
         if conv is None:
             try:
                 conv = self.store.load(conversation_id)
             except StoreError as exc:
-                self.notify(str(exc), title="Cannot open", severity="error")
+                if not quiet:
+                    self.notify(str(exc), title="Cannot open", severity="error")
                 return
             self.loaded[conv.id] = conv
-        await self._switch_to(conv)
-
-    async def _switch_to(self, conv: Conversation) -> None:
-        prompt = self.query_one(PromptInput)
-        if prompt.text:
-            self.drafts[self.conversation.id] = prompt.text
-        self.conversation = conv
-        live = self.live.get(conv.id)
-        if live is not None:
-            record_reply(live.message, live.state)
-        await self.query_one(MessagePane).show(conv, live.message if live else None)
-        prompt.load_text(self.drafts.pop(conv.id, ""))
-        if conv.provider in self.config.providers:
-            self.provider = self.config.provider(conv.provider, model=conv.model or None)
-        self._show_provider()
-        self._tick()
-        self.refresh_bindings()
-        prompt.focus()
+        await self.show_conversation(conv)
 
     # ----------------------------------------------------------------- actions
 
     async def action_new_conversation(self) -> None:
         """Start an empty conversation with the current provider."""
-        conv = Conversation.start(
-            self.provider.name, self.provider.model, self.config.system_prompt
-        )
-        await self._switch_to(conv)
+        await self.show_conversation(self.new_conversation())
 
     def action_stop(self) -> None:
-        """Stop the open conversation's reply; what arrived is kept, marked cancelled."""
+        """Stop the open conversation's reply (what arrived is kept, marked cancelled),
+        or leave editing the last message."""
+        if self.editing is not None:
+            self.cancel_edit()
+            return
         live = self.live.get(self.conversation.id)
         if live is not None and live.worker is not None:
             live.worker.cancel()
 
-    def action_copy_reply(self) -> None:
-        """Copy the newest finished reply of the open conversation."""
-        from tui.ui.clipboard import copy_text
-
-        reply = self._last_finished_reply()
-        if reply is None:
-            self.notify("There is no finished reply to copy yet.")
-            return
-        copy_text(self.app, reply.content or reply.refusal)
-
     def action_toggle_focus(self) -> None:
         """Move focus between the conversation list and the prompt."""
-        listing = self.query_one(ConversationList)
-        if listing.has_focus:
+        listing = self.conversation_list
+        if listing.has_focus or not listing.display:
             self.query_one(PromptInput).focus()
         else:
             listing.focus()
+
+    def action_toggle_sidebar(self) -> None:
+        """Show or hide the conversation list."""
+        sidebar = self.query_one("#sidebar")
+        sidebar.display = not sidebar.display
+        self.state.sidebar = bool(sidebar.display)
+        if not sidebar.display:
+            self.query_one(PromptInput).focus()
 
     def action_jump_to_end(self) -> None:
         """Scroll to the newest text and follow the stream again."""
         self.query_one(MessagePane).anchor()
 
-    def action_pick_provider(self) -> None:
-        """Choose the provider for the next message of this conversation."""
+    def action_pick_model(self) -> None:
+        """Choose the provider and model for the next message of this conversation."""
 
-        def chosen(name: str | None) -> None:
-            if name is None:
-                return
-            self.provider = self.config.provider(name)
-            self.conversation.provider = self.provider.name
-            self.conversation.model = self.provider.model
-            self._show_provider()
-            self.preload_sdk(self.provider)
-            self.notify(f"Next messages go to {self.provider.name} ({self.provider.model}).")
+        def chosen(choice: ModelChoice | None) -> None:
+            if choice is not None:
+                self.use_provider(choice.provider, choice.model)
 
-        self.app.push_screen(
-            ProviderPickerDialog(self.config.providers, self.provider.name), chosen
-        )
+        self.app.push_screen(ModelPickerDialog(self.catalog, self.provider), chosen)
+
+    def action_next_provider(self) -> None:
+        """Switch to the next ready provider, without a dialog."""
+        name = self.catalog.next_ready(self.provider.name)
+        if name == self.provider.name:
+            self.notify("No other provider is ready (F2 shows why).")
+            return
+        self.use_provider(name)
+
+    def use_provider(self, name: str, model: str | None = None) -> None:
+        """Answer this conversation's next messages with `name` (and `model`)."""
+        self.provider = self.config.provider(name, model=model)
+        self.conversation.provider = self.provider.name
+        self.conversation.model = self.provider.model
+        self.show_provider()
+        self.preload_sdk(self.provider)
+        self.notify(f"Next messages go to {self.provider.name} · {self.provider.model}.")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "stop":
-            return True if self.conversation.id in self.live else None
-        if action == "copy_reply":
-            return True if self._last_finished_reply() is not None else None
-        return True
-
-    # ----------------------------------------------------------------- helpers
-
-    def _last_finished_reply(self) -> ChatMessage | None:
-        for message in reversed(self.conversation.messages):
-            if (
-                message.role is Role.ASSISTANT
-                and message.status is MessageStatus.DONE
-                and (message.content or message.refusal)
-            ):
-                return message
-        return None
-
-    def _show_provider(self) -> None:
-        status = self.query_one(StatusBar)
-        status.provider_label = f"{self.provider.name} · {self.provider.model}"
-        self.app.sub_title = status.provider_label
-        if self.provider.kind == "offline":
-            status.hint = (
-                "no model connected: set OPENAI_API_KEY or ANTHROPIC_API_KEY, or add a "
-                f"provider to {self.config.config_path}"
-            )
-        elif self.provider.missing_key():
-            status.hint = f"Set {self.provider.api_key_env} to use {self.provider.name}"
-        else:
-            status.hint = ""
+            busy = self.conversation.id in self.live or self.editing is not None
+            return True if busy else None
+        return super().check_action(action, parameters)

@@ -11,9 +11,11 @@ frozen into a piece at a safe block boundary (see `markdown_split`) once it is a
 from __future__ import annotations
 
 import time
+from typing import ClassVar
 
 from rich.markdown import Markdown as RichMarkdown
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.timer import Timer
 from textual.widgets import Collapsible, Label, Static
@@ -38,11 +40,31 @@ def render_markdown(text: str) -> RichMarkdown:
     return RichMarkdown(make_inert(text), code_theme="monokai", hyperlinks=False)
 
 
-class MessageView(Vertical):
-    """A user message as plain text, or an assistant reply as Markdown with its ending."""
+class MessageView(Vertical, can_focus=True):
+    """A user message as plain text, or an assistant reply as Markdown with its ending.
+
+    Focused (F6, then ↑/↓), it takes the keys that act on one message.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("c", "screen.copy_message", "Copy", id="copy-message"),
+        Binding("b", "screen.copy_code", "Copy code block", id="copy-code"),
+        Binding(
+            "left_square_bracket", "screen.step_version(-1)", "Prev version", id="prev-version"
+        ),
+        Binding(
+            "right_square_bracket", "screen.step_version(1)", "Next version", id="next-version"
+        ),
+        Binding("e", "screen.edit_last", "Edit last message", id="edit-message"),
+        Binding("r", "screen.regenerate", "Regenerate", show=False, id="regenerate-message"),
+        Binding("up", "move(-1)", "Previous", show=False, id="previous-message"),
+        Binding("down", "move(1)", "Next", show=False, id="next-message"),
+        Binding("escape", "leave", "Back to input", id="leave-messages"),
+    ]
 
     DEFAULT_CSS = """
     MessageView { height: auto; padding: 0 1; margin-bottom: 1; }
+    MessageView:focus { background: $boost; border-left: thick $accent; padding-left: 0; }
     MessageView > .role { text-style: bold; }
     MessageView > .piece { height: auto; }
     MessageView > Collapsible { margin: 0; padding: 0; border: none; }
@@ -59,6 +81,8 @@ class MessageView(Vertical):
         self._last_flush = 0.0
         self._frame = FRAME_S
         self._tail_text = message.content or message.refusal
+        self.code_index = 0
+        """Which code block `b` copies next."""
         self._text_before_tail = ""
         self._tail: Static | None = None
 
@@ -69,6 +93,9 @@ class MessageView(Vertical):
             yield Static(make_inert(message.content), markup=False, classes="user-text")
             return
         who = f"{message.provider or 'assistant'} · {message.model or ''}".rstrip(" ·")
+        if message.alternatives:
+            count = len(message.alternatives) + 1
+            who += f"  ⇄ version {message.version + 1} of {count} ([ ] to step)"
         yield Label(who, classes="role")
         reasoning = Collapsible(
             Static(make_inert(message.reasoning), markup=False, classes="reasoning-text"),
@@ -85,6 +112,18 @@ class MessageView(Vertical):
     def on_mount(self) -> None:
         if self.message.role is Role.ASSISTANT and not self.live:
             self.show_finish()
+
+    def action_move(self, step: int) -> None:
+        """Move the focus to the previous or next message."""
+        views = list(self.parent.query_children(MessageView)) if self.parent else []
+        index = views.index(self) + step
+        if 0 <= index < len(views):
+            views[index].focus()
+            views[index].scroll_visible()
+
+    def action_leave(self) -> None:
+        """Back to the message box."""
+        self.screen.query_one("#prompt").focus()
 
     @property
     def shown_text(self) -> str:

@@ -16,7 +16,7 @@ class PromptInput(TextArea):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "submit", "Send", priority=True, id="send"),
         Binding("ctrl+j", "newline", "Newline", id="newline"),
-        Binding("alt+enter,shift+enter", "newline", "Newline", show=False),
+        Binding("alt+enter,shift+enter", "newline", "Newline", show=False, id="newline-alt"),
     ]
 
     @dataclass
@@ -24,6 +24,9 @@ class PromptInput(TextArea):
         """The user sent `text` (never empty or blank)."""
 
         text: str
+
+    class EditLastRequested(Message):
+        """Up was pressed in the empty box: the user wants to edit their last message."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, soft_wrap=True, show_line_numbers=False, tab_behavior="focus")
@@ -33,6 +36,13 @@ class PromptInput(TextArea):
         """Send the text if there is any; the box is cleared by whoever accepts it."""
         if self.text.strip():
             self.post_message(self.Submitted(self.text))
+
+    def action_cursor_up(self, select: bool = False) -> None:
+        """Up moves the cursor; in an empty box it asks to edit the last message."""
+        if not self.text and not select:
+            self.post_message(self.EditLastRequested())
+        else:
+            super().action_cursor_up(select)
 
     def action_newline(self) -> None:
         """Insert a line break at the cursor."""

@@ -1,0 +1,1 @@
+"""tui-chat's own themes (installed as `tui.themes`): one TOML file per theme."""

@@ -1,0 +1,160 @@
+"""`ChatScreenBase`: the state the main screen's command groups share, and its helpers.
+
+`MainScreen` is assembled from this base and two command mixins
+(`ConversationCommands`, `MessageCommands`), so each module stays about one job.
+"""
+
+from __future__ import annotations
+
+from textual.screen import Screen
+
+from tui.config import Config, ProviderConfig
+from tui.domain import ChatMessage, Conversation, MessageStatus, Role
+from tui.engine import record_reply
+from tui.providers.catalog import ProviderCatalog
+from tui.providers.pool import AdapterPool
+from tui.state import AppState
+from tui.store import BackgroundSaver, ConversationStore, StoreError
+from tui.ui.finish_words import conversation_tokens
+from tui.ui.live_reply import LiveReply
+from tui.ui.widgets.conversation_list import ConversationList
+from tui.ui.widgets.message_pane import MessagePane
+from tui.ui.widgets.prompt_input import PromptInput
+from tui.ui.widgets.status_bar import StatusBar
+
+
+class ChatScreenBase(Screen[None]):
+    """Owns the open conversation, the live replies and the way to save them."""
+
+    def __init__(
+        self,
+        config: Config,
+        store: ConversationStore,
+        provider: ProviderConfig,
+        state: AppState,
+        *,
+        probe_local: bool = True,
+    ) -> None:
+        super().__init__()
+        self.probe_local = probe_local
+        """Whether to look for local servers (Ollama, llama.cpp…) at startup."""
+        self.config = config
+        self.store = store
+        self.state = state
+        self.provider = provider
+        """The provider new messages go to."""
+        self.conversation = self.new_conversation()
+        """The conversation on screen (not on disk until its first message)."""
+        self.loaded: dict[str, Conversation] = {}
+        """Conversations parsed this session, by id."""
+        self.live: dict[str, LiveReply] = {}
+        """Replies streaming now, by conversation id."""
+        self.drafts: dict[str, str] = {}
+        """Unsent text of conversations not on screen."""
+        self.saver = BackgroundSaver(store, on_error=self._save_failed)
+        self.pool = AdapterPool(config_path=str(config.config_path))
+        self.catalog = ProviderCatalog(config, self.pool)
+
+    def new_conversation(self, system_prompt: str | None = None) -> Conversation:
+        """An empty conversation with the current provider (saved with its first message)."""
+        prompt = system_prompt if system_prompt is not None else self.config.system_prompt
+        return Conversation.start(self.provider.name, self.provider.model, prompt)
+
+    # ----------------------------------------------------------------- saving
+
+    def save(self, conv: Conversation) -> None:
+        """Queue `conv` for writing (off the UI thread, newest snapshot wins)."""
+        if conv.messages:
+            self.saver.submit(self.store.snapshot(conv))
+
+    def save_now(self, conv: Conversation) -> None:
+        """Write `conv` and wait until it is on disk."""
+        self.save(conv)
+        self.saver.flush(timeout=5)
+
+    def _save_failed(self, error: StoreError) -> None:
+        # Called on the saver's thread: notify is thread-safe.
+        self.app.notify(
+            f"Could not save: {error}. The conversation stays open; it will be saved again.",
+            severity="error",
+            timeout=8,
+        )
+
+    def save_state(self) -> None:
+        """Remember the open conversation, provider, model and theme for next time."""
+        self.state.last_conversation = self.conversation.id if self.conversation.messages else ""
+        self.state.provider, self.state.model = self.provider.name, self.provider.model
+        self.state.theme = self.app.theme
+        try:
+            self.state.save(self.config.data_dir)
+        except OSError as exc:
+            self.notify(f"Could not save the app state: {exc}", severity="warning")
+
+    # ----------------------------------------------------------------- showing
+
+    async def show_conversation(self, conv: Conversation) -> None:
+        """Put `conv` on screen, keeping the draft of the one it replaces."""
+        prompt = self.query_one(PromptInput)
+        if prompt.text:
+            self.drafts[self.conversation.id] = prompt.text
+        self.conversation = conv
+        live = self.live.get(conv.id)
+        if live is not None:
+            record_reply(live.message, live.state)
+        await self.query_one(MessagePane).show(conv, live.message if live else None)
+        prompt.load_text(self.drafts.pop(conv.id, ""))
+        if conv.provider in self.config.providers:
+            self.provider = self.config.provider(conv.provider, model=conv.model or None)
+        self.show_provider()
+        self.refresh_status()
+        self.refresh_bindings()
+        prompt.focus()
+
+    async def redraw_conversation(self) -> None:
+        """Re-render the open conversation (after its messages changed shape)."""
+        live = self.live.get(self.conversation.id)
+        await self.query_one(MessagePane).show(self.conversation, live.message if live else None)
+        self.refresh_status()
+        self.refresh_bindings()
+
+    def refresh_status(self) -> None:
+        """Counters for a live reply, or the conversation's total tokens."""
+        status = self.query_one(StatusBar)
+        live = self.live.get(self.conversation.id)
+        status.streaming = live is not None
+        if live is not None:
+            status.counters = live.counters()
+        else:
+            total = conversation_tokens(self.conversation.messages)
+            status.counters = f"conversation: {total:,} tokens" if total else ""
+
+    def show_provider(self) -> None:
+        """Provider, model and advice in the status line and header."""
+        status = self.query_one(StatusBar)
+        status.provider_label = f"{self.provider.name} · {self.provider.model}"
+        self.app.sub_title = status.provider_label
+        if self.provider.kind == "offline":
+            status.hint = (
+                "no model connected: set OPENAI_API_KEY or ANTHROPIC_API_KEY, or add a "
+                f"provider to {self.config.config_path}"
+            )
+        elif self.provider.missing_key():
+            status.hint = f"set {self.provider.api_key_env} to use {self.provider.name}"
+        else:
+            status.hint = ""
+
+    @property
+    def conversation_list(self) -> ConversationList:
+        """The sidebar list."""
+        return self.query_one(ConversationList)
+
+    def last_finished_reply(self) -> ChatMessage | None:
+        """The newest reply of the open conversation that is not streaming."""
+        for message in reversed(self.conversation.messages):
+            if (
+                message.role is Role.ASSISTANT
+                and message.status is MessageStatus.DONE
+                and (message.content or message.refusal)
+            ):
+                return message
+        return None
