@@ -8,11 +8,19 @@ assistant `ChatMessage` that the store saves.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping
+from dataclasses import replace
 
 from tui.config import Config, ProviderConfig
 from tui.domain import ChatMessage, Conversation, MessageStatus, Role, ToolCallRecord
 from tui.providers.base import ChatRequest, Provider, RequestMessage
-from tui.providers.events import ErrorKind, Finished, FinishReason, ReplyEvent, StreamError
+from tui.providers.events import (
+    ErrorKind,
+    Finished,
+    FinishReason,
+    ReplyEvent,
+    RetryScheduled,
+    StreamError,
+)
 from tui.providers.registry import build_provider
 from tui.providers.reply import ReplyState
 from tui.providers.retry import RetryPolicy, stream_with_retry
@@ -73,12 +81,29 @@ async def reply_events(
     own = adapter is None
     if adapter is None:
         adapter = build_provider(provider, environ=environ, config_path=str(config.config_path))
+    key = provider.api_key(environ)
     try:
         async for event in stream_with_retry(adapter, request, policy or RetryPolicy()):
+            if key and isinstance(event, StreamError):
+                event = redact(event, key)
+            elif key and isinstance(event, RetryScheduled):
+                event = replace(event, error=redact(event.error, key))
             yield event
     finally:
         if own:
             await adapter.aclose()
+
+
+def redact(error: StreamError, key: str) -> StreamError:
+    """`error` with the API key blanked out: servers sometimes echo a rejected key."""
+    if key not in error.message and key not in (error.provider_message or ""):
+        return error
+    hidden = "[API key hidden]"
+    return replace(
+        error,
+        message=error.message.replace(key, hidden),
+        provider_message=(error.provider_message or "").replace(key, hidden) or None,
+    )
 
 
 def record_reply(message: ChatMessage, state: ReplyState) -> None:

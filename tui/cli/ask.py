@@ -2,7 +2,8 @@
 
 The reply text goes to stdout as it arrives (flushed per chunk); usage, the finish
 reason and any error go to stderr. With `--json`, stdout carries one JSON object per line.
-Exit status: 0 for a finished reply, 1 for a provider error, 2 for bad usage.
+Exit status: 0 for a finished reply, 1 for a provider error, 2 for bad usage, 130 when
+interrupted (the partial reply is saved), 141 when the reader of stdout went away.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 import time
 from typing import Any, TextIO
@@ -31,7 +33,7 @@ from tui.providers.reply import ReplyState
 from tui.providers.retry import RetryPolicy
 from tui.store import ConversationStore, StoreError
 
-EXIT_OK, EXIT_PROVIDER_ERROR, EXIT_INTERRUPTED = 0, 1, 130
+EXIT_OK, EXIT_PROVIDER_ERROR, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 0, 1, 130, 141
 SAVE_EVERY_S = 2.0
 
 
@@ -181,6 +183,8 @@ def main(argv: list[str]) -> int:
     """Run `tui-chat ask` with `argv` (the words after `ask`)."""
     args = build_parser().parse_args(argv)
     config, provider = resolve(args)
+    if hasattr(sys.stdin, "reconfigure"):
+        sys.stdin.reconfigure(errors="replace")  # bytes that are not UTF-8 become U+FFFD
     prompt = read_prompt(args.prompt, sys.stdin)
     if not prompt.strip():
         fail('tui-chat ask: give a prompt, e.g. tui-chat ask "hello" (or pipe text in).')
@@ -197,3 +201,9 @@ def main(argv: list[str]) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("\n[cancelled] the partial reply was saved.\n" if store else "\n")
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (`| head`): not an error of ours. Keep Python from
+        # complaining again when it flushes stdout at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE

@@ -42,7 +42,7 @@ class ModelListing:
 
 
 class Provider(Protocol):
-    """A source of streamed replies. Implementations import their SDK lazily."""
+    """A source of streamed replies (the registry imports each SDK only when needed)."""
 
     def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
         """Stream one reply as normalised events, ending with exactly one `Finished`."""

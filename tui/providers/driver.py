@@ -2,12 +2,38 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from types import ModuleType
 from typing import Any, Protocol
 
 from tui.providers import errors
-from tui.providers.events import Finished, FinishReason, StreamEvent
+from tui.providers.events import (
+    ErrorKind,
+    Finished,
+    FinishReason,
+    ReasoningDelta,
+    RefusalDelta,
+    StreamEvent,
+    TextDelta,
+    ToolCallDelta,
+)
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def clean(event: StreamEvent) -> StreamEvent:
+    """Replace lone UTF-16 surrogates (from `\\ud83d`-style JSON escapes split apart)
+    with U+FFFD: they cannot be encoded as UTF-8, so no file could hold them."""
+    match event:
+        case TextDelta(text) | ReasoningDelta(text) | RefusalDelta(text) if not text.isascii():
+            if _LONE_SURROGATE.search(text):
+                return type(event)(_LONE_SURROGATE.sub("\ufffd", text))
+        case ToolCallDelta(arguments=arguments) if not arguments.isascii():
+            if _LONE_SURROGATE.search(arguments):
+                fixed = _LONE_SURROGATE.sub("\ufffd", arguments)
+                return ToolCallDelta(event.index, event.id, event.name, fixed)
+    return event
 
 
 class ChunkMapper(Protocol):
@@ -42,11 +68,17 @@ async def drive_stream(
             async for chunk in stream:
                 started = True
                 for event in mapper.handle(chunk):
-                    yield event
+                    yield clean(event)
     except Exception as exc:
-        yield errors.from_sdk_exception(
+        error = errors.from_sdk_exception(
             exc, sdk, endpoint, started=started, read_timeout=read_timeout
         )
+        finished = mapper.finish()
+        if finished is not None and error.kind is ErrorKind.CONNECTION:
+            # The reply was complete; only the trailing usage chunk or [DONE] was lost.
+            yield finished
+            return
+        yield error
         yield Finished(FinishReason.ERROR)
         return
     finished = mapper.finish()

@@ -151,15 +151,13 @@ class OpenAIChatProvider:
         if self._include_usage:
             try:
                 return await self._create(request, include_usage=True)
-            except (openai.BadRequestError, openai.UnprocessableEntityError):
+            except (openai.BadRequestError, openai.UnprocessableEntityError) as exc:
                 # Some older compatible servers reject `stream_options`: ask once more
-                # without it, and remember. A 400 for another reason repeats below.
+                # without it, and remember. Any other 400 is the user's to see.
+                if not _mentions_stream_options(exc):
+                    raise
                 self._include_usage = False
-        try:
-            return await self._create(request, include_usage=False)
-        except (openai.BadRequestError, openai.UnprocessableEntityError):
-            self._include_usage = True  # it was not `stream_options` after all
-            raise
+        return await self._create(request, include_usage=False)
 
     async def _create(self, request: ChatRequest, *, include_usage: bool) -> Any:
         kwargs: dict[str, Any] = {"model": request.model, "messages": request_messages(request)}
@@ -172,3 +170,8 @@ class OpenAIChatProvider:
         if request.extra_headers:
             kwargs["extra_headers"] = dict(request.extra_headers)
         return await self._client.chat.completions.create(stream=True, **kwargs)
+
+
+def _mentions_stream_options(exc: openai.APIStatusError) -> bool:
+    text = f"{exc.message} {exc.body}".lower()
+    return "stream_options" in text or "include_usage" in text

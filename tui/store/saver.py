@@ -37,7 +37,8 @@ class BackgroundSaver:
             self._lock.notify_all()
 
     def flush(self, timeout: float | None = 10.0) -> bool:
-        """Block until everything submitted so far is on disk; False on timeout."""
+        """Block until everything submitted so far has been written or has failed (failures
+        go to `on_error`); False on timeout."""
         with self._lock:
             return self._lock.wait_for(lambda: not self._pending and not self._busy, timeout)
 
@@ -50,9 +51,10 @@ class BackgroundSaver:
                 self._busy = True
             try:
                 self.store.write(snapshot)
-            except StoreError as exc:
+            except Exception as exc:  # the thread must outlive any one bad write
+                error = exc if isinstance(exc, StoreError) else StoreError(snapshot.path, str(exc))
                 if self.on_error is not None:
-                    self.on_error(exc)
+                    self.on_error(error)
             finally:
                 with self._lock:
                     self._busy = False

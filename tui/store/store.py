@@ -92,7 +92,10 @@ class ConversationStore:
         Raises:
             StoreError: the data dir cannot be written.
         """
-        data = encode_dict(snapshot.data)
+        try:
+            data = encode_dict(snapshot.data)
+        except (TypeError, ValueError) as exc:  # e.g. a lone surrogate cannot be UTF-8
+            raise StoreError(snapshot.path, f"could not encode: {exc}") from None
         try:
             atomic_write_bytes(snapshot.path, data)
         except OSError as exc:

@@ -1,7 +1,7 @@
 """Where a streaming Markdown text can be cut into independently rendered pieces.
 
-A reply renders as a row of Markdown widgets: finished pieces that never change again,
-and one growing tail. Re-parsing and re-laying out only the tail keeps the cost of a
+A reply renders as a column of pieces: finished ones that never change again, and one
+growing tail. Re-parsing and re-laying out only the tail keeps the cost of a
 long reply linear. A cut is safe at a blank line outside a code fence, when the next
 line is not indented (an indented line could continue a list item or a code block).
 """

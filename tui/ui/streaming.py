@@ -29,7 +29,11 @@ async def stream_reply(
     request: ChatRequest,
     pool: AdapterPool,
 ) -> None:
-    """Run one reply and post what happens to `target`; always ends with `ReplyFinished`."""
+    """Run one reply and post what happens to `target`, ending with `ReplyFinished`.
+
+    (A worker cancelled before it ever ran cannot post; the screen's
+    `Worker.StateChanged` handler finishes such a reply instead.)
+    """
     finished: Finished | None = None
     error: StreamError | None = None
     try:
@@ -51,7 +55,7 @@ async def stream_reply(
             # stream would hold the event loop until it ends; let the UI run in between.
             await asyncio.sleep(0)
     except asyncio.CancelledError:
-        finished = Finished(FinishReason.CANCELLED)
+        finished = finished or Finished(FinishReason.CANCELLED)
         raise
     except Exception as exc:  # a bug of ours: keep the partial reply, say what happened
         error = StreamError(ErrorKind.STREAM, f"tui-chat: {type(exc).__name__}: {exc}")

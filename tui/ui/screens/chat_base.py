@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from textual.screen import Screen
 
 from tui.config import Config, ProviderConfig
@@ -43,6 +45,9 @@ class ChatScreenBase(Screen[None]):
         self.state = state
         self.provider = provider
         """The provider new messages go to."""
+        self.session_providers: dict[str, ProviderConfig] = {provider.name: provider}
+        """Providers as set up for this session (with command-line overrides such as
+        --base-url), by name."""
         self.conversation = self.new_conversation()
         """The conversation on screen (not on disk until its first message)."""
         self.loaded: dict[str, Conversation] = {}
@@ -59,6 +64,11 @@ class ChatScreenBase(Screen[None]):
         """An empty conversation with the current provider (saved with its first message)."""
         prompt = system_prompt if system_prompt is not None else self.config.system_prompt
         return Conversation.start(self.provider.name, self.provider.model, prompt)
+
+    def provider_named(self, name: str, model: str | None = None) -> ProviderConfig:
+        """Provider `name` as set up for this session, with `model` if given."""
+        base = self.session_providers.get(name) or self.config.provider(name)
+        return replace(base, model=model) if model else base
 
     # ----------------------------------------------------------------- saving
 
@@ -104,7 +114,7 @@ class ChatScreenBase(Screen[None]):
         await self.query_one(MessagePane).show(conv, live.message if live else None)
         prompt.load_text(self.drafts.pop(conv.id, ""))
         if conv.provider in self.config.providers:
-            self.provider = self.config.provider(conv.provider, model=conv.model or None)
+            self.provider = self.provider_named(conv.provider, conv.model or None)
         self.show_provider()
         self.refresh_status()
         self.refresh_bindings()

@@ -16,13 +16,20 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Header, Input, Label, OptionList
+from textual.worker import Worker, WorkerState
 
 from tui.config import ProviderConfig
 from tui.domain import ChatMessage, Conversation, Role
 from tui.engine import build_request, record_reply, start_reply
 from tui.providers.base import ChatRequest
 from tui.providers.catalog import Readiness
-from tui.providers.events import Finished, FinishReason, ReasoningDelta, TextDelta
+from tui.providers.events import (
+    Finished,
+    FinishReason,
+    ReasoningDelta,
+    RefusalDelta,
+    TextDelta,
+)
 from tui.store import Header as FileHeader
 from tui.store import StoreError
 from tui.ui.live_reply import LiveReply
@@ -174,8 +181,8 @@ class MainScreen(ConversationCommands, MessageCommands):
                     view.feed_text(text)
                 case ReasoningDelta():
                     view.feed_reasoning(live.state.reasoning)
-                case _ if live.state.refusal and not live.state.text:
-                    view.feed_text(getattr(event.delta, "text", ""))
+                case RefusalDelta(text):
+                    view.feed_text(text)
         if time.monotonic() - live.last_save >= SAVE_EVERY_S:
             record_reply(live.message, live.state)
             self.save(live.conversation)
@@ -217,6 +224,18 @@ class MainScreen(ConversationCommands, MessageCommands):
         self._tick()
         self.refresh_bindings()
 
+    @on(Worker.StateChanged)
+    def worker_ended(self, event: Worker.StateChanged) -> None:
+        """Finish a reply whose worker ended without saying so (cancelled before it ran)."""
+        if event.state not in (WorkerState.CANCELLED, WorkerState.ERROR, WorkerState.SUCCESS):
+            return
+        for conversation_id, live in self.live.items():
+            if live.worker is event.worker:
+                failed = event.state is WorkerState.ERROR
+                reason = FinishReason.ERROR if failed else FinishReason.CANCELLED
+                self.post_message(ReplyFinished(conversation_id, reason, None, None))
+                return
+
     def _live_view(self, live: LiveReply) -> MessageView | None:
         if live.conversation is not self.conversation:
             return None
@@ -229,7 +248,7 @@ class MainScreen(ConversationCommands, MessageCommands):
         if live is not None:
             view = self._live_view(live)
             if view is not None:
-                view.set_status(live.counters())
+                view.set_status(self.query_one(StatusBar).counters)
         pane = self.query_one(MessagePane)
         self.query_one("#jump-hint").display = live is not None and pane.scrolled_up
 
@@ -321,7 +340,7 @@ class MainScreen(ConversationCommands, MessageCommands):
 
     def use_provider(self, name: str, model: str | None = None) -> None:
         """Answer this conversation's next messages with `name` (and `model`)."""
-        self.provider = self.config.provider(name, model=model)
+        self.provider = self.provider_named(name, model)
         self.conversation.provider = self.provider.name
         self.conversation.model = self.provider.model
         self.show_provider()
