@@ -120,6 +120,9 @@ class ReplayServer:
                 raw = await reader.readexactly(length) if length else b""
                 match = re.match(r"^/case/([^/]+)(/.*)$", path)
                 case = self.cases.get(match.group(1)) if match else None
+                if method == "GET" and path.endswith("/models") and case is not None:
+                    await self._models(case, writer)
+                    continue
                 if method != "POST" or case is None or match is None:
                     body = b'{"error":{"message":"no such case","type":"not_found"}}'
                     writer.write(
@@ -138,6 +141,25 @@ class ReplayServer:
         finally:
             self._writers.discard(writer)
             writer.close()
+
+    async def _models(self, case: StreamCase, writer: asyncio.StreamWriter) -> None:
+        """A model list in the shape of the case's provider."""
+        names = ["model-a", "model-b"]
+        if case.expected.get("provider") == "anthropic":
+            data = [
+                {"id": n, "type": "model", "display_name": n, "created_at": "2025-01-01T00:00:00Z"}
+                for n in names
+            ]
+            listing = {"data": data, "has_more": False, "first_id": names[0], "last_id": names[-1]}
+        else:
+            data = [{"id": n, "object": "model", "created": 0, "owned_by": "test"} for n in names]
+            listing = {"object": "list", "data": data}
+        body = json.dumps(listing).encode()
+        writer.write(
+            b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
+            b"content-length: %d\r\n\r\n%s" % (len(body), body)
+        )
+        await writer.drain()
 
     async def _respond(self, case: StreamCase, writer: asyncio.StreamWriter) -> None:
         if case.http_error and case.status is not None:

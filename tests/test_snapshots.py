@@ -56,3 +56,36 @@ def test_length_warning(snap_compare: Compare, tmp_path: Path, server: ReplaySer
 def test_error_message(snap_compare: Compare, tmp_path: Path, server: ReplayServer) -> None:
     app = make_app(tmp_path, server, "openai_error_midstream")
     assert snap_compare(app, terminal_size=SIZE, run_before=exchange("hi"))
+
+
+def keys(*pressed: str, prompt: str = "") -> Callable[[Pilot[Any]], Any]:
+    """Optionally send `prompt`, then press keys and wait for any workers."""
+
+    async def run(pilot: Pilot[Any]) -> None:
+        await exchange(prompt)(pilot)
+        await pilot.press(*pressed)
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    return run
+
+
+def test_model_picker(snap_compare: Compare, tmp_path: Path) -> None:
+    # Only built-in providers: a replay server's random port would change the picture.
+    assert snap_compare(make_app(tmp_path), terminal_size=SIZE, run_before=keys("f2"))
+
+
+def test_help_screen(snap_compare: Compare, tmp_path: Path) -> None:
+    assert snap_compare(make_app(tmp_path), terminal_size=SIZE, run_before=keys("f1"))
+
+
+@pytest.mark.parametrize("theme", ["tui-paper", "tui-dusk"])
+def test_project_themes(snap_compare: Compare, tmp_path: Path, theme: str) -> None:
+    app = make_app(tmp_path)
+
+    async def run(pilot: Pilot[Any]) -> None:
+        pilot.app.theme = theme
+        await exchange("hello")(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run)

@@ -36,7 +36,7 @@ COMMANDS: list[tuple[str, str, str, str]] = [
     ("Edit system prompt", "This conversation's system prompt", "edit_system_prompt", "F5"),
     ("Filter conversations", "By title or text", "filter", "Ctrl+F"),
     ("Toggle sidebar", "Show or hide the conversation list", "toggle_sidebar", "F4"),
-    ("Focus messages", "Then c copies, b copies code", "focus_messages", "F6"),
+    ("Focus messages", "Then c copies, b copies code", "focus_messages", "Ctrl+O"),
 ]
 
 
@@ -81,13 +81,14 @@ class ChatApp(App[None]):
         return self.config.provider()
 
     def get_default_screen(self) -> Screen[None]:
-        return MainScreen(
+        self._main = MainScreen(
             self.config,
             self.store,
             self.start_provider,
             self.app_state,
             probe_local=self.probe_local,
         )
+        return self._main
 
     def on_mount(self) -> None:
         for problem in self.theme_problems:
@@ -96,9 +97,12 @@ class ChatApp(App[None]):
     @property
     def main_screen(self) -> MainScreen:
         """The chat screen (always at the bottom of the stack)."""
-        screen = self.screen_stack[0]
-        assert isinstance(screen, MainScreen)
-        return screen
+        return self._main
+
+    async def on_unmount(self) -> None:
+        # Close the HTTP clients while the event loop still runs (the SDKs would try
+        # later, from a finalizer, when it is gone).
+        await self._main.pool.aclose()
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

@@ -84,9 +84,14 @@ class MainScreen(ConversationCommands, MessageCommands):
         self.preload_sdk(self.provider)
         if self.probe_local:
             self.probe_local_servers()
-        self.app.theme_changed_signal.subscribe(self, lambda _theme: self.save_state())
+        self.app.theme_changed_signal.subscribe(self, self._theme_changed)
         if self.state.last_conversation:
             await self.open_conversation(self.state.last_conversation, quiet=True)
+
+    def _theme_changed(self, _theme: object) -> None:
+        self.save_state()
+        # Code blocks pick a light or dark highlighting style when they are drawn.
+        self.call_later(self.redraw_conversation)
 
     # ----------------------------------------------------------------- background work
 

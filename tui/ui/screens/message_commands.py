@@ -22,7 +22,7 @@ class MessageCommands(ChatScreenBase):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+t", "copy_reply", "Copy reply", id="copy-reply"),
         Binding("ctrl+r", "regenerate", "Regenerate", id="regenerate"),
-        Binding("f6", "focus_messages", "Messages", show=False, id="focus-messages"),
+        Binding("ctrl+o", "focus_messages", "Messages", show=False, id="focus-messages"),
     ]
 
     editing: ChatMessage | None = None

@@ -35,15 +35,22 @@ PIECE_CHARS = 1500
 """The growing tail is frozen into a finished piece once it is about this long."""
 
 
-def render_markdown(text: str) -> RichMarkdown:
+def render_markdown(text: str, *, dark: bool = True) -> RichMarkdown:
     """Model text as Markdown, with control characters made visible first."""
-    return RichMarkdown(make_inert(text), code_theme="monokai", hyperlinks=False)
+    code_theme = "monokai" if dark else "friendly"
+    return RichMarkdown(
+        make_inert(text),
+        code_theme=code_theme,
+        inline_code_lexer="text",
+        inline_code_theme=code_theme,
+        hyperlinks=False,
+    )
 
 
 class MessageView(Vertical, can_focus=True):
     """A user message as plain text, or an assistant reply as Markdown with its ending.
 
-    Focused (F6, then ↑/↓), it takes the keys that act on one message.
+    Focused (Ctrl+O, then ↑/↓), it takes the keys that act on one message.
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -105,13 +112,16 @@ class MessageView(Vertical, can_focus=True):
         )
         reasoning.display = bool(message.reasoning)
         yield reasoning
-        self._tail = Static(render_markdown(self._tail_text), classes="piece")
+        self._tail = Static(self._markdown(self._tail_text), classes="piece")
         yield self._tail
         yield Static("", markup=False, classes="finish")
 
     def on_mount(self) -> None:
         if self.message.role is Role.ASSISTANT and not self.live:
             self.show_finish()
+
+    def _markdown(self, text: str) -> RichMarkdown:
+        return render_markdown(text, dark=self.app.current_theme.dark)
 
     def action_move(self, step: int) -> None:
         """Move the focus to the previous or next message."""
@@ -188,11 +198,11 @@ class MessageView(Vertical, can_focus=True):
         cut = last_safe_cut(text, start=len(self._tail_text)) if len(text) > PIECE_CHARS else None
         if cut is None:
             self._tail_text = text
-            self._tail.update(render_markdown(text))
+            self._tail.update(self._markdown(text))
             return
         # The tail up to the cut becomes a finished piece; the rest starts a new tail.
-        self._tail.update(render_markdown(text[:cut]))
+        self._tail.update(self._markdown(text[:cut]))
         self._text_before_tail += text[:cut]
         self._tail_text = text[cut:]
-        self._tail = Static(render_markdown(self._tail_text), classes="piece")
+        self._tail = Static(self._markdown(self._tail_text), classes="piece")
         await self.mount(self._tail, before=self.query_one(".finish"))

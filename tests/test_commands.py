@@ -1,0 +1,296 @@
+"""Commands around the chat: providers, conversations, versions, clipboard, state."""
+
+from __future__ import annotations
+
+import os
+import stat
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.widgets import Input, OptionList, TextArea
+
+from tests.replay_server import ReplayServer, load_cases
+from tests.ui_harness import make_app
+from tui.domain import ChatMessage, Conversation, Role
+from tui.providers.catalog import Readiness
+from tui.store import ConversationStore
+from tui.ui.app import ChatApp
+from tui.ui.screens.dialogs import ConfirmDialog, TextDialog
+from tui.ui.screens.model_picker import ModelPickerDialog
+from tui.ui.widgets.message_view import MessageView
+from tui.ui.widgets.prompt_input import PromptInput
+
+CASES = load_cases()
+GUIDE_BLOCKS = 2  # the offline guide holds a shell block and a TOML block
+
+
+def saved(home: Path) -> dict[str, dict[str, Any]]:
+    folder = home / "data" / "conversations"
+    return {p.stem: tomllib.loads(p.read_text(encoding="utf-8")) for p in folder.glob("*.toml")}
+
+
+def read(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+def views(app: ChatApp) -> list[MessageView]:
+    return list(app.main_screen.query(MessageView))
+
+
+async def settle(app: ChatApp, pilot: Any) -> None:
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    app.main_screen.saver.flush()
+
+
+async def send(app: ChatApp, pilot: Any, text: str) -> None:
+    await pilot.press(*text, "enter")
+    await settle(app, pilot)
+
+
+async def test_picker_lists_live_models_and_f3_cycles_ready_providers(
+    replay: ReplayServer, tmp_path: Path
+) -> None:
+    cases = {"first": "openai_basic_stop", "second": "anthropic_basic_end_turn"}
+    app = make_app(tmp_path, replay, "first", cases=cases)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("f2")
+        await pilot.pause()
+        picker = app.screen
+        assert isinstance(picker, ModelPickerDialog)
+        picker.query_one("#providers", OptionList).highlighted = list(app.config.providers).index(
+            "second"
+        )
+        await pilot.pause()  # the highlight message starts the fetch worker
+        await settle(app, pilot)
+        models = picker.query_one("#models", OptionList)
+        # The configured model first, then the ones the server listed.
+        assert [models.get_option_at_index(i).id for i in range(models.option_count)] == [
+            "fixture-model",
+            "model-a",
+            "model-b",
+        ]
+        assert app.main_screen.catalog.readiness["second"] is Readiness.READY
+        models.focus()
+        models.highlighted = 2
+        await pilot.press("enter")
+        await pilot.pause()
+        assert (app.main_screen.provider.name, app.main_screen.provider.model) == (
+            "second",
+            "model-b",
+        )
+        # F3 goes round the ready providers in config order: presets that need a key
+        # (none set here) and local servers not found are skipped.
+        await pilot.press("f3")
+        assert app.main_screen.provider.name == "offline"
+        await pilot.press("f3")
+        assert app.main_screen.provider.name == "first"  # checked when the picker opened
+        await pilot.press("f3")
+        assert app.main_screen.provider.name == "second"
+
+
+async def test_rename_fork_and_delete_to_trash(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await send(app, pilot, "original")
+        first_id = app.main_screen.conversation.id
+        await pilot.press("ctrl+l")  # to the list
+        await pilot.press("r")
+        await pilot.pause()
+        assert isinstance(app.screen, TextDialog)
+        app.screen.query_one(Input).value = "Renamed by hand"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert saved(tmp_path)[first_id]["conversation"]["title"] == "Renamed by hand"
+
+        app.main_screen.conversation_list.focus()
+        await pilot.press("f")
+        await settle(app, pilot)
+        fork_id = app.main_screen.conversation.id
+        assert fork_id != first_id
+        files = saved(tmp_path)
+        assert files[fork_id]["conversation"]["title"] == "Renamed by hand (fork)"
+        assert files[fork_id]["messages"] == files[first_id]["messages"]
+
+        app.main_screen.conversation_list.focus()
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert set(saved(tmp_path)) == {first_id}
+        trashed = tmp_path / "data" / "trash" / f"{fork_id}.toml"
+        assert tomllib.loads(trashed.read_text())["conversation"]["id"] == fork_id
+        assert list(app.main_screen.conversation_list.entries) == [first_id]
+
+
+async def test_filter_matches_titles_and_message_text(tmp_path: Path) -> None:
+    store = ConversationStore(tmp_path / "data")
+    ids = {}
+    for title, text in [
+        ("Trip to France", "Where to eat"),
+        ("Rust lifetimes", "borrow"),
+        ("Dinner", "A bistro in Paris"),
+    ]:
+        conv = Conversation.start("offline", "offline-guide")
+        conv.add(ChatMessage(Role.USER, title))
+        conv.add(ChatMessage(Role.ASSISTANT, text, finish_reason="stop"))
+        store.save(conv)
+        ids[title] = conv.id
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        listing = app.main_screen.conversation_list
+        await pilot.press("ctrl+f", *"paris")
+        await settle(app, pilot)
+        assert listing.only == {ids["Dinner"]}
+        await pilot.press(*["backspace"] * 5, *"fran")
+        await settle(app, pilot)
+        assert listing.only == {ids["Trip to France"]}
+        await pilot.press(*["backspace"] * 4)
+        await settle(app, pilot)
+        assert listing.only is None
+        assert len(listing.entries) == 3
+
+
+async def test_regenerate_keeps_the_old_reply_as_a_version(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await send(app, pilot, "first")
+        first_reply = app.main_screen.conversation.messages[-1]
+        await pilot.press("ctrl+r")
+        await settle(app, pilot)
+        conv = app.main_screen.conversation
+        assert [m.role for m in conv.messages] == [Role.USER, Role.ASSISTANT]
+        reply = conv.messages[-1]
+        assert reply is not first_reply
+        assert len(reply.alternatives) == 1
+        assert reply.alternatives[0].content == first_reply.content
+        assert "version 2 of 2" in str(views(app)[-1].query_one(".role").render())
+        await pilot.press("ctrl+o", "left_square_bracket")
+        await settle(app, pilot)
+        assert app.main_screen.conversation.messages[-1].version == 0
+        stored = saved(tmp_path)[conv.id]["messages"][-1]
+        assert stored["version"] == 0
+        assert len(stored["alternatives"]) == 1
+
+
+async def test_up_in_empty_prompt_edits_and_resends_the_last_message(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await send(app, pilot, "first wording")
+        prompt = app.main_screen.query_one(PromptInput)
+        await pilot.press("up")
+        assert prompt.text == "first wording"
+        prompt.load_text("second wording")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        conv = app.main_screen.conversation
+        user, reply = conv.messages
+        assert user.content == "second wording"
+        assert "second wording" in reply.content
+        assert "first wording" in reply.alternatives[0].content  # the old reply stays
+        assert prompt.text == ""
+
+
+async def test_system_prompt_is_sent_with_the_request(replay: ReplayServer, tmp_path: Path) -> None:
+    app = make_app(tmp_path, replay, "openai_basic_stop")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("f5")
+        await pilot.pause()
+        assert isinstance(app.screen, TextDialog)
+        app.screen.query_one(TextArea).load_text("Answer like a pirate.")
+        await pilot.press("ctrl+s")
+        await send(app, pilot, "hi")
+    (_, _, body) = replay.requests[-1]
+    assert body["messages"][0] == {"role": "system", "content": "Answer like a pirate."}
+    (conv,) = saved(tmp_path).values()
+    assert conv["conversation"]["system_prompt"] == "Answer like a pirate."
+
+
+async def test_export_writes_markdown(tmp_path: Path) -> None:
+    target = tmp_path / "out" / "chat.md"
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await send(app, pilot, "export me")
+        await pilot.press("ctrl+l", "e")
+        await pilot.pause()
+        dialog_input = app.screen.query_one(Input)
+        assert dialog_input.value.endswith("export-me.md")  # default: in the current folder
+        dialog_input.value = str(target)
+        await pilot.press("enter")
+        await settle(app, pilot)
+    text = target.read_text(encoding="utf-8")
+    assert text.startswith("# export me\n")
+    assert "## You\n\nexport me" in text
+    assert "*stop ·" in text
+
+
+@pytest.fixture
+def fake_clipboard(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A `wl-copy` on PATH that writes what it is given to a file."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    clip = tmp_path / "clipboard.txt"
+    for name, body in (("wl-copy", f'cat > "{clip}"'), ("wl-paste", f'cat "{clip}"')):
+        script = bin_dir / name
+        script.write_text(f"#!/bin/sh\n{body}\n")
+        script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("WAYLAND_DISPLAY", "wayland-test")
+    return clip
+
+
+async def test_copy_reply_message_and_code_blocks(fake_clipboard: Path, tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await send(app, pilot, "hi")
+        reply = app.main_screen.conversation.messages[-1].content
+        await pilot.press("ctrl+t")
+        await settle(app, pilot)
+        assert read(fake_clipboard) == reply  # the system clipboard tool got it
+        assert app.clipboard == reply  # and OSC 52 went out too
+
+        await pilot.press("ctrl+o", "b")
+        await settle(app, pilot)
+        assert app.clipboard.startswith("export OPENAI_API_KEY=")
+        assert read(fake_clipboard) == app.clipboard
+        await pilot.press("b")
+        await settle(app, pilot)
+        assert app.clipboard.startswith('default_provider = "myserver"')
+
+        await pilot.press("up", "c")  # the user's message
+        await settle(app, pilot)
+        assert app.clipboard == "hi"
+
+
+async def test_theme_and_sidebar_persist_between_runs(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        assert "tui-paper" in app.available_themes  # the project's own themes loaded
+        app.theme = "tui-paper"
+        await pilot.press("f4")
+        assert not app.main_screen.query_one("#sidebar").display
+        await pilot.press("ctrl+q")
+    again = make_app(tmp_path)
+    async with again.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        assert again.theme == "tui-paper"
+        assert not again.main_screen.query_one("#sidebar").display
+
+
+async def test_every_action_is_in_the_command_palette(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 36)):
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+    for expected in (
+        "New conversation  (Ctrl+N)",
+        "Pick provider and model  (F2)",
+        "Regenerate reply  (Ctrl+R)",
+        "Delete conversation  (d (list))",
+        "Export conversation  (e (list))",
+        "Copy conversation",
+    ):
+        assert expected in titles
