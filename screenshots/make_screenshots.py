@@ -19,24 +19,35 @@ from tests.ui_harness import make_app  # noqa: E402
 from tui.ui.widgets.prompt_input import PromptInput  # noqa: E402
 
 SIZE = (120, 36)
-SHOTS = {
-    "first_run": ("offline", ""),
-    "offline_guide": ("offline", "hello, what is this?"),
-    "finished_reply": ("openai_include_usage", "hi"),
-    "length_warning": ("openai_finish_length", "tell me about the sun"),
-    "error": ("openai_error_midstream", "explain photosynthesis"),
-    "reasoning": ("deepseek_reasoning", "what is 9.11 - 9.8?"),
+SHOTS: dict[str, tuple[str, str, tuple[str, ...], str]] = {
+    "first_run": ("offline", "", (), ""),
+    "offline_guide": ("offline", "hello, what is this?", (), ""),
+    "finished_reply": ("openai_include_usage", "hi", (), ""),
+    "length_warning": ("openai_finish_length", "tell me about the sun", (), ""),
+    "error": ("openai_error_midstream", "explain photosynthesis", (), ""),
+    "reasoning": ("deepseek_reasoning", "what is 9.11 - 9.8?", (), ""),
+    "model_picker": ("openai_basic_stop", "hi", ("f2",), ""),
+    "help": ("offline", "", ("f1",), ""),
+    "light_theme": ("offline", "hello", (), "tui-paper"),
 }
 
 
-async def shoot(server: ReplayServer, name: str, provider: str, prompt: str) -> Path:
+async def shoot(
+    server: ReplayServer, name: str, provider: str, prompt: str, keys: tuple[str, ...], theme: str
+) -> Path:
     with tempfile.TemporaryDirectory() as home:
         app = make_app(Path(home), server, provider)
         async with app.run_test(size=SIZE) as pilot:
             await pilot.pause()
             app.screen.query_one(PromptInput).cursor_blink = False
+            if theme:
+                app.theme = theme
             if prompt:
                 await pilot.press(*prompt, "enter")
+                await app.workers.wait_for_complete()
+            if keys:
+                await pilot.press(*keys)
+                await pilot.pause()
                 await app.workers.wait_for_complete()
             await pilot.pause()
             path = app.save_screenshot(f"{name}.svg", str(ROOT / "screenshots"))
@@ -47,8 +58,8 @@ async def main() -> None:
     server = ReplayServer(load_cases())
     await server.start()
     try:
-        for name, (provider, prompt) in SHOTS.items():
-            print(await shoot(server, name, provider, prompt))  # noqa: T201
+        for name, (provider, prompt, keys, theme) in SHOTS.items():
+            print(await shoot(server, name, provider, prompt, keys, theme))  # noqa: T201
     finally:
         await server.stop()
 
