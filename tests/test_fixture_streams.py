@@ -7,6 +7,7 @@ tested without touching this file.
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
 import pytest
@@ -159,3 +160,43 @@ async def test_a_silent_server_times_out_with_a_clear_message() -> None:
     assert error.kind is ErrorKind.TIMEOUT
     assert "0.3 s" in error.message
     assert events[-1] == Finished(FinishReason.ERROR)
+
+
+def chunk_line(content: str | None, finish: str | None = None) -> bytes:
+    delta = {} if content is None else {"content": content}
+    chunk = {
+        "id": "c",
+        "object": "chat.completion.chunk",
+        "created": 0,
+        "model": "m",
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+    }
+    return f"data: {json.dumps(chunk)}\n\n".encode()
+
+
+async def replay_body(body: bytes, status: dict[str, Any] | None = None) -> list[StreamEvent]:
+    case = StreamCase("made", body, {"provider": "openai"}, status)
+    server = ReplayServer({"made": case})
+    await server.start()
+    try:
+        return await replay_case(server, case)
+    finally:
+        await server.stop()
+
+
+async def test_lone_surrogates_become_replacement_characters() -> None:
+    # "\ud83d" alone: half of an emoji, as some servers split escaped pairs.
+    body = chunk_line("half \ud83d") + chunk_line(None, "stop") + b"data: [DONE]\n\n"
+    events = await replay_body(body)
+    state = ReplyState()
+    for event in events:
+        state.apply(event)
+    assert state.text == "half \ufffd"
+    state.text.encode("utf-8")  # storable
+
+
+async def test_a_drop_after_the_finish_reason_still_counts_as_finished() -> None:
+    body = chunk_line("complete") + chunk_line(None, "stop")  # then the link drops
+    events = await replay_body(body, {"status": 200, "headers": {}, "abort": True})
+    assert not any(isinstance(e, StreamError) for e in events)
+    assert events[-1] == Finished(FinishReason.STOP, "stop")

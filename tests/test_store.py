@@ -39,10 +39,10 @@ moments = st.datetimes(
 
 
 @st.composite
-def messages(draw: st.DrawFn) -> ChatMessage:
+def messages(draw: st.DrawFn, depth: int = 1) -> ChatMessage:
     role = draw(st.sampled_from(list(Role)))
     optional_int = st.none() | st.integers(0, 10**9)
-    return ChatMessage(
+    message = ChatMessage(
         role=role,
         content=draw(texts),
         created_at=draw(moments),
@@ -58,6 +58,10 @@ def messages(draw: st.DrawFn) -> ChatMessage:
         error=draw(st.none() | texts),
         tool_calls=draw(st.lists(st.builds(ToolCallRecord, texts, texts, texts), max_size=2)),
     )
+    if depth:
+        message.alternatives = draw(st.lists(messages(depth=0), max_size=2))
+        message.version = draw(st.integers(0, len(message.alternatives)))
+    return message
 
 
 @st.composite

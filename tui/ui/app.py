@@ -37,6 +37,9 @@ COMMANDS: list[tuple[str, str, str, str]] = [
     ("Filter conversations", "By title or text", "filter", "Ctrl+F"),
     ("Toggle sidebar", "Show or hide the conversation list", "toggle_sidebar", "F4"),
     ("Focus messages", "Then c copies, b copies code", "focus_messages", "Ctrl+O"),
+    ("Move between list and message box", "Focus", "toggle_focus", "Ctrl+L"),
+    ("Jump to the end", "Follow the stream again", "jump_to_end", "Ctrl+End"),
+    ("Help", "Every key and the file locations", "app.help", "F1"),
 ]
 
 
