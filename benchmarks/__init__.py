@@ -1,0 +1,1 @@
+"""tui-chat's benchmarks: `python -m benchmarks` prints every figure next to its target."""

@@ -1,0 +1,262 @@
+"""`python -m benchmarks`: measure tui-chat against its speed targets and print a table.
+
+Everything runs on this machine: a loopback streaming server (`benchmarks.server`), the
+real app in a private tmux server (`benchmarks.terminal`), histories written with the
+project's own store (`benchmarks.history`). Medians of `--runs` runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from benchmarks.history import build
+from benchmarks.terminal import Terminal
+
+APP = [sys.executable, "-m", "tui"]
+
+
+@dataclass
+class Figure:
+    """One row of the table."""
+
+    name: str
+    target: str
+    check: Callable[[float], bool]
+    unit: str = "s"
+    values: list[float] = field(default_factory=list)
+
+    @property
+    def median(self) -> float | None:
+        return statistics.median(self.values) if self.values else None
+
+    def row(self) -> str:
+        value = self.median
+        shown = "n/a" if value is None else f"{value:.3g} {self.unit}".strip()
+        verdict = "" if value is None else ("ok" if self.check(value) else "MISS")
+        return f"| {self.name} | {shown} | {self.target} | {verdict} |"
+
+
+class Bench:
+    """Owns the server, the temp dirs and the figures of one benchmark run."""
+
+    def __init__(self, runs: int, quick: bool) -> None:
+        self.runs = runs
+        self.quick = quick
+        self.tmp = tempfile.TemporaryDirectory(prefix="tui-bench-run-")
+        self.home = Path(self.tmp.name)
+        self.events = self.home / "events.jsonl"
+        self.server = subprocess.Popen(
+            [sys.executable, "-m", "benchmarks.server", "--events", str(self.events)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self.server.stdout is not None
+        self.port = int(self.server.stdout.readline().split()[1])
+        self.config = self.home / "config.toml"
+        self.config.write_text(
+            'default_provider = "bench"\n[providers.bench]\nkind = "openai"\n'
+            f'base_url = "http://127.0.0.1:{self.port}/v1"\nmodel = "bench-len2000"\n'
+        )
+        self.figures = {
+            "startup": Figure(
+                "startup to first paint, empty history", "<= 0.5 s", lambda v: v <= 0.5
+            ),
+            "startup_big": Figure(
+                "startup with 10,000 conversations / 100,000 messages",
+                "<= 0.6 s",
+                lambda v: v <= 0.6,
+            ),
+            "first": Figure(
+                "first token on screen after the server sent it",
+                "<= 50 ms",
+                lambda v: v <= 50,
+                "ms",
+            ),
+            "last": Figure(
+                "last token on screen after the server's last byte", "<= 0.3 s", lambda v: v <= 0.3
+            ),
+            "whole": Figure(
+                "whole 2,000-token reply on screen after Enter", "<= 0.5 s", lambda v: v <= 0.5
+            ),
+            "cpu": Figure("CPU for the 2,000-token stream", "<= 1.0 s", lambda v: v <= 1.0),
+            "growth": Figure(
+                "CPU 8,000 tokens / CPU 2,000 tokens", "<= 4.5x", lambda v: v <= 4.5, "x"
+            ),
+            "open": Figure("open a 2,000-message conversation", "<= 0.3 s", lambda v: v <= 0.3),
+            "ask": Figure(
+                "tui-chat ask: start to first token printed", "<= 0.35 s", lambda v: v <= 0.35
+            ),
+            "rss": Figure(
+                "peak RSS, 10,000 listed + 2,000-message one open",
+                "<= 150 MB",
+                lambda v: v <= 150,
+                "MB",
+            ),
+            "echo": Figure(
+                "key echo while streaming at max speed", "<= 50 ms", lambda v: v <= 50, "ms"
+            ),
+        }
+
+    def close(self) -> None:
+        self.server.terminate()
+        self.server.wait(5)
+        self.tmp.cleanup()
+
+    def env(self, data_dir: Path) -> dict[str, str]:
+        keep = {k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "LC_ALL")}
+        return {
+            **keep,
+            "HOME": str(self.home),
+            "TERM": "xterm-256color",
+            "TUI_CHAT_CONFIG": str(self.config),
+            "TUI_CHAT_DATA_DIR": str(data_dir),
+        }
+
+    def last_event(self) -> dict[str, float]:
+        lines = self.events.read_text().splitlines()
+        return json.loads(lines[-1]) if lines else {}
+
+    # ---------------------------------------------------------------- measurements
+
+    def stream(self, tokens: int) -> tuple[float, float, float, float, float]:
+        """Startup, then one reply: (startup, first, last, whole, cpu) in seconds."""
+        data = Path(tempfile.mkdtemp(dir=self.home))
+        command = [*APP, "--model", f"bench-len{tokens}"]
+        with Terminal(command, self.env(data)) as term:
+            ready = term.wait_for(r"Message")
+            term.text("hello")
+            term.wait_for(r"hello")
+            cpu0 = term.cpu_s()
+            enter = time.time()
+            term.keys("Enter")
+            first = term.wait_for(r"ZZSTART")
+            done = term.wait_for(r"ZZEND")
+            cpu = term.cpu_s() - cpu0
+        event = self.last_event()
+        return ready - term.started, first - event["first"], done - event["last"], done - enter, cpu
+
+    def echo(self) -> float:
+        """Seconds from a key press to its echo while a long reply streams at full speed."""
+        data = Path(tempfile.mkdtemp(dir=self.home))
+        with Terminal([*APP, "--model", "bench-len20000"], self.env(data)) as term:
+            term.wait_for(r"Message")
+            term.text("go")
+            term.keys("Enter")
+            term.wait_for(r"ZZSTART")
+            sent = time.time()
+            term.text("qzxq")
+            seen = term.wait_for(r"qzxq")
+            term.keys("Escape")
+        return seen - sent
+
+    def startup_big(self) -> tuple[float, float]:
+        """(startup until the list shows, peak RSS with the big conversation open)."""
+        conversations, each = (500, 10) if self.quick else (10_000, 10)
+        data = build(conversations, each, big=2000)
+        with Terminal(APP, self.env(data)) as term:
+            listed = term.wait_for(r"Bench conversation")
+            term.wait_for(r"1999: ")  # the big conversation's last message
+            term.sample_rss()
+            return listed - term.started, term.rss_peak_mb
+
+    def open_big(self) -> float:
+        """Seconds to open a 2,000-message conversation, in Textual's own harness."""
+        data = build(0, 0, big=2000)
+        code = (
+            "import asyncio, time\n"
+            "from pathlib import Path\n"
+            "from tui.config import load_config\n"
+            "from tui.state import AppState\n"
+            "from tui.store import ConversationStore\n"
+            "from tui.ui.app import ChatApp\n"
+            "async def main():\n"
+            f"    config = load_config(Path({str(self.config)!r}), Path({str(data)!r}))\n"
+            "    app = ChatApp(config, ConversationStore(config.data_dir), state=AppState(),"
+            " probe_local=False)\n"
+            "    async with app.run_test(size=(160, 48)) as pilot:\n"
+            "        await pilot.pause()\n"
+            "        start = time.perf_counter()\n"
+            "        await app.main_screen.open_conversation('20260101-big-bench')\n"
+            "        await pilot.pause()\n"
+            "        print(time.perf_counter() - start)\n"
+            "asyncio.run(main())\n"
+        )
+        out = subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, **self.env(data)},
+        )
+        return float(out.stdout.strip().splitlines()[-1])
+
+    def ask(self) -> float:
+        """Seconds from process start to the first byte of the reply on stdout."""
+        command = [*APP, "ask", "--no-save", "--model", "bench-len50", "hi"]
+        start = time.time()
+        with subprocess.Popen(
+            command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL,
+            env=self.env(self.home / "ask"),
+        ) as proc:
+            assert proc.stdout is not None
+            proc.stdout.read(1)
+            first = time.time()
+            proc.wait(30)
+        return first - start
+
+    def run(self) -> None:
+        figures = self.figures
+        for _ in range(self.runs):
+            startup, first, last, whole, cpu = self.stream(2000)
+            figures["startup"].values.append(startup)
+            figures["first"].values.append(first * 1000)
+            figures["last"].values.append(last)
+            figures["whole"].values.append(whole)
+            figures["cpu"].values.append(cpu)
+            if not self.quick:
+                cpu8k = self.stream(8000)[4]
+                figures["growth"].values.append(cpu8k / cpu)
+            figures["ask"].values.append(self.ask())
+            figures["open"].values.append(self.open_big())
+            figures["echo"].values.append(self.echo() * 1000)
+        listed, rss = self.startup_big()
+        figures["startup_big"].values.append(listed)
+        figures["rss"].values.append(rss)
+
+    def table(self) -> str:
+        lines = ["| figure | measured (median) | target | |", "|---|---|---|---|"]
+        lines += [figure.row() for figure in self.figures.values()]
+        return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=3, help="runs per figure (median)")
+    parser.add_argument(
+        "--quick", action="store_true", help="small histories, no 8,000-token run (a smoke test)"
+    )
+    args = parser.parse_args()
+    bench = Bench(args.runs, args.quick)
+    try:
+        bench.run()
+    finally:
+        bench.close()
+    print(bench.table())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
