@@ -8,6 +8,7 @@ live in the mixins this screen is built from.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import ClassVar
 
@@ -282,7 +283,8 @@ class MainScreen(ConversationCommands, MessageCommands):
         conv = self.loaded.get(conversation_id)
         if conv is None:
             try:
-                conv = self.store.load(conversation_id)
+                # Parsing a long file takes a while: keep the UI answering meanwhile.
+                conv = await asyncio.to_thread(self.store.load, conversation_id)
             except StoreError as exc:
                 if not quiet:
                     self.notify(str(exc), title="Cannot open", severity="error")

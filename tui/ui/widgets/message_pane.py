@@ -9,7 +9,7 @@ from tui.domain import ChatMessage, Conversation
 from tui.ui.widgets.message_view import MessageView
 
 # Opening a long conversation mounts only its tail; older messages come on request.
-SHOWN_AT_OPEN = 40
+SHOWN_AT_OPEN = 12
 
 
 class MessagePane(VerticalScroll):

@@ -104,14 +104,8 @@ class MessageView(Vertical, can_focus=True):
             count = len(message.alternatives) + 1
             who += f"  ⇄ version {message.version + 1} of {count} ([ ] to step)"
         yield Label(who, classes="role")
-        reasoning = Collapsible(
-            Static(make_inert(message.reasoning), markup=False, classes="reasoning-text"),
-            title="Reasoning",
-            collapsed=True,
-            classes="reasoning",
-        )
-        reasoning.display = bool(message.reasoning)
-        yield reasoning
+        if message.reasoning:
+            yield self._reasoning_block(message.reasoning)
         self._tail = Static(self._markdown(self._tail_text), classes="piece")
         yield self._tail
         yield Static("", markup=False, classes="finish")
@@ -119,6 +113,17 @@ class MessageView(Vertical, can_focus=True):
     def on_mount(self) -> None:
         if self.message.role is Role.ASSISTANT and not self.live:
             self.show_finish()
+
+    @staticmethod
+    def _reasoning_block(text: str) -> Collapsible:
+        # Made only for replies that have reasoning: most have none, and every widget
+        # costs style and layout work when a long conversation opens.
+        return Collapsible(
+            Static(make_inert(text), markup=False, classes="reasoning-text"),
+            title="Reasoning",
+            collapsed=True,
+            classes="reasoning",
+        )
 
     def _markdown(self, text: str) -> RichMarkdown:
         return render_markdown(text, dark=self.app.current_theme.dark)
@@ -183,9 +188,10 @@ class MessageView(Vertical, can_focus=True):
         self._last_flush = time.monotonic()
         if self._pending_reasoning:
             self._pending_reasoning = False
-            block = self.query_one(".reasoning", Collapsible)
-            block.display = bool(self._reasoning)
-            self.query_one(".reasoning-text", Static).update(make_inert(self._reasoning))
+            if self.query(".reasoning"):
+                self.query_one(".reasoning-text", Static).update(make_inert(self._reasoning))
+            else:
+                await self.mount(self._reasoning_block(self._reasoning), after=".role")
         self._frame = BUSY_FRAME_S if len(self._pending_text) >= BUSY_CHUNKS else FRAME_S
         if self._pending_text:
             batch = "".join(self._pending_text)
