@@ -46,6 +46,8 @@ from tui.ui.widgets.prompt_input import PromptInput
 from tui.ui.widgets.status_bar import StatusBar
 
 SAVE_EVERY_S = 1.0
+FIRST_LIST_BATCH = 60
+LIST_BATCH = 2500
 TICK_S = 0.25
 
 
@@ -82,12 +84,18 @@ class MainScreen(ConversationCommands, MessageCommands):
         self.show_provider()
         self.query_one(PromptInput).focus()
         self.load_list()
+        self.app.theme_changed_signal.subscribe(self, self._theme_changed)
+
+    async def _list_shown(self) -> None:
+        """Once the newest conversations are listed: start the slower background work
+        (the SDK import holds the GIL for half a second) and reopen the last
+        conversation, so neither delays the first screen."""
         self.preload_sdk(self.provider)
         if self.probe_local:
             self.probe_local_servers()
-        self.app.theme_changed_signal.subscribe(self, self._theme_changed)
-        if self.state.last_conversation:
-            await self.open_conversation(self.state.last_conversation, quiet=True)
+        last, self.state.last_conversation = self.state.last_conversation, ""
+        if last and not self.conversation.messages:
+            await self.open_conversation(last, quiet=True)
 
     def _theme_changed(self, _theme: object) -> None:
         self.save_state()
@@ -98,14 +106,27 @@ class MainScreen(ConversationCommands, MessageCommands):
 
     @work(thread=True, exclusive=True, group="list", exit_on_error=False)
     def load_list(self) -> None:
-        """Read each file's header (not its messages) and fill the list."""
-        headers: list[FileHeader] = []
-        for summary in self.store.list_summaries():
-            try:
-                headers.append(self.store.read_header(summary))
-            except StoreError as exc:
-                self.app.notify(f"Unreadable conversation file: {exc}", severity="warning")
-        self.app.call_from_thread(self.conversation_list.set_headers, headers)
+        """Read each file's header (not its messages) and fill the list: the newest
+        screenful first, so the list is usable at once, then the rest in batches."""
+        summaries = self.store.list_summaries()
+        batch_sizes = [FIRST_LIST_BATCH, *[LIST_BATCH] * (len(summaries) // LIST_BATCH + 1)]
+        start = 0
+        for size in batch_sizes:
+            batch = summaries[start : start + size]
+            start += size
+            if not batch:
+                if start == size:
+                    self.app.call_from_thread(self.call_later, self._list_shown)
+                break
+            headers: list[FileHeader] = []
+            for summary in batch:
+                try:
+                    headers.append(self.store.read_header(summary))
+                except StoreError as exc:
+                    self.app.notify(f"Unreadable conversation file: {exc}", severity="warning")
+            self.app.call_from_thread(self.conversation_list.set_headers, headers)
+            if start == size:
+                self.app.call_from_thread(self.call_later, self._list_shown)
 
     @work(thread=True, group="preload", exit_on_error=False)
     def preload_sdk(self, provider: ProviderConfig) -> None:

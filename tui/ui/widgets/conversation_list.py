@@ -16,6 +16,8 @@ from tui.domain import Conversation
 from tui.store import Header
 
 ENTRY_WIDTH = 30
+SHOWN_MAX = 400
+"""Entries drawn at once; older ones are reached through the filter."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,16 +145,21 @@ class ConversationList(OptionList):
             key=lambda e: e.updated or datetime.min.replace(tzinfo=UTC),
             reverse=True,
         )
+        if self.only is not None:
+            ordered = [e for e in ordered if e.id in self.only]
+        hidden = max(0, len(ordered) - SHOWN_MAX)
         options: list[Option | None] = []
         group = None
-        for entry in ordered:
-            if self.only is not None and entry.id not in self.only:
-                continue
+        for entry in ordered[:SHOWN_MAX]:
             heading = day_group(entry.updated)
             if heading != group:
                 group = heading
                 options.append(Option(Text(heading, style="bold"), disabled=True))
             options.append(entry_option(entry))
+        if hidden:
+            more = Text(f"{hidden:,} older conversations: type in the filter to find them",
+                        style="dim italic")
+            options.append(Option(more, disabled=True))
         self.clear_options()
         self.add_options(options)
         if highlighted is not None:
