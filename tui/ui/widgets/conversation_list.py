@@ -157,8 +157,10 @@ class ConversationList(OptionList):
                 options.append(Option(Text(heading, style="bold"), disabled=True))
             options.append(entry_option(entry))
         if hidden:
-            more = Text(f"{hidden:,} older conversations: type in the filter to find them",
-                        style="dim italic")
+            more = Text(
+                f"{hidden:,} older conversations: type in the filter to find them",
+                style="dim italic",
+            )
             options.append(Option(more, disabled=True))
         self.clear_options()
         self.add_options(options)

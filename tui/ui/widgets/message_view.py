@@ -27,7 +27,7 @@ from tui.ui.markdown_split import last_safe_cut
 
 FRAME_S = 1 / 30
 """Flush interval while text arrives at reading speed."""
-BUSY_FRAME_S = 0.1
+BUSY_FRAME_S = 0.25
 """Flush interval while a fast stream delivers many chunks per frame: each flush costs a
 full repaint of the scrolling pane, and nobody reads at that speed anyway."""
 BUSY_CHUNKS = 8
