@@ -153,6 +153,7 @@ class Bench:
         with Terminal([*APP, "--model", "bench-len20000"], self.env(data)) as term:
             term.wait_for(r"Message")
             term.text("go")
+            term.wait_for(r"go")  # a submit key sent before the echo can be lost
             term.keys("Enter")
             term.wait_for(r"tok/s")  # streaming (the first words scroll away at once)
             sent = time.time()
