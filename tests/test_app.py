@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,17 @@ def views(app: ChatApp) -> list[MessageView]:
 
 def finish_line(view: MessageView) -> Static:
     return view.query_one(".finish", Static)
+
+
+def first_chunk_hook() -> tuple[asyncio.Event, Callable[[Message], None]]:
+    """An event set when the first piece of a reply reaches the screen, and its hook."""
+    first_chunk = asyncio.Event()
+
+    def hook(message: Message) -> None:
+        if isinstance(message, ReplyDelta):
+            first_chunk.set()
+
+    return first_chunk, hook
 
 
 async def send(app: ChatApp, pilot: Any, text: str) -> None:
@@ -136,12 +148,7 @@ async def test_reasoning_shows_in_a_collapsed_block(replay: ReplayServer, tmp_pa
 async def test_escape_stops_the_stream_and_keeps_the_partial_reply(
     replay: ReplayServer, tmp_path: Path
 ) -> None:
-    first_chunk = asyncio.Event()
-
-    def hook(message: Message) -> None:
-        if isinstance(message, ReplyDelta):
-            first_chunk.set()
-
+    first_chunk, hook = first_chunk_hook()
     # One byte per millisecond: the reply takes seconds, so Escape lands mid-stream.
     app = make_app(tmp_path, replay, "slow", cases={"slow": "openai_split_packets.slow"})
     async with app.run_test(size=(120, 36), message_hook=hook) as pilot:
@@ -309,12 +316,7 @@ async def test_pasted_lines_are_inserted_not_sent(tmp_path: Path) -> None:
 async def test_quitting_mid_stream_saves_the_partial_reply(
     replay: ReplayServer, tmp_path: Path
 ) -> None:
-    first_chunk = asyncio.Event()
-
-    def hook(message: Message) -> None:
-        if isinstance(message, ReplyDelta):
-            first_chunk.set()
-
+    first_chunk, hook = first_chunk_hook()
     app = make_app(tmp_path, replay, "slow", cases={"slow": "openai_split_packets.slow"})
     async with app.run_test(size=(120, 36), message_hook=hook) as pilot:
         await pilot.press(*"hi", "enter")
