@@ -31,7 +31,7 @@ BUSY_FRAME_S = 0.25
 """Flush interval while a fast stream delivers many chunks per frame: each flush costs a
 full repaint of the scrolling pane, and nobody reads at that speed anyway."""
 BUSY_CHUNKS = 8
-PIECE_CHARS = 1500
+PIECE_CHARS = 600
 """The growing tail is frozen into a finished piece once it is about this long."""
 
 
