@@ -125,6 +125,16 @@ class Terminal:
             time.sleep(POLL_S)
         raise TimeoutError("the screen never settled")
 
+    def wait_idle(self, limit_s: float = 30.0, window_s: float = 0.3) -> None:
+        """Wait until the app uses (almost) no CPU for `window_s`: start-up work done."""
+        deadline = time.time() + limit_s
+        while time.time() < deadline:
+            before = self.cpu_s()
+            time.sleep(window_s)  # sampling CPU over a window
+            if self.cpu_s() - before < 0.02:
+                return
+        raise TimeoutError("the app never went idle")
+
     def cpu_s(self) -> float:
         """CPU seconds used so far by the app."""
         return tree_cpu_s(self.pid)
