@@ -74,6 +74,8 @@ class MessageView(Vertical, can_focus=True):
     MessageView:focus { background: $boost; border-left: thick $accent; padding-left: 0; }
     MessageView > .role { text-style: bold; }
     MessageView > .piece { height: auto; }
+    /* Rich drops the blank line after a piece's last block; put it back between pieces. */
+    MessageView > .piece.-continued { margin-top: 1; }
     MessageView > Collapsible { margin: 0; padding: 0; border: none; }
     """
 
@@ -210,5 +212,5 @@ class MessageView(Vertical, can_focus=True):
         self._tail.update(self._markdown(text[:cut]))
         self._text_before_tail += text[:cut]
         self._tail_text = text[cut:]
-        self._tail = Static(self._markdown(self._tail_text), classes="piece")
+        self._tail = Static(self._markdown(self._tail_text), classes="piece -continued")
         await self.mount(self._tail, before=self.query_one(".finish"))
