@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import json
 import tomllib
-from collections.abc import Callable
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -40,15 +41,24 @@ def finish_line(view: MessageView) -> Static:
     return view.query_one(".finish", Static)
 
 
-def first_chunk_hook() -> tuple[asyncio.Event, Callable[[Message], None]]:
-    """An event set when the first piece of a reply reaches the screen, and its hook."""
+@asynccontextmanager
+async def mid_stream(home: Path, replay: ReplayServer) -> AsyncIterator[tuple[ChatApp, Any]]:
+    """An app whose reply to "hi" has started arriving and is still streaming.
+
+    The reply comes one byte per millisecond, so it lasts seconds: whatever the test
+    does next lands mid-stream.
+    """
     first_chunk = asyncio.Event()
 
     def hook(message: Message) -> None:
         if isinstance(message, ReplyDelta):
             first_chunk.set()
 
-    return first_chunk, hook
+    app = make_app(home, replay, "slow", cases={"slow": "openai_split_packets.slow"})
+    async with app.run_test(size=(120, 36), message_hook=hook) as pilot:
+        await pilot.press(*"hi", "enter")
+        await first_chunk.wait()
+        yield app, pilot
 
 
 async def send(app: ChatApp, pilot: Any, text: str) -> None:
@@ -148,12 +158,7 @@ async def test_reasoning_shows_in_a_collapsed_block(replay: ReplayServer, tmp_pa
 async def test_escape_stops_the_stream_and_keeps_the_partial_reply(
     replay: ReplayServer, tmp_path: Path
 ) -> None:
-    first_chunk, hook = first_chunk_hook()
-    # One byte per millisecond: the reply takes seconds, so Escape lands mid-stream.
-    app = make_app(tmp_path, replay, "slow", cases={"slow": "openai_split_packets.slow"})
-    async with app.run_test(size=(120, 36), message_hook=hook) as pilot:
-        await pilot.press(*"hi", "enter")
-        await first_chunk.wait()
+    async with mid_stream(tmp_path, replay) as (app, pilot):
         await pilot.press("escape")
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -316,11 +321,7 @@ async def test_pasted_lines_are_inserted_not_sent(tmp_path: Path) -> None:
 async def test_quitting_mid_stream_saves_the_partial_reply(
     replay: ReplayServer, tmp_path: Path
 ) -> None:
-    first_chunk, hook = first_chunk_hook()
-    app = make_app(tmp_path, replay, "slow", cases={"slow": "openai_split_packets.slow"})
-    async with app.run_test(size=(120, 36), message_hook=hook) as pilot:
-        await pilot.press(*"hi", "enter")
-        await first_chunk.wait()
+    async with mid_stream(tmp_path, replay) as (_, pilot):
         await pilot.press("ctrl+q")
     (conv,) = saved(tmp_path)
     user, reply = conv["messages"]
