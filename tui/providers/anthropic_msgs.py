@@ -6,8 +6,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING, Any
+from collections.abc import AsyncIterable, AsyncIterator
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Any, cast
 
 import anthropic
 
@@ -146,14 +147,18 @@ class AnthropicProvider:
         if request.extra_headers:
             kwargs["extra_headers"] = dict(request.extra_headers)
 
-        def open_stream() -> Any:
-            return self._client.messages.create(
+        @asynccontextmanager
+        async def open_stream() -> AsyncIterator[AsyncIterable[RawMessageStreamEvent]]:
+            created = await self._client.messages.create(
                 model=request.model,
                 max_tokens=request.max_tokens or DEFAULT_MAX_TOKENS,
                 messages=request_messages(request.messages),  # type: ignore[arg-type]
                 stream=True,
                 **kwargs,
             )
+            stream = cast("anthropic.AsyncStream[RawMessageStreamEvent]", created)
+            async with stream:
+                yield stream
 
         return drive_stream(
             open_stream,

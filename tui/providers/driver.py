@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterable, AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager
 from types import ModuleType
 from typing import Any, Protocol
 
@@ -49,7 +50,7 @@ class ChunkMapper(Protocol):
 
 
 async def drive_stream(
-    open_stream: Callable[[], Awaitable[Any]],
+    open_stream: Callable[[], AbstractAsyncContextManager[AsyncIterable[Any]]],
     mapper: ChunkMapper,
     *,
     sdk: ModuleType,
@@ -58,13 +59,13 @@ async def drive_stream(
 ) -> AsyncIterator[StreamEvent]:
     """Run one SDK stream through `mapper`, turning every failure into events.
 
-    The stream is entered with `async with`, so cancelling the consumer closes the HTTP
-    connection. `CancelledError` is the one exception that escapes.
+    `open_stream()` is entered with `async with` (sending the request) and iterated;
+    leaving it closes the HTTP response, so cancelling the consumer closes it too.
+    `CancelledError` is the one exception that escapes.
     """
     started = False
     try:
-        stream = await open_stream()
-        async with stream:
+        async with open_stream() as stream:
             async for chunk in stream:
                 started = True
                 for event in mapper.handle(chunk):

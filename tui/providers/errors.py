@@ -224,7 +224,9 @@ def from_sdk_exception(
             # Anthropic raises an `event: error` inside a 200 stream as a status error.
             return stream_error(exc.body, endpoint)
         return http_error(exc.status_code, exc.body, exc.response.headers, endpoint)
-    if isinstance(exc, sdk.APITimeoutError):
+    if isinstance(exc, sdk.APITimeoutError) or (
+        is_transport_error(exc) and "Timeout" in type(exc).__name__
+    ):
         return timeout_error(endpoint, read_timeout)
     if isinstance(exc, sdk.APIConnectionError) or is_transport_error(exc):
         return connection_error(endpoint, started=started)
@@ -235,7 +237,8 @@ def from_sdk_exception(
 
 
 def is_transport_error(exc: BaseException) -> bool:
-    """True for raw httpx/httpcore errors some SDK versions let escape on a dropped link."""
+    """True for raw httpx/httpcore errors: read from a raw response body, or let escape
+    by some SDK versions on a dropped link."""
     root = type(exc).__module__.split(".")[0]
     return root in {"httpx", "httpx2", "httpcore", "httpcore2", "h11"}
 

@@ -24,6 +24,7 @@ from tui.domain import ChatMessage, Role
 from tui.inert import make_inert
 from tui.ui.finish_words import finish_label
 from tui.ui.markdown_split import last_safe_cut
+from tui.ui.render_once import RenderOnce
 
 FRAME_S = 1 / 30
 """Flush interval while text arrives at reading speed."""
@@ -127,8 +128,8 @@ class MessageView(Vertical, can_focus=True):
             classes="reasoning",
         )
 
-    def _markdown(self, text: str) -> RichMarkdown:
-        return render_markdown(text, dark=self.app.current_theme.dark)
+    def _markdown(self, text: str) -> RenderOnce:
+        return RenderOnce(render_markdown(text, dark=self.app.current_theme.dark))
 
     def action_move(self, step: int) -> None:
         """Move the focus to the previous or next message."""
