@@ -33,7 +33,8 @@ class ReplyMessage(Message, bubble=False):
 
 @dataclass
 class ReplyDelta(ReplyMessage, bubble=False):
-    """A piece of text, reasoning, refusal or tool call arrived. Never merged away."""
+    """A piece of text, reasoning, refusal or tool call arrived (text that arrives
+    faster than the screen is drawn comes merged: see `TextBatcher`)."""
 
     delta: Delta
 

@@ -15,10 +15,54 @@ from tui.providers.events import (
     FinishReason,
     RetryScheduled,
     StreamError,
+    TextDelta,
     Usage,
 )
 from tui.providers.pool import AdapterPool
 from tui.ui.messages import ReplyDelta, ReplyFinished, ReplyRetrying, ReplyUsage
+
+POST_EVERY_S = 1 / 60
+"""Text that arrives faster than this is posted to the UI in one message per interval."""
+YIELD_EVERY_S = 0.005
+"""The longest the worker runs before letting the UI have the event loop."""
+
+
+class TextBatcher:
+    """Merges consecutive text deltas into one `ReplyDelta` per `POST_EVERY_S`.
+
+    The first text after a quiet interval is posted at once (first-token latency); text
+    arriving within the interval after it waits for a timer. A fast stream then costs
+    the UI a few dozen messages a second instead of one per chunk.
+    """
+
+    def __init__(self, target: MessagePump, conversation_id: str) -> None:
+        self._target = target
+        self._conversation_id = conversation_id
+        self._pending: list[str] = []
+        self._last_post = 0.0
+        self._timer: asyncio.TimerHandle | None = None
+
+    def add(self, text: str) -> None:
+        self._pending.append(text)
+        if self._timer is not None:
+            return
+        loop = asyncio.get_running_loop()
+        wait = POST_EVERY_S - (loop.time() - self._last_post)
+        if wait <= 0:
+            self.post()
+        else:
+            self._timer = loop.call_later(wait, self.post)
+
+    def post(self) -> None:
+        """Post whatever text is waiting (call before any other message)."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if self._pending:
+            text = "".join(self._pending)
+            self._pending.clear()
+            self._target.post_message(ReplyDelta(self._conversation_id, TextDelta(text)))
+            self._last_post = asyncio.get_running_loop().time()
 
 
 async def stream_reply(
@@ -36,11 +80,20 @@ async def stream_reply(
     """
     finished: Finished | None = None
     error: StreamError | None = None
+    batcher = TextBatcher(target, conversation_id)
+    loop = asyncio.get_running_loop()
     try:
         # Building an adapter can import an SDK: never on the event loop.
         adapter = await asyncio.to_thread(pool.get, provider)
+        ran_since = loop.time()
         async for event in reply_events(config, provider, request, adapter=adapter):
+            if isinstance(event, TextDelta):
+                batcher.add(event.text)
+            else:
+                batcher.post()
             match event:
+                case TextDelta():
+                    pass
                 case Usage():
                     target.post_message(ReplyUsage(conversation_id, event))
                 case RetryScheduled():
@@ -53,7 +106,9 @@ async def stream_reply(
                     target.post_message(ReplyDelta(conversation_id, event))
             # Chunks that are already buffered are read without suspending, so a fast
             # stream would hold the event loop until it ends; let the UI run in between.
-            await asyncio.sleep(0)
+            if loop.time() - ran_since >= YIELD_EVERY_S:
+                await asyncio.sleep(0)
+                ran_since = loop.time()
     except asyncio.CancelledError:
         finished = finished or Finished(FinishReason.CANCELLED)
         raise
@@ -61,5 +116,6 @@ async def stream_reply(
         error = StreamError(ErrorKind.STREAM, f"tui-chat: {type(exc).__name__}: {exc}")
         finished = Finished(FinishReason.ERROR)
     finally:
+        batcher.post()
         final = finished or Finished(FinishReason.CANCELLED)
         target.post_message(ReplyFinished(conversation_id, final.reason, final.raw_reason, error))

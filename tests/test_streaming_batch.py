@@ -1,0 +1,56 @@
+"""The reply worker merges text that arrives faster than the screen is drawn."""
+
+from __future__ import annotations
+
+import asyncio
+
+from textual.message import Message
+
+from tui.providers.events import TextDelta
+from tui.ui.messages import ReplyDelta
+from tui.ui.streaming import TextBatcher
+
+
+class Inbox:
+    """Stands in for the screen: collects what the worker posts."""
+
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+        self.arrived = asyncio.Event()
+
+    def post_message(self, message: Message) -> bool:
+        self.messages.append(message)
+        self.arrived.set()
+        return True
+
+    def texts(self) -> list[str]:
+        return [
+            m.delta.text
+            for m in self.messages
+            if isinstance(m, ReplyDelta) and isinstance(m.delta, TextDelta)
+        ]
+
+
+async def test_first_text_goes_at_once_the_burst_after_it_is_merged() -> None:
+    inbox = Inbox()
+    batcher = TextBatcher(inbox, "c1")  # type: ignore[arg-type]
+    batcher.add("first ")
+    assert inbox.texts() == ["first "]
+    for index in range(1000):
+        batcher.add(f"{index} ")
+    assert len(inbox.messages) == 1  # the burst waits for the next interval
+    inbox.arrived.clear()
+    await asyncio.wait_for(inbox.arrived.wait(), timeout=5)  # posted by the timer
+    assert inbox.texts() == ["first ", "".join(f"{i} " for i in range(1000))]
+
+
+async def test_post_flushes_what_waits_before_any_other_message() -> None:
+    inbox = Inbox()
+    batcher = TextBatcher(inbox, "c1")  # type: ignore[arg-type]
+    batcher.add("a")
+    batcher.add("b")
+    batcher.add("c")
+    batcher.post()
+    assert inbox.texts() == ["a", "bc"]
+    batcher.post()  # nothing waiting: nothing posted
+    assert len(inbox.messages) == 2
