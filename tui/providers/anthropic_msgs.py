@@ -125,6 +125,9 @@ class AnthropicProvider:
             max_retries=0,  # retries are decided once, in tui.providers.retry
             timeout=anthropic.Timeout(read_timeout, connect=connect_timeout),
         )
+        # The SDK imports its resource modules on first use (about 0.1 s): do it here,
+        # where adapters are built (off the event loop), not during the first reply.
+        _ = self._client.messages
 
     async def aclose(self) -> None:
         """Close the HTTP client."""

@@ -142,6 +142,9 @@ class OpenAIChatProvider:
             max_retries=0,  # retries are decided once, in tui.providers.retry
             timeout=openai.Timeout(read_timeout, connect=connect_timeout),
         )
+        # The SDK imports its resource modules on first use (about 0.1 s): do it here,
+        # where adapters are built (off the event loop), not during the first reply.
+        _ = self._client.chat.completions.with_streaming_response
         self._include_usage = True
 
     async def aclose(self) -> None:

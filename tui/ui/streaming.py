@@ -42,16 +42,18 @@ class TextBatcher:
         self._last_post = 0.0
         self._timer: asyncio.TimerHandle | None = None
 
-    def add(self, text: str) -> None:
+    def add(self, text: str) -> bool:
+        """Queue `text`; True if it was posted at once."""
         self._pending.append(text)
         if self._timer is not None:
-            return
+            return False
         loop = asyncio.get_running_loop()
         wait = POST_EVERY_S - (loop.time() - self._last_post)
-        if wait <= 0:
-            self.post()
-        else:
+        if wait > 0:
             self._timer = loop.call_later(wait, self.post)
+            return False
+        self.post()
+        return True
 
     def post(self) -> None:
         """Post whatever text is waiting (call before any other message)."""
@@ -87,9 +89,9 @@ async def stream_reply(
         adapter = await asyncio.to_thread(pool.get, provider)
         ran_since = loop.time()
         async for event in reply_events(config, provider, request, adapter=adapter):
-            if isinstance(event, TextDelta):
-                batcher.add(event.text)
-            else:
+            # After text that went out at once, let the screen draw it before reading on.
+            posted_now = isinstance(event, TextDelta) and batcher.add(event.text)
+            if not isinstance(event, TextDelta):
                 batcher.post()
             match event:
                 case TextDelta():
@@ -106,7 +108,7 @@ async def stream_reply(
                     target.post_message(ReplyDelta(conversation_id, event))
             # Chunks that are already buffered are read without suspending, so a fast
             # stream would hold the event loop until it ends; let the UI run in between.
-            if loop.time() - ran_since >= YIELD_EVERY_S:
+            if posted_now or loop.time() - ran_since >= YIELD_EVERY_S:
                 await asyncio.sleep(0)
                 ran_since = loop.time()
     except asyncio.CancelledError:

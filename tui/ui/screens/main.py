@@ -41,7 +41,7 @@ from tui.ui.screens.model_picker import ModelChoice, ModelPickerDialog
 from tui.ui.streaming import stream_reply
 from tui.ui.widgets.conversation_list import ConversationList
 from tui.ui.widgets.message_pane import MessagePane
-from tui.ui.widgets.message_view import MessageView
+from tui.ui.widgets.message_view import MessageView, warm_up_rendering
 from tui.ui.widgets.prompt_input import PromptInput
 from tui.ui.widgets.status_bar import StatusBar
 
@@ -53,6 +53,9 @@ TICK_S = 0.25
 
 class MainScreen(ConversationCommands, MessageCommands):
     """The chat: list on the left, messages and prompt on the right."""
+
+    _warmed_up = False
+    """Whether the Markdown and code rendering has been warmed up off screen."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+n", "new_conversation", "New", id="new-conversation"),
@@ -133,6 +136,9 @@ class MainScreen(ConversationCommands, MessageCommands):
         """Build the provider's adapter in the background, so the first send does not wait."""
         if not provider.missing_key():
             self.pool.get(provider)
+        if not self._warmed_up:
+            self._warmed_up = True
+            warm_up_rendering()
 
     @work(group="probe", exit_on_error=False)
     async def probe_local_servers(self) -> None:

@@ -10,9 +10,11 @@ frozen into a piece at a safe block boundary (see `markdown_split`) once it is a
 
 from __future__ import annotations
 
+import io
 import time
 from typing import ClassVar
 
+from rich.console import Console
 from rich.markdown import Markdown as RichMarkdown
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -28,10 +30,11 @@ from tui.ui.render_once import RenderOnce
 
 FRAME_S = 1 / 30
 """Flush interval while text arrives at reading speed."""
-BUSY_FRAME_S = 0.25
-"""Flush interval while a fast stream delivers many chunks per frame: each flush costs a
-full repaint of the scrolling pane, and nobody reads at that speed anyway."""
-BUSY_CHUNKS = 8
+BUSY_FRAME_S = 0.1
+"""Flush interval while text arrives faster than anyone reads: each flush costs a full
+repaint of the scrolling pane."""
+BUSY_CHARS_PER_S = 2000
+"""About 500 tokens a second: above this, a stream is drawn 10 times a second."""
 PIECE_CHARS = 600
 """The growing tail is frozen into a finished piece once it is about this long."""
 
@@ -46,6 +49,15 @@ def render_markdown(text: str, *, dark: bool = True) -> RichMarkdown:
         inline_code_theme=code_theme,
         hyperlinks=False,
     )
+
+
+def warm_up_rendering() -> None:
+    """Render a small reply off screen, in a worker thread: the first Markdown parse and
+    the first Python code block (Pygments compiles its lexer) cost about 0.1 s once."""
+    sample = "# Title\n\nSome *text* and `code`.\n\n```python\nvalue = 1\n```\n"
+    console = Console(file=io.StringIO(), width=80, color_system="truecolor")
+    for dark in (True, False):
+        console.print(render_markdown(sample, dark=dark))
 
 
 class MessageView(Vertical, can_focus=True):
@@ -179,32 +191,54 @@ class MessageView(Vertical, can_focus=True):
         self.show_finish()
 
     def _schedule(self) -> None:
-        # Leading edge: the first chunk after a quiet frame shows at once (first token
-        # latency); chunks arriving within the frame after it wait for one batched flush.
-        if self._flush_timer is None:
-            # (A zero-delay Textual timer divides by zero, so wait at least 1 ms.)
-            wait = max(0.001, self._frame - (time.monotonic() - self._last_flush))
-            self._flush_timer = self.set_timer(wait, self._flush)
+        # Leading edge: text after a quiet frame shows at once (first-token latency),
+        # drawn right here when it needs no new widget; text arriving within the frame
+        # after it waits for one batched flush.
+        if self._flush_timer is not None:
+            return
+        wait = self._frame - (time.monotonic() - self._last_flush)
+        if wait <= 0 and not self._pending_reasoning and self._write_tail():
+            return
+        # (A zero-delay Textual timer divides by zero, so wait at least 1 ms.)
+        self._flush_timer = self.set_timer(max(0.001, wait), self._flush)
+
+    def _take_pending(self) -> str:
+        """The queued text, and the frame length its arrival rate calls for."""
+        now = time.monotonic()
+        batch = "".join(self._pending_text)
+        self._pending_text.clear()
+        rate = len(batch) / max(now - self._last_flush, FRAME_S)
+        self._frame = BUSY_FRAME_S if rate >= BUSY_CHARS_PER_S else FRAME_S
+        self._last_flush = now
+        return batch
+
+    def _write_tail(self) -> bool:
+        """Draw the queued text if it only grows the tail; False if it needs a new piece."""
+        assert self._tail is not None
+        size = len(self._tail_text) + sum(map(len, self._pending_text))
+        if size > PIECE_CHARS:
+            return False
+        self._tail_text += self._take_pending()
+        self._tail.update(self._markdown(self._tail_text))
+        return True
 
     async def _flush(self) -> None:
         self._flush_timer = None
-        self._last_flush = time.monotonic()
         if self._pending_reasoning:
             self._pending_reasoning = False
             if self.query(".reasoning"):
                 self.query_one(".reasoning-text", Static).update(make_inert(self._reasoning))
             else:
                 await self.mount(self._reasoning_block(self._reasoning), after=".role")
-        self._frame = BUSY_FRAME_S if len(self._pending_text) >= BUSY_CHUNKS else FRAME_S
-        if self._pending_text:
-            batch = "".join(self._pending_text)
-            self._pending_text.clear()
-            await self._write(batch)
+        if self._pending_text and not self._write_tail():
+            await self._write(self._take_pending())
+        else:
+            self._last_flush = time.monotonic()
 
     async def _write(self, batch: str) -> None:
         assert self._tail is not None
         text = self._tail_text + batch
-        cut = last_safe_cut(text, start=len(self._tail_text)) if len(text) > PIECE_CHARS else None
+        cut = last_safe_cut(text, start=len(self._tail_text))
         if cut is None:
             self._tail_text = text
             self._tail.update(self._markdown(text))
