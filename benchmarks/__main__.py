@@ -17,10 +17,12 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
 from benchmarks.history import build
+from benchmarks.peers import PEERS, PeerResult, ensure_installed, measure
 from benchmarks.terminal import Terminal
 
 APP = [sys.executable, "-m", "tui"]
@@ -51,9 +53,13 @@ class Figure:
 class Bench:
     """Owns the server, the temp dirs and the figures of one benchmark run."""
 
-    def __init__(self, runs: int, quick: bool) -> None:
+    def __init__(self, runs: int, quick: bool, peers: bool = False) -> None:
         self.runs = runs
         self.quick = quick
+        self.peers = peers
+        self.same_run: dict[str, list[PeerResult]] = {"tui-chat": []}
+        """The 2,000-token stream of each app, measured in this run (with `--peers`)."""
+        self.versions: dict[str, str] = {}
         self.tmp = tempfile.TemporaryDirectory(prefix="tui-bench-run-")
         self.home = Path(self.tmp.name)
         self.events = self.home / "events.jsonl"
@@ -131,7 +137,8 @@ class Bench:
     # ---------------------------------------------------------------- measurements
 
     def stream(self, tokens: int) -> tuple[float, float, float, float, float]:
-        """Startup, then one reply: (startup, first, last, whole, cpu) in seconds."""
+        """Startup, then one reply: (startup, first, last, whole, cpu) in seconds (and,
+        for 2,000 tokens, the same figures with peak RSS for the comparison table)."""
         data = Path(tempfile.mkdtemp(dir=self.home))
         command = [*APP, "--model", f"bench-len{tokens}"]
         with Terminal(command, self.env(data)) as term:
@@ -148,7 +155,13 @@ class Bench:
             done = term.wait_for(r"ZZEND")
             cpu = term.cpu_s() - cpu0
         event = self.last_event()
-        return ready - term.started, first - event["first"], done - event["last"], done - enter, cpu
+        startup = ready - term.started
+        if tokens == 2000:
+            result = PeerResult(
+                startup, first - event["first"], done - enter, cpu, term.rss_peak_mb
+            )
+            self.same_run["tui-chat"].append(result)
+        return startup, first - event["first"], done - event["last"], done - enter, cpu
 
     def echo(self) -> float:
         """Seconds from a key press to its echo while a long reply streams at full speed."""
@@ -242,9 +255,58 @@ class Bench:
                 figures["open"].values.append(opened)
             if (echo := self.attempt("echo", self.echo)) is not None:
                 figures["echo"].values.append(echo * 1000)
+            if self.peers:
+                self.run_peers()
         if big := self.attempt("large history", self.startup_big):
             figures["startup_big"].values.append(big[0])
             figures["rss"].values.append(big[1])
+
+    def run_peers(self) -> None:
+        for peer in PEERS:
+            installed = self.attempt(
+                f"install {peer.package}", partial(ensure_installed, peer.package, peer.executable)
+            )
+            if installed is None:
+                continue
+            exe, self.versions[peer.name] = installed
+            run = partial(measure, peer, exe, self.port, self.home, self.last_event)
+            if (result := self.attempt(peer.name, run)) is not None:
+                self.same_run.setdefault(peer.name, []).append(result)
+
+    def peer_table(self) -> str:
+        """The 2,000-token stream for each app, medians, with each peer's ratio to ours."""
+        apps = list(self.same_run)
+        names = [f"{a} {self.versions[a]}" if a in self.versions else a for a in apps]
+        lines = [
+            "| figure | " + " | ".join(names) + " |",
+            "|---|" + "---|" * len(apps),
+        ]
+        rows = (
+            ("startup", "startup", "s"),
+            ("first token on screen after the server sent it", "first", "s"),
+            ("whole reply on screen after the submit key", "whole", "s"),
+            ("CPU during the stream", "cpu", "s"),
+            ("peak RSS", "rss_mb", "MB"),
+        )
+        ours = self.same_run["tui-chat"]
+        for label, attr, unit in rows:
+            cells = []
+            base = statistics.median(getattr(r, attr) for r in ours) if ours else None
+            for app in apps:
+                values = [getattr(r, attr) for r in self.same_run[app]]
+                if not values:
+                    cells.append("n/a")
+                    continue
+                value = statistics.median(values)
+                cell = f"{value:.3g} {unit}"
+                if app != "tui-chat" and base:
+                    cell += f" ({value / base:.1f}x)"
+                cells.append(cell)
+            lines.append(f"| {label} | " + " | ".join(cells) + " |")
+        runs = ", ".join(f"{a}: {len(self.same_run[a])}" for a in apps)
+        return "\n".join(
+            [*lines, "", f"Runs that finished: {runs}. (Nx) = that app's figure / tui-chat's."]
+        )
 
     @staticmethod
     def attempt(what: str, measure: Callable[[], T]) -> T | None:
@@ -267,13 +329,21 @@ def main() -> int:
     parser.add_argument(
         "--quick", action="store_true", help="small histories, no 8,000-token run (a smoke test)"
     )
+    parser.add_argument(
+        "--peers",
+        action="store_true",
+        help="also measure elia and oterm on the same reply (installed on first use)",
+    )
     args = parser.parse_args()
-    bench = Bench(args.runs, args.quick)
+    bench = Bench(args.runs, args.quick, args.peers)
     try:
         bench.run()
     finally:
         bench.close()
     print(bench.table())
+    if args.peers:
+        print()
+        print(bench.peer_table())
     return 0
 
 

@@ -98,6 +98,52 @@ def chunk(
     return f"data: {json.dumps(body)}\n\n".encode()
 
 
+MODELS = ("bench-len2000",)
+_OLLAMA_DETAILS = {
+    "format": "gguf",
+    "family": "llama",
+    "families": ["llama"],
+    "parameter_size": "8B",
+    "quantization_level": "Q4_K_M",
+}
+
+
+def metadata(method: str, path: str, body: dict[str, object]) -> object:
+    """Everything but the chat: OpenAI's model list, and the Ollama calls oterm makes
+    before it chats through Ollama's OpenAI-compatible `/v1`."""
+    if path.endswith("/models"):
+        listed = [{"id": m, "object": "model", "created": 0, "owned_by": "bench"} for m in MODELS]
+        return {"object": "list", "data": listed}
+    if path == "/api/tags":
+        return {
+            "models": [
+                {
+                    "name": f"{m}:latest",
+                    "model": f"{m}:latest",
+                    "modified_at": "2026-01-01T00:00:00Z",
+                    "size": 1,
+                    "digest": "0" * 64,
+                    "details": _OLLAMA_DETAILS,
+                }
+                for m in MODELS
+            ]
+        }
+    if path == "/api/show":
+        return {
+            "modelfile": f"FROM {body.get('model', '')}\n",
+            "parameters": "",
+            "template": "{{ .Prompt }}",
+            "details": _OLLAMA_DETAILS,
+            "model_info": {"general.architecture": "llama", "llama.context_length": 8192},
+            "capabilities": ["completion"],
+        }
+    if path == "/api/ps":
+        return {"models": []}
+    if path == "/api/version":
+        return {"version": "0.12.0"}
+    return b"Ollama is running" if method in ("GET", "HEAD") else {"error": "no such route"}
+
+
 class BenchServer:
     def __init__(self, events: Path | None) -> None:
         self.events = events
@@ -113,27 +159,17 @@ class BenchServer:
                     if line.lower().startswith("content-length:"):
                         length = int(line.split(":", 1)[1])
                 body = json.loads(await reader.readexactly(length)) if length else {}
-                if method == "GET" and path.endswith("/models"):
-                    data = json.dumps(
-                        {
-                            "object": "list",
-                            "data": [
-                                {
-                                    "id": "bench-len2000",
-                                    "object": "model",
-                                    "created": 0,
-                                    "owned_by": "bench",
-                                }
-                            ],
-                        }
-                    ).encode()
-                    writer.write(
-                        b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
-                        b"content-length: %d\r\n\r\n%s" % (len(data), data)
-                    )
-                    await writer.drain()
+                if method == "POST" and path.endswith("/chat/completions"):
+                    await self.stream(body, writer)
                     continue
-                await self.stream(body, writer)
+                answer = metadata(method, path.split("?")[0], body)
+                data = answer if isinstance(answer, bytes) else json.dumps(answer).encode()
+                kind = b"text/plain" if isinstance(answer, bytes) else b"application/json"
+                writer.write(
+                    b"HTTP/1.1 200 OK\r\ncontent-type: %s\r\n"
+                    b"content-length: %d\r\n\r\n%s" % (kind, len(data), data)
+                )
+                await writer.drain()
         except (asyncio.IncompleteReadError, ConnectionError):
             pass
         finally:

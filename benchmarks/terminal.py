@@ -100,14 +100,22 @@ class Terminal:
         """Literal text, as if typed."""
         self._tmux("send-keys", "-l", text)
 
-    def wait_for(self, pattern: str, limit_s: float = 60.0) -> float:
-        """Poll the screen until `pattern` (a regex) shows; returns that wall time."""
+    def wait_for(self, pattern: str, limit_s: float = 60.0, nudge: str = "") -> float:
+        """Poll the screen until `pattern` (a regex) shows; returns that wall time.
+
+        `nudge` is input sent every 0.2 s meanwhile (mouse wheel-downs, for an app that
+        stops following the bottom of a reply).
+        """
         regex = re.compile(pattern, re.M)
         deadline = time.time() + limit_s
+        next_nudge = 0.0
         while time.time() < deadline:
             if regex.search(self.screen()):
                 return time.time()
             self.sample_rss()
+            if nudge and time.time() >= next_nudge:
+                self.text(nudge)
+                next_nudge = time.time() + 0.2
             time.sleep(POLL_S)  # polling the screen: the thing measured runs elsewhere
         raise TimeoutError(f"{pattern!r} did not appear within {limit_s} s")
 
