@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.widgets import Input, OptionList, TextArea
+from textual.widgets import Button, Input, OptionList, TextArea
 
 from tests.replay_server import ReplayServer, load_cases
 from tests.ui_harness import make_app
@@ -294,3 +294,34 @@ async def test_every_action_is_in_the_command_palette(tmp_path: Path) -> None:
         "Copy conversation",
     ):
         assert expected in titles
+
+
+async def test_long_conversation_opens_with_its_tail_and_pages_earlier_messages(
+    tmp_path: Path,
+) -> None:
+    store = ConversationStore(tmp_path / "data")
+    conv = Conversation.start("offline", "offline-guide")
+    for number in range(60):
+        conv.add(ChatMessage(Role.USER, f"question {number}"))
+        conv.add(ChatMessage(Role.ASSISTANT, f"answer {number}", finish_reason="stop"))
+    store.save(conv)
+    before = store.path_for(conv.id).read_bytes()
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        await app.main_screen.open_conversation(conv.id)
+        await settle(app, pilot)
+        pane = app.main_screen.query_one("#messages")
+        shown = [view.message.content for view in pane.query(MessageView)]
+        assert 2 <= len(shown) <= 12
+        assert shown[-1] == "answer 59"
+        button = pane.query_one("#earlier", Button)
+        assert f"({120 - len(shown)} not shown)" in str(button.label)
+        button.press()  # (scrolled out of view above the tail)
+        await settle(app, pilot)
+        again = [view.message.content for view in pane.query(MessageView)]
+        assert len(again) == len(shown) + 40
+        assert again[-len(shown) :] == shown
+        assert again[0] == conv.messages[120 - len(shown) - 40].content
+        assert pane.query("#earlier")  # more remain
+    assert store.path_for(conv.id).read_bytes() == before  # looking never rewrites the file

@@ -8,8 +8,24 @@ from textual.widgets import Button, Static
 from tui.domain import ChatMessage, Conversation
 from tui.ui.widgets.message_view import MessageView
 
-# Opening a long conversation mounts only its tail; older messages come on request.
+# Opening a long conversation mounts only what fills the pane twice over; older messages
+# come a page at a time on request. Every widget costs style and layout work.
 SHOWN_AT_OPEN = 12
+EARLIER_PAGE = 40
+ROWS_PER_MESSAGE = 3
+"""The rows a message takes besides its text: its role line, margin, finish line."""
+
+
+def shown_at_open(messages: list[ChatMessage], rows: int, width: int) -> int:
+    """How many of the newest `messages` to mount so that they fill `rows` twice."""
+    needed, count = 2 * rows, 0
+    for message in reversed(messages[-SHOWN_AT_OPEN:]):
+        count += 1
+        text = message.content or message.refusal
+        needed -= ROWS_PER_MESSAGE + sum(1 + len(line) // width for line in text.splitlines())
+        if needed <= 0:
+            break
+    return count
 
 
 class MessagePane(VerticalScroll):
@@ -42,14 +58,15 @@ class MessagePane(VerticalScroll):
         """Replace the pane's content with `conv`; `live` is the reply still streaming."""
         self.conversation = conv
         messages = conv.messages
-        self._hidden = messages[:-SHOWN_AT_OPEN] if len(messages) > SHOWN_AT_OPEN else []
+        size = self.size if self.size.height else self.app.size
+        count = shown_at_open(messages, size.height, max(size.width - 4, 20))
+        self._hidden = messages[: len(messages) - count]
         shown = messages[len(self._hidden) :]
         with self.app.batch_update():
             await self.remove_children()
             widgets: list[Static | Button | MessageView] = []
             if self._hidden:
-                label = f"▲ show {len(self._hidden)} earlier messages"
-                widgets.append(Button(label, id="earlier", compact=True))
+                widgets.append(self._earlier_button())
             if not messages:
                 widgets.append(
                     Static("Type a message below and press Enter to send it.", classes="empty")
@@ -86,12 +103,20 @@ class MessagePane(VerticalScroll):
             self.following = True  # Textual re-anchors once the user is back at the end
         return not self.following
 
+    def _earlier_button(self) -> Button:
+        page = min(EARLIER_PAGE, len(self._hidden))
+        label = f"▲ show {page} earlier messages ({len(self._hidden)} not shown)"
+        return Button(label, id="earlier", compact=True)
+
     async def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id != "earlier":
             return
         event.stop()
-        earlier, self._hidden = self._hidden, []
-        await event.button.remove()
-        views = [MessageView(m) for m in earlier]
-        if views:
-            await self.mount_all(views, before=0)
+        page = self._hidden[-EARLIER_PAGE:]
+        self._hidden = self._hidden[: len(self._hidden) - len(page)]
+        with self.app.batch_update():
+            await event.button.remove()
+            widgets: list[Button | MessageView] = [MessageView(m) for m in page]
+            if self._hidden:
+                widgets.insert(0, self._earlier_button())
+            await self.mount_all(widgets, before=0)
