@@ -200,3 +200,27 @@ async def test_a_drop_after_the_finish_reason_still_counts_as_finished() -> None
     events = await replay_body(body, {"status": 200, "headers": {}, "abort": True})
     assert not any(isinstance(e, StreamError) for e in events)
     assert events[-1] == Finished(FinishReason.STOP, "stop")
+
+
+async def test_a_chunk_that_is_not_json_ends_the_reply_with_a_clear_error() -> None:
+    body = chunk_line("kept ") + b'data: {"choices": [{"delta": \n\n' + chunk_line("never")
+    events = await replay_body(body)
+    state = ReplyState()
+    for event in events:
+        state.apply(event)
+    assert state.text == "kept "  # what came before is kept
+    assert state.error is not None
+    assert state.error.kind is ErrorKind.STREAM
+    assert "not valid JSON" in state.error.message
+    assert events[-1] == Finished(FinishReason.ERROR)
+
+
+async def test_a_one_megabyte_chunk_arrives_whole() -> None:
+    big = "word " * 200_000  # 1 MB of text in a single SSE event
+    body = chunk_line(big) + chunk_line(None, "stop") + b"data: [DONE]\n\n"
+    events = await replay_body(body)
+    state = ReplyState()
+    for event in events:
+        state.apply(event)
+    assert state.text == big
+    assert events[-1] == Finished(FinishReason.STOP, "stop")

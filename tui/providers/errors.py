@@ -6,6 +6,7 @@ here once; each adapter only pulls those three things out of its own exception t
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -197,6 +198,17 @@ def incomplete_error(endpoint: Endpoint) -> StreamError:
     )
 
 
+def malformed_error(endpoint: Endpoint, exc: json.JSONDecodeError) -> StreamError:
+    """A chunk of the stream was not valid JSON."""
+    sample = exc.doc[:60] + ("…" if len(exc.doc) > 60 else "")
+    return StreamError(
+        kind=ErrorKind.STREAM,
+        message=f"{endpoint.provider}: the server sent a chunk that is not valid JSON: {sample!r}",
+        provider_type="malformed_chunk",
+        provider_message=str(exc),
+    )
+
+
 def unexpected_error(endpoint: Endpoint, exc: BaseException) -> StreamError:
     """Anything else the SDK raised: keep the text, never a traceback."""
     return StreamError(
@@ -233,6 +245,8 @@ def from_sdk_exception(
     if isinstance(exc, sdk.APIError):
         # OpenAI raises an `error` object inside a 200 stream as a bare APIError.
         return stream_error(exc.body, endpoint)
+    if isinstance(exc, json.JSONDecodeError):
+        return malformed_error(endpoint, exc)
     return unexpected_error(endpoint, exc)
 
 
