@@ -77,7 +77,9 @@ class Terminal:
 
     def __enter__(self) -> Terminal:
         exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in self.env.items())
-        shell = f"exec env {exports} {shlex.join(self.command)}"
+        # `env -i`: the tmux server hands down its own environment otherwise (with, say,
+        # PYTHONDONTWRITEBYTECODE, which would make every start compile from source).
+        shell = f"exec env -i {exports} {shlex.join(self.command)}"
         width, height = self.size
         self.started = time.time()
         self._tmux("new-session", "-d", "-x", str(width), "-y", str(height), shell)

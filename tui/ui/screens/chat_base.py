@@ -28,6 +28,9 @@ from tui.ui.widgets.status_bar import StatusBar
 class ChatScreenBase(Screen[None]):
     """Owns the open conversation, the live replies and the way to save them."""
 
+    editing: ChatMessage | None = None
+    """The user message being edited in the prompt (Up in an empty prompt), if any."""
+
     def __init__(
         self,
         config: Config,
@@ -56,6 +59,8 @@ class ChatScreenBase(Screen[None]):
         """Replies streaming now, by conversation id."""
         self.drafts: dict[str, str] = {}
         """Unsent text of conversations not on screen."""
+        self._stop_offered: bool | None = None
+        """Whether the footer offers Esc (stop/cancel), as of its last refresh."""
         self.saver = BackgroundSaver(store, on_error=self._save_failed)
         self.pool = AdapterPool(config_path=str(config.config_path))
         self.catalog = ProviderCatalog(config, self.pool)
@@ -111,21 +116,31 @@ class ChatScreenBase(Screen[None]):
         live = self.live.get(conv.id)
         if live is not None:
             record_reply(live.message, live.state)
-        await self.query_one(MessagePane).show(conv, live.message if live else None)
-        prompt.load_text(self.drafts.pop(conv.id, ""))
-        if conv.provider in self.config.providers:
-            self.provider = self.provider_named(conv.provider, conv.model or None)
-        self.show_provider()
-        self.refresh_status()
-        self.refresh_bindings()
-        prompt.focus()
+        # One repaint for all of it: each costs a full-screen render.
+        with self.app.batch_update():
+            await self.query_one(MessagePane).show(conv, live.message if live else None)
+            prompt.load_text(self.drafts.pop(conv.id, ""))
+            if conv.provider in self.config.providers:
+                self.provider = self.provider_named(conv.provider, conv.model or None)
+            self.show_provider()
+            self.refresh_status()
+            self.update_bindings()
+            prompt.focus()
 
     async def redraw_conversation(self) -> None:
         """Re-render the open conversation (after its messages changed shape)."""
         live = self.live.get(self.conversation.id)
         await self.query_one(MessagePane).show(self.conversation, live.message if live else None)
         self.refresh_status()
-        self.refresh_bindings()
+        self.update_bindings()
+
+    def update_bindings(self) -> None:
+        """Refresh the footer's keys, only when what they offer changed: each refresh
+        rebuilds the footer and repaints the screen."""
+        stop = self.conversation.id in self.live or self.editing is not None
+        if stop != self._stop_offered:
+            self._stop_offered = stop
+            self.refresh_bindings()
 
     def refresh_status(self) -> None:
         """Counters for a live reply, or the conversation's total tokens."""

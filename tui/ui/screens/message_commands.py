@@ -25,9 +25,6 @@ class MessageCommands(ChatScreenBase):
         Binding("ctrl+o", "focus_messages", "Messages", show=False, id="focus-messages"),
     ]
 
-    editing: ChatMessage | None = None
-    """The user message being edited in the prompt (Up in an empty prompt), if any."""
-
     async def ask_for_reply(
         self, conv: Conversation, keep: list[ChatMessage] | None = None
     ) -> None:

@@ -8,8 +8,8 @@ from textual.widgets import Button, Static
 from tui.domain import ChatMessage, Conversation
 from tui.ui.widgets.message_view import MessageView
 
-# Opening a long conversation mounts only what fills the pane twice over; older messages
-# come a page at a time on request. Every widget costs style and layout work.
+# Opening a long conversation mounts only what fills the pane (and a little more); older
+# messages come a page at a time on request. Every widget costs style and layout work.
 SHOWN_AT_OPEN = 12
 EARLIER_PAGE = 40
 ROWS_PER_MESSAGE = 3
@@ -17,8 +17,8 @@ ROWS_PER_MESSAGE = 3
 
 
 def shown_at_open(messages: list[ChatMessage], rows: int, width: int) -> int:
-    """How many of the newest `messages` to mount so that they fill `rows` twice."""
-    needed, count = 2 * rows, 0
+    """How many of the newest `messages` to mount so that they fill `rows` and a bit."""
+    needed, count = rows + rows // 4, 0
     for message in reversed(messages[-SHOWN_AT_OPEN:]):
         count += 1
         text = message.content or message.refusal

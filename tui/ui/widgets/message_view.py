@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import io
 import time
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.console import Console
-from rich.markdown import Markdown as RichMarkdown
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -27,6 +26,9 @@ from tui.inert import make_inert
 from tui.ui.finish_words import finish_label
 from tui.ui.markdown_split import last_safe_cut
 from tui.ui.render_once import RenderOnce
+
+if TYPE_CHECKING:
+    from rich.markdown import Markdown as RichMarkdown
 
 FRAME_S = 1 / 30
 """Flush interval while text arrives at reading speed."""
@@ -41,6 +43,10 @@ PIECE_CHARS = 600
 
 def render_markdown(text: str, *, dark: bool = True) -> RichMarkdown:
     """Model text as Markdown, with control characters made visible first."""
+    # Imported on first use: Markdown and Pygments cost ~50 ms of start-up otherwise, and
+    # the first screen has no reply to draw.
+    from rich.markdown import Markdown as RichMarkdown
+
     code_theme = "monokai" if dark else "friendly"
     return RichMarkdown(
         make_inert(text),
