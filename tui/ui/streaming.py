@@ -23,7 +23,7 @@ from tui.ui.messages import ReplyDelta, ReplyFinished, ReplyRetrying, ReplyUsage
 
 POST_EVERY_S = 1 / 60
 """Text that arrives faster than this is posted to the UI in one message per interval."""
-YIELD_EVERY_S = 0.005
+YIELD_EVERY_S = 0.001
 """The longest the worker runs before letting the UI have the event loop."""
 
 

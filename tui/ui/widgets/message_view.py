@@ -37,6 +37,9 @@ BUSY_FRAME_S = 0.1
 repaint of the scrolling pane."""
 BUSY_CHARS_PER_S = 2000
 """About 500 tokens a second: above this, a stream is drawn 10 times a second."""
+FRAME_CHARS = 2000
+"""The most new text one frame draws (about 30 ms of Markdown rendering), so that keys
+and scrolling stay responsive while a very fast stream outruns the screen."""
 PIECE_CHARS = 600
 """The growing tail is frozen into a finished piece once it is about this long."""
 
@@ -192,7 +195,7 @@ class MessageView(Vertical, can_focus=True):
         """Render everything still queued and show how the reply ended."""
         if self._flush_timer is not None:
             self._flush_timer.stop()
-        await self._flush()
+        await self._flush(everything=True)
         self.live = False
         self.show_finish()
 
@@ -208,11 +211,15 @@ class MessageView(Vertical, can_focus=True):
         # (A zero-delay Textual timer divides by zero, so wait at least 1 ms.)
         self._flush_timer = self.set_timer(max(0.001, wait), self._flush)
 
-    def _take_pending(self) -> str:
-        """The queued text, and the frame length its arrival rate calls for."""
+    def _take_pending(self, limit: int | None = None) -> str:
+        """The queued text (at most `limit` characters of it; the rest stays queued),
+        and the frame length its arrival rate calls for."""
         now = time.monotonic()
         batch = "".join(self._pending_text)
         self._pending_text.clear()
+        if limit is not None and len(batch) > limit:
+            self._pending_text.append(batch[limit:])
+            batch = batch[:limit]
         rate = len(batch) / max(now - self._last_flush, FRAME_S)
         self._frame = BUSY_FRAME_S if rate >= BUSY_CHARS_PER_S else FRAME_S
         self._last_flush = now
@@ -228,7 +235,7 @@ class MessageView(Vertical, can_focus=True):
         self._tail.update(self._markdown(self._tail_text))
         return True
 
-    async def _flush(self) -> None:
+    async def _flush(self, *, everything: bool = False) -> None:
         self._flush_timer = None
         if self._pending_reasoning:
             self._pending_reasoning = False
@@ -237,7 +244,9 @@ class MessageView(Vertical, can_focus=True):
             else:
                 await self.mount(self._reasoning_block(self._reasoning), after=".role")
         if self._pending_text and not self._write_tail():
-            await self._write(self._take_pending())
+            await self._write(self._take_pending(None if everything else FRAME_CHARS))
+            if self._pending_text:  # more than a frame's worth: the rest next frame
+                self._flush_timer = self.set_timer(BUSY_FRAME_S, self._flush)
         else:
             self._last_flush = time.monotonic()
 
