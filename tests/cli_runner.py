@@ -30,6 +30,7 @@ def cli_env(home: Path, **extra: str) -> dict[str, str]:
         TUI_CHAT_CONFIG=str(home / "config.toml"),
         TUI_CHAT_DATA_DIR=str(home / "tui-data"),
     )
+    env["TUI_CHAT_LOG_DIR"] = str(home / "logs")
     env.update(extra)
     return env
 

@@ -7,6 +7,14 @@ import pytest
 from tests.replay_server import ReplayServer, load_cases
 
 
+@pytest.fixture(autouse=True)
+def private_log_dir(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever a test runs logs into a temp folder, never the user's log dir."""
+    monkeypatch.setenv("TUI_CHAT_LOG_DIR", str(tmp_path_factory.mktemp("logs")))
+
+
 @pytest.fixture
 async def replay() -> AsyncIterator[ReplayServer]:
     """A replay server for every case in tests/fixtures/streams/."""

@@ -68,6 +68,8 @@ class ReplayServer:
     cases: dict[str, StreamCase]
     mode: Mode = "event"
     requests: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
+    request_headers: list[dict[str, str]] = field(default_factory=list)
+    """The headers of each request in `requests`, names lower-cased."""
     port: int = 0
     _server: asyncio.Server | None = None
     _writers: set[asyncio.StreamWriter] = field(default_factory=set)
@@ -132,6 +134,7 @@ class ReplayServer:
                     await writer.drain()
                     continue
                 self.requests.append((case.name, match.group(2), json.loads(raw or b"{}")))
+                self.request_headers.append(headers)
                 await self._respond(case, writer)
                 if case.aborts:
                     writer.transport.abort()

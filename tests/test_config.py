@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -124,3 +125,45 @@ def test_bad_config_names_file_line_and_problem(
     assert f"{path}, line {line}:" in message
     assert words in message
     assert "\n" not in message  # one paragraph
+
+
+def test_an_inline_key_is_used_and_a_file_others_can_read_is_warned_about(
+    tmp_path: Path,
+) -> None:
+    path = write(
+        tmp_path,
+        '[providers.mine]\nkind = "openai"\nmodel = "m"\nbase_url = "http://127.0.0.1:9/v1"\n'
+        'api_key = "sk-inline-0123456789"\n',
+    )
+    path.chmod(0o644)
+    config = load_config(path, tmp_path / "data", environ={})
+    assert config.providers["mine"].api_key({}) == "sk-inline-0123456789"
+    assert "sk-inline" not in repr(config.providers["mine"])  # never shown
+    (warning,) = config.warnings
+    assert "chmod 600" in warning
+    assert "sk-inline" not in warning
+    path.chmod(0o600)
+    assert load_config(path, tmp_path / "data", environ={}).warnings == ()
+
+
+def test_api_key_command_runs_once_per_session_and_only_when_needed(tmp_path: Path) -> None:
+    runs = tmp_path / "runs"
+    script = tmp_path / "print_key.py"
+    script.write_text(
+        f"from pathlib import Path\np = Path({str(runs)!r})\n"
+        "p.write_text(p.read_text() + 'x' if p.exists() else 'x')\nprint('sk-from-command-42')\n"
+    )
+    command = f"{sys.executable} {script} --name {tmp_path.name}"  # unique per test run
+    path = write(
+        tmp_path,
+        f'[providers.openai]\napi_key_command = "{command}"\n',
+    )
+    config = load_config(path, tmp_path / "data", environ={})
+    provider = config.providers["openai"]
+    assert config.default_provider == "openai"  # a key source is enough to be the default
+    assert not provider.missing_key({})
+    assert not runs.exists()  # nothing ran yet: a password manager may ask for a passphrase
+    assert provider.api_key({}) == "sk-from-command-42"
+    assert provider.api_key({}) == "sk-from-command-42"
+    assert runs.read_text() == "x"  # once
+    assert provider.api_key({"OPENAI_API_KEY": "sk-env"}) == "sk-env"  # the environment wins

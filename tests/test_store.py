@@ -137,14 +137,23 @@ def test_list_summaries_newest_first(tmp_path: Path) -> None:
     assert [s.id for s in store.list_summaries()] == [second.id, first.id]
 
 
-def test_newer_schema_and_broken_files_are_refused_not_touched(tmp_path: Path) -> None:
+def test_a_newer_schema_opens_read_only_and_a_broken_file_is_refused(tmp_path: Path) -> None:
     store = ConversationStore(tmp_path)
     store.folder.mkdir(parents=True)
-    newer = store.path_for("newer")
-    newer.write_text(encode(sample()).decode().replace("schema = 1", "schema = 9"))
+    original = sample()
+    newer = store.path_for(original.id)
+    newer.write_text(
+        encode(original).decode().replace("schema = 1", "schema = 9") + "\n[future]\nx = 1\n"
+    )
+    conv = store.load(original.id)
+    assert conv.read_only is not None
+    assert "newer tui-chat" in conv.read_only
+    assert [m.content for m in conv.messages] == [m.content for m in original.messages]
+    unknown = store.path_for("unknown")
+    unknown.write_text("schema = 9\n[conversation]\nshape = 'different'\n")
     broken = store.path_for("broken")
     broken.write_text("[conversation\n")
-    for name, words in (("newer", "newer tui-chat"), ("broken", "not valid TOML")):
+    for name, words in (("unknown", "newer tui-chat"), ("broken", "not valid TOML")):
         before = store.path_for(name).read_bytes()
         with pytest.raises(StoreError, match=words):
             store.load(name)

@@ -1,13 +1,20 @@
 """Configuration: named providers from a TOML file, built-in presets, paths, env overrides.
 
-Keys are never stored here: a provider names the environment variable that holds its key
-(`api_key_env`) and the key is read from the environment when a request is made.
+A provider's key comes from the environment variable it names (`api_key_env`), else from
+an inline `api_key` in the file (accepted, with a warning when the file is readable by
+others), else from the output of `api_key_command` (run once per session, on first use).
+Keys are never written anywhere by the app.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import re
+import shlex
+import stat
+import subprocess
+import threading
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -46,15 +53,56 @@ class ProviderConfig:
     """Seconds to wait for the next streamed chunk before giving up."""
     chunk_delay: float = 0.012
     """`offline` only: seconds between streamed words (a readable pace)."""
+    api_key_command: str | None = None
+    """A command that prints the key (e.g. `pass show openai`), run once per session."""
+    inline_api_key: str | None = field(default=None, repr=False)
+    """The config file's own `api_key`, if it has one (never shown or written)."""
 
     def api_key(self, environ: Mapping[str, str] | None = None) -> str | None:
-        """The key from the environment, or None."""
+        """The key: from the environment, the file, or `api_key_command` (which this may
+        run, so call it off the event loop the first time); None if there is none."""
         env = os.environ if environ is None else environ
-        return (env.get(self.api_key_env) or None) if self.api_key_env else None
+        from_env = (env.get(self.api_key_env) or None) if self.api_key_env else None
+        if from_env or self.inline_api_key:
+            return from_env or self.inline_api_key
+        return command_key(self.api_key_command) if self.api_key_command else None
+
+    def has_key(self, environ: Mapping[str, str] | None = None) -> bool:
+        """Whether a key is available, without running `api_key_command`."""
+        env = os.environ if environ is None else environ
+        from_env = bool(self.api_key_env and env.get(self.api_key_env))
+        return from_env or bool(self.inline_api_key or self.api_key_command)
 
     def missing_key(self, environ: Mapping[str, str] | None = None) -> bool:
-        """True when this provider needs a key and the environment has none."""
-        return self.key_required and self.api_key(environ) is None
+        """True when this provider needs a key and has no way to get one."""
+        return self.key_required and not self.has_key(environ)
+
+
+_command_keys: dict[str, str | None] = {}
+_command_lock = threading.Lock()
+
+
+def command_key(command: str) -> str | None:
+    """The first line `command` prints, run once per session (None if it fails)."""
+    with _command_lock:
+        if command not in _command_keys:
+            try:
+                done = subprocess.run(
+                    shlex.split(command),
+                    capture_output=True,
+                    text=True,
+                    timeout=60,
+                    check=True,
+                    stdin=subprocess.DEVNULL,
+                )
+                lines = done.stdout.strip().splitlines()
+                _command_keys[command] = lines[0].strip() if lines else None
+            except (OSError, ValueError, subprocess.SubprocessError) as exc:
+                # The command's output could hold the key: log only what failed.
+                reason = type(exc).__name__
+                logging.getLogger(__name__).warning("api_key_command failed: %s", reason)
+                _command_keys[command] = None
+        return _command_keys[command]
 
 
 PRESETS: dict[str, ProviderConfig] = {
@@ -103,6 +151,8 @@ _PROVIDER_FIELDS: dict[str, type | tuple[type, ...]] = {
     "model": str,
     "base_url": str,
     "api_key_env": str,
+    "api_key": str,
+    "api_key_command": str,
     "max_tokens": int,
     "temperature": (int, float),
     "extra_headers": dict,
@@ -143,6 +193,13 @@ class Config:
     """The system prompt for new conversations, if any."""
     personas: Mapping[str, str] = field(default_factory=dict)
     """Named system prompts a new conversation can start from."""
+    warnings: tuple[str, ...] = ()
+    """Things the user should know about the file (e.g. a key readable by others)."""
+
+    def known_keys(self) -> tuple[str, ...]:
+        """Every key already at hand (environment and file), for hiding in logs."""
+        keys = (p.api_key(os.environ) for p in self.providers.values() if not p.api_key_command)
+        return tuple(sorted({key for key in keys if key}))
 
     def provider(
         self, name: str | None = None, *, model: str | None = None, base_url: str | None = None
@@ -230,6 +287,7 @@ def load_config(
             problem = f"persona '{name}' must be a string (the system prompt)."
             raise ConfigError(path, problem, _line_of(text, "personas", name))
     return Config(
+        warnings=_key_warnings(path, providers),
         personas=dict(personas),
         config_path=path,
         data_dir=data_dir or default_data_dir(env),
@@ -239,9 +297,27 @@ def load_config(
     )
 
 
+def _key_warnings(path: Path, providers: Mapping[str, ProviderConfig]) -> tuple[str, ...]:
+    inline = sorted(name for name, p in providers.items() if p.inline_api_key)
+    if not inline:
+        return ()
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return ()
+    if not mode & (stat.S_IRWXG | stat.S_IRWXO):
+        return ()
+    names = ", ".join(inline)
+    return (
+        f"{path} holds an API key ({names}) and other users can read it: "
+        f"run `chmod 600 {path}`, or keep the key in the environment (api_key_env) "
+        "or a password manager (api_key_command) instead.",
+    )
+
+
 def _pick_default(providers: Mapping[str, ProviderConfig], env: Mapping[str, str]) -> str:
     for name in _KEYED_DEFAULTS:
-        if name in providers and providers[name].api_key(env):
+        if name in providers and providers[name].has_key(env):
             return name
     return OFFLINE
 
@@ -296,6 +372,8 @@ def _read_provider(
         model=model or base.model,
         base_url=table.get("base_url", base.base_url),
         api_key_env=api_key_env,
+        api_key_command=table.get("api_key_command", base.api_key_command),
+        inline_api_key=table.get("api_key", base.inline_api_key),
         # A key named for a user's own server is required only if its URL is not local.
         key_required=base.key_required if preset else bool(api_key_env),
         max_tokens=table.get("max_tokens", base.max_tokens),

@@ -126,6 +126,7 @@ def fork(conv: Conversation) -> Conversation:
     copy.id = new_conversation_id()
     copy.title = f"{conv.title} (fork)"
     copy.created_at = copy.updated_at = utc_now()
+    copy.read_only = None  # a copy is saved in this version's format
     return copy
 
 
@@ -147,6 +148,9 @@ class Conversation:
     updated_at: datetime = field(default_factory=utc_now)
     system_prompt: str | None = None
     messages: list[ChatMessage] = field(default_factory=list)
+    read_only: str | None = None
+    """Why this conversation must not be written back (e.g. a newer file format), if so.
+    Not part of the file."""
 
     @classmethod
     def start(cls, provider: str, model: str, system_prompt: str | None = None) -> Conversation:

@@ -7,11 +7,14 @@ assistant `ChatMessage` that the store saves.
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import replace
 
 from tui.config import Config, ProviderConfig
 from tui.domain import ChatMessage, Conversation, MessageStatus, Role, ToolCallRecord
+from tui.logs import debug_enabled
 from tui.providers.base import ChatRequest, Provider, RequestMessage
 from tui.providers.events import (
     ErrorKind,
@@ -20,10 +23,13 @@ from tui.providers.events import (
     ReplyEvent,
     RetryScheduled,
     StreamError,
+    Usage,
 )
 from tui.providers.registry import build_provider
 from tui.providers.reply import ReplyState
 from tui.providers.retry import RetryPolicy, stream_with_retry
+
+log = logging.getLogger(__name__)
 
 
 def build_request(conv: Conversation, provider: ProviderConfig) -> ChatRequest:
@@ -75,6 +81,7 @@ async def reply_events(
     one, an adapter is built for this reply and closed after it.
     """
     if provider.missing_key(environ):
+        log.warning("%s: no API key (%s is not set)", provider.name, provider.api_key_env)
         yield missing_key_error(provider)
         yield Finished(FinishReason.ERROR)
         return
@@ -82,16 +89,60 @@ async def reply_events(
     if adapter is None:
         adapter = build_provider(provider, environ=environ, config_path=str(config.config_path))
     key = provider.api_key(environ)
+    timing = _Timing(provider, request)
     try:
         async for event in stream_with_retry(adapter, request, policy or RetryPolicy()):
             if key and isinstance(event, StreamError):
                 event = redact(event, key)
             elif key and isinstance(event, RetryScheduled):
                 event = replace(event, error=redact(event.error, key))
+            timing.saw(event)
             yield event
     finally:
+        timing.close()
         if own:
             await adapter.aclose()
+
+
+class _Timing:
+    """Logs one request: its start, retries, errors, and how and when it ended."""
+
+    def __init__(self, provider: ProviderConfig, request: ChatRequest) -> None:
+        self.label = f"{provider.name}/{request.model}"
+        self.started = time.monotonic()
+        self.first: float | None = None
+        self.usage: Usage | None = None
+        self.finished: Finished | None = None
+        log.info("%s: request, %d messages", self.label, len(request.messages))
+        if debug_enabled() and request.messages:
+            log.debug("%s: last message: %r", self.label, request.messages[-1].content)
+
+    def saw(self, event: ReplyEvent) -> None:
+        match event:
+            case Usage():
+                self.usage = event
+            case RetryScheduled(error=error, delay=delay):
+                log.info("%s: retry in %.1f s after %s", self.label, delay, error.message)
+            case StreamError(kind=kind, message=message, status=status):
+                log.warning("%s: %s error (status %s): %s", self.label, kind, status, message)
+            case Finished():
+                self.finished = event
+            case _ if self.first is None:
+                self.first = time.monotonic()
+
+    def close(self) -> None:
+        elapsed = time.monotonic() - self.started
+        first = f"{self.first - self.started:.2f} s" if self.first is not None else "none"
+        reason = self.finished.reason if self.finished else "cancelled"
+        tokens = f"{self.usage.input_tokens}/{self.usage.output_tokens}" if self.usage else "?"
+        log.info(
+            "%s: %s after %.2f s (first token %s, tokens in/out %s)",
+            self.label,
+            reason,
+            elapsed,
+            first,
+            tokens,
+        )
 
 
 def redact(error: StreamError, key: str) -> StreamError:

@@ -183,6 +183,8 @@ def main(argv: list[str]) -> int:
     """Run `tui-chat ask` with `argv` (the words after `ask`)."""
     args = build_parser().parse_args(argv)
     config, provider = resolve(args)
+    for warning in config.warnings:
+        print(f"tui-chat: warning: {warning}", file=sys.stderr)
     if hasattr(sys.stdin, "reconfigure"):
         sys.stdin.reconfigure(errors="replace")  # bytes that are not UTF-8 become U+FFFD
     prompt = read_prompt(args.prompt, sys.stdin)

@@ -8,12 +8,13 @@ from pathlib import Path
 from typing import NoReturn
 
 from tui.config import Config, ConfigError, ProviderConfig, load_config
+from tui.logs import setup_logging
 
 EXIT_USAGE = 2
 
 
 def add_common_options(parser: argparse.ArgumentParser) -> None:
-    """`--provider`, `--model`, `--base-url`, `--config`, `--data-dir`."""
+    """`--provider`, `--model`, `--base-url`, `--config`, `--data-dir`, `--debug`."""
     parser.add_argument(
         "--provider", metavar="NAME", help="provider name from the config or presets"
     )
@@ -35,6 +36,12 @@ def add_common_options(parser: argparse.ArgumentParser) -> None:
         type=Path,
         help="where conversations are kept (default: $TUI_CHAT_DATA_DIR or the user data dir)",
     )
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        help="log in detail, prompt text included (the log file is in the user log dir, "
+        "or $TUI_CHAT_LOG_DIR)",
+    )
 
 
 def resolve(args: argparse.Namespace) -> tuple[Config, ProviderConfig]:
@@ -43,6 +50,7 @@ def resolve(args: argparse.Namespace) -> tuple[Config, ProviderConfig]:
         config = load_config(args.config, args.data_dir)
     except ConfigError as exc:
         fail(str(exc))
+    setup_logging(debug=args.debug, keys=config.known_keys())
     try:
         provider = config.provider(args.provider, model=args.model, base_url=args.base_url)
     except KeyError:

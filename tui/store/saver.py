@@ -1,28 +1,48 @@
-"""`BackgroundSaver`: writes snapshots on one background thread, newest wins.
+"""`BackgroundSaver`: writes snapshots on one background thread, newest wins, and retries.
 
 Saving a long conversation (encode + fsync) takes milliseconds to tens of them; the UI
 must not stall on it while a reply streams. Writes for one file never overtake each
 other: a single thread writes, and a snapshot waiting in line is replaced by a newer one.
+
+A write that fails (disk full, data dir read-only) is tried again after 1, 2, 4 … 30
+seconds, until it succeeds or a newer snapshot of the same file replaces it. Nothing
+on disk is touched by a failed write (see `atomic_write_bytes`).
 """
 
 from __future__ import annotations
 
+import tempfile
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
-from tui.store.store import ConversationStore, Snapshot, StoreError
+from tui.store.atomic import atomic_write_bytes
+from tui.store.store import ConversationStore, Snapshot, StoreError, encode_dict
 
 ErrorCallback = Callable[[StoreError], None]
+RecoveredCallback = Callable[[Path], None]
+FIRST_RETRY_S = 1.0
+LAST_RETRY_S = 30.0
 
 
 class BackgroundSaver:
     """Queue of pending snapshots (one per file) drained by a daemon thread."""
 
-    def __init__(self, store: ConversationStore, on_error: ErrorCallback | None = None) -> None:
+    def __init__(
+        self,
+        store: ConversationStore,
+        on_error: ErrorCallback | None = None,
+        on_recovered: RecoveredCallback | None = None,
+    ) -> None:
         self.store = store
         self.on_error = on_error
+        """Called (on the saver thread) when a file's writes start failing."""
+        self.on_recovered = on_recovered
+        """Called (on the saver thread) when a file that failed is written again."""
         self._pending: dict[Path, Snapshot] = {}
+        self._failed: dict[Path, tuple[Snapshot, float, float]] = {}
+        """Snapshots waiting to be retried: (snapshot, when, current back-off)."""
         self._lock = threading.Condition()
         self._busy = False
         self._thread: threading.Thread | None = None
@@ -37,25 +57,70 @@ class BackgroundSaver:
             self._lock.notify_all()
 
     def flush(self, timeout: float | None = 10.0) -> bool:
-        """Block until everything submitted so far has been written or has failed (failures
-        go to `on_error`); False on timeout."""
+        """Block until everything submitted so far has been tried once; True if all of it
+        is on disk (False on timeout or while some file keeps failing)."""
         with self._lock:
-            return self._lock.wait_for(lambda: not self._pending and not self._busy, timeout)
+            done = self._lock.wait_for(lambda: not self._pending and not self._busy, timeout)
+            return done and not self._failed
+
+    @property
+    def failing(self) -> list[Path]:
+        """Files whose latest snapshot is not on disk yet."""
+        with self._lock:
+            return sorted(self._failed)
+
+    def rescue(self) -> list[Path]:
+        """Write every snapshot that could not be saved into a folder in the system temp
+        dir (the last resort before quitting); returns the files written there."""
+        with self._lock:
+            failed = [snapshot for snapshot, _, _ in self._failed.values()]
+        folder = Path(tempfile.gettempdir()) / f"tui-chat-unsaved-{time.strftime('%Y%m%d-%H%M%S')}"
+        written = []
+        for snapshot in failed:
+            target = folder / snapshot.path.name
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                atomic_write_bytes(target, encode_dict(snapshot.data))
+            except (OSError, TypeError, ValueError):
+                continue
+            written.append(target)
+        return written
+
+    def _next(self) -> Snapshot:
+        """Wait for the next snapshot to write: a new one, or a failed one now due."""
+        with self._lock:
+            while True:
+                now = time.monotonic()
+                for path, (snapshot, due, _) in list(self._failed.items()):
+                    if due <= now and path not in self._pending:
+                        self._pending[path] = snapshot
+                if self._pending:
+                    path = next(iter(self._pending))
+                    self._busy = True
+                    return self._pending.pop(path)
+                waits = [due - now for _, due, _ in self._failed.values()]
+                self._lock.wait(timeout=max(0.05, min(waits)) if waits else None)
 
     def _run(self) -> None:
         while True:
-            with self._lock:
-                self._lock.wait_for(lambda: bool(self._pending))
-                path = next(iter(self._pending))
-                snapshot = self._pending.pop(path)
-                self._busy = True
+            snapshot = self._next()
+            error: StoreError | None = None
             try:
                 self.store.write(snapshot)
             except Exception as exc:  # the thread must outlive any one bad write
                 error = exc if isinstance(exc, StoreError) else StoreError(snapshot.path, str(exc))
-                if self.on_error is not None:
-                    self.on_error(error)
-            finally:
-                with self._lock:
-                    self._busy = False
-                    self._lock.notify_all()
+            with self._lock:
+                first_failure = snapshot.path not in self._failed
+                recovered = error is None and not first_failure
+                if error is None:
+                    self._failed.pop(snapshot.path, None)
+                elif snapshot.path not in self._pending:  # a newer snapshot replaces it
+                    backoff = self._failed.get(snapshot.path, (snapshot, 0.0, 0.0))[2]
+                    backoff = min(LAST_RETRY_S, max(FIRST_RETRY_S, backoff * 2))
+                    self._failed[snapshot.path] = (snapshot, time.monotonic() + backoff, backoff)
+                self._busy = False
+                self._lock.notify_all()
+            if error is not None and first_failure and self.on_error is not None:
+                self.on_error(error)
+            if recovered and self.on_recovered is not None:
+                self.on_recovered(snapshot.path)

@@ -239,11 +239,18 @@ def decode(path: Path, raw: dict[str, Any]) -> Conversation:
     version = raw.get("schema")
     if not isinstance(version, int):
         raise StoreError(path, "no schema number: not a tui-chat conversation file")
-    if version > SCHEMA_VERSION:
-        raise StoreError(
-            path, f"written by a newer tui-chat (schema {version}; this one knows {SCHEMA_VERSION})"
-        )
     try:
-        return conversation_from_dict(raw)
+        conv = conversation_from_dict(raw)
     except SchemaError as exc:
+        if version > SCHEMA_VERSION:
+            newer = f"written by a newer tui-chat (file format {version}; this one knows "
+            raise StoreError(path, f"{newer}{SCHEMA_VERSION}) and not readable here") from None
         raise StoreError(path, str(exc)) from None
+    if version > SCHEMA_VERSION:
+        # Shown as far as this version understands it, and never written back: saving
+        # would drop whatever the newer format added.
+        conv.read_only = (
+            f"{path.name} was written by a newer tui-chat (file format {version}; this one "
+            f"knows {SCHEMA_VERSION}), so it is open read-only"
+        )
+    return conv

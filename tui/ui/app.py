@@ -106,6 +106,7 @@ class ChatApp(App[None]):
         # Close the HTTP clients while the event loop still runs (the SDKs would try
         # later, from a finalizer, when it is gone).
         await self._main.pool.aclose()
+        self._main.data_lock.release()
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
 from textual.message_pump import MessagePump
 
@@ -20,6 +21,8 @@ from tui.providers.events import (
 )
 from tui.providers.pool import AdapterPool
 from tui.ui.messages import ReplyDelta, ReplyFinished, ReplyRetrying, ReplyUsage
+
+log = logging.getLogger(__name__)
 
 POST_EVERY_S = 1 / 60
 """Text that arrives faster than this is posted to the UI in one message per interval."""
@@ -115,6 +118,7 @@ async def stream_reply(
         finished = finished or Finished(FinishReason.CANCELLED)
         raise
     except Exception as exc:  # a bug of ours: keep the partial reply, say what happened
+        log.exception("reply worker failed")
         error = StreamError(ErrorKind.STREAM, f"tui-chat: {type(exc).__name__}: {exc}")
         finished = Finished(FinishReason.ERROR)
     finally:

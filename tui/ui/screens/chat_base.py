@@ -6,7 +6,9 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
+from pathlib import Path
 
 from textual.screen import Screen
 
@@ -17,12 +19,15 @@ from tui.providers.catalog import ProviderCatalog
 from tui.providers.pool import AdapterPool
 from tui.state import AppState
 from tui.store import BackgroundSaver, ConversationStore, StoreError
+from tui.store.lock import DataDirLock
 from tui.ui.finish_words import conversation_tokens
 from tui.ui.live_reply import LiveReply
 from tui.ui.widgets.conversation_list import ConversationList
 from tui.ui.widgets.message_pane import MessagePane
 from tui.ui.widgets.prompt_input import PromptInput
 from tui.ui.widgets.status_bar import StatusBar
+
+log = logging.getLogger(__name__)
 
 
 class ChatScreenBase(Screen[None]):
@@ -59,9 +64,14 @@ class ChatScreenBase(Screen[None]):
         """Replies streaming now, by conversation id."""
         self.drafts: dict[str, str] = {}
         """Unsent text of conversations not on screen."""
+        self.data_lock = DataDirLock(config.data_dir)
+        self.writes_refused: str | None = None
+        """Why this app must not write to the data dir (another app holds it), if so."""
         self._stop_offered: bool | None = None
         """Whether the footer offers Esc (stop/cancel), as of its last refresh."""
-        self.saver = BackgroundSaver(store, on_error=self._save_failed)
+        self.saver = BackgroundSaver(
+            store, on_error=self._save_failed, on_recovered=self._save_recovered
+        )
         self.pool = AdapterPool(config_path=str(config.config_path))
         self.catalog = ProviderCatalog(config, self.pool)
 
@@ -77,29 +87,50 @@ class ChatScreenBase(Screen[None]):
 
     # ----------------------------------------------------------------- saving
 
-    def save(self, conv: Conversation) -> None:
-        """Queue `conv` for writing (off the UI thread, newest snapshot wins)."""
-        if conv.messages:
-            self.saver.submit(self.store.snapshot(conv))
-
     def save_now(self, conv: Conversation) -> None:
         """Write `conv` and wait until it is on disk."""
         self.save(conv)
         self.saver.flush(timeout=5)
 
-    def _save_failed(self, error: StoreError) -> None:
-        # Called on the saver's thread: notify is thread-safe.
-        self.app.notify(
-            f"Could not save: {error}. The conversation stays open; it will be saved again.",
-            severity="error",
-            timeout=8,
+    def claim_data_dir(self) -> None:
+        """Become the one app writing to the data dir, or run read-only and say why."""
+        if self.data_lock.acquire():
+            return
+        self.writes_refused = (
+            f"Another tui-chat is using {self.config.data_dir}: this one only shows "
+            "conversations and saves nothing until that one is closed"
         )
+        log.warning("data dir in use by another app: read-only")
+        self.notify(self.writes_refused + ".", title="Read-only", severity="warning", timeout=20)
+
+    def save(self, conv: Conversation) -> None:
+        """Queue `conv` for writing (off the UI thread, newest snapshot wins). A
+        conversation opened read-only is never written."""
+        if conv.messages and not conv.read_only and not self.writes_refused:
+            self.saver.submit(self.store.snapshot(conv))
+
+    def _save_failed(self, error: StoreError) -> None:
+        # Called on the saver's thread: notify and logging are thread-safe.
+        log.warning("save failed: %s", error)
+        self.app.notify(
+            f"Could not save {error.path.name}: {error.problem}. Nothing on disk was "
+            "changed; the conversation stays open and saving is retried.",
+            title="Not saved",
+            severity="error",
+            timeout=10,
+        )
+
+    def _save_recovered(self, path: Path) -> None:
+        log.info("saved again: %s", path)
+        self.app.notify(f"{path.name} is saved again.", title="Saved")
 
     def save_state(self) -> None:
         """Remember the open conversation, provider, model and theme for next time."""
         self.state.last_conversation = self.conversation.id if self.conversation.messages else ""
         self.state.provider, self.state.model = self.provider.name, self.provider.model
         self.state.theme = self.app.theme
+        if self.writes_refused:
+            return
         try:
             self.state.save(self.config.data_dir)
         except OSError as exc:
@@ -126,6 +157,8 @@ class ChatScreenBase(Screen[None]):
             self.refresh_status()
             self.update_bindings()
             prompt.focus()
+        if conv.read_only:
+            self.notify(conv.read_only + ".", title="Read-only", severity="warning")
 
     async def redraw_conversation(self) -> None:
         """Re-render the open conversation (after its messages changed shape)."""

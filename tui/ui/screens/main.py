@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import logging
 import time
 from typing import ClassVar
 
@@ -45,6 +46,8 @@ from tui.ui.widgets.message_pane import MessagePane
 from tui.ui.widgets.message_view import MessageView, warm_up_rendering
 from tui.ui.widgets.prompt_input import PromptInput
 from tui.ui.widgets.status_bar import StatusBar
+
+log = logging.getLogger(__name__)
 
 SAVE_EVERY_S = 1.0
 FIRST_LIST_BATCH = 60
@@ -82,6 +85,7 @@ class MainScreen(ConversationCommands, MessageCommands):
         yield Footer()
 
     async def on_mount(self) -> None:
+        self.claim_data_dir()
         self._ticker = self.set_interval(TICK_S, self._tick, pause=True)
         self.query_one("#sidebar").display = self.state.sidebar
         await self.query_one(MessagePane).show(self.conversation)
@@ -89,6 +93,8 @@ class MainScreen(ConversationCommands, MessageCommands):
         self.query_one(PromptInput).focus()
         self.load_list()
         self.app.theme_changed_signal.subscribe(self, self._theme_changed)
+        for warning in self.config.warnings:
+            self.notify(warning, title="Config", severity="warning", timeout=15)
 
     async def _list_shown(self) -> None:
         """Once the newest conversations are listed: start the slower background work
@@ -117,6 +123,7 @@ class MainScreen(ConversationCommands, MessageCommands):
         """Read each file's header (not its messages) and fill the list: the newest
         screenful first, so the list is usable at once, then the rest in batches."""
         summaries = self.store.list_summaries()
+        unreadable = 0
         batch_sizes = [FIRST_LIST_BATCH, *[LIST_BATCH] * (len(summaries) // LIST_BATCH + 1)]
         start = 0
         for size in batch_sizes:
@@ -131,10 +138,24 @@ class MainScreen(ConversationCommands, MessageCommands):
                 try:
                     headers.append(self.store.read_header(summary))
                 except StoreError as exc:
-                    self.app.notify(f"Unreadable conversation file: {exc}", severity="warning")
+                    # Listed, marked, never written: opening it shows why it is unreadable.
+                    log.warning("unreadable: %s", exc)
+                    unreadable += 1
+                    title = f"⚠ unreadable: {summary.path.name}"
+                    headers.append(
+                        FileHeader(summary.id, title, "cannot read", "", None, summary.mtime)
+                    )
             self.app.call_from_thread(self.conversation_list.set_headers, headers)
             if start == size:
                 self.app.call_from_thread(self.call_later, self._list_shown)
+        if unreadable:
+            self.app.notify(
+                f"{unreadable} conversation file(s) could not be read; they are marked ⚠ in "
+                "the list (open one to see why) and are never written over.",
+                title="Unreadable files",
+                severity="warning",
+                timeout=10,
+            )
 
     @work(thread=True, group="preload", exit_on_error=False)
     def preload_sdk(self, provider: ProviderConfig) -> None:
@@ -165,6 +186,14 @@ class MainScreen(ConversationCommands, MessageCommands):
         conv = self.conversation
         if conv.id in self.live:
             self.notify("A reply is still streaming here; Esc stops it.", severity="warning")
+            return
+        if refused := conv.read_only or self.writes_refused:
+            self.notify(
+                f"{refused}. Your text stays in the box: Ctrl+N starts a new "
+                "conversation, or fork this one (f in the list) to continue in a copy.",
+                title="Read-only",
+                severity="warning",
+            )
             return
         if self.editing is not None:
             await self.resend_edited(event.text)

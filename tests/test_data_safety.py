@@ -1,0 +1,84 @@
+"""Files the app cannot or must not write: broken, newer, or another app's."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.test_commands import settle
+from tests.ui_harness import make_app
+from tui.domain import ChatMessage, Conversation, Role
+from tui.store import ConversationStore
+from tui.store.lock import DataDirLock
+from tui.store.store import encode
+from tui.ui.widgets.prompt_input import PromptInput
+
+
+def notices(app: object) -> str:
+    return " ".join(str(n.message) for n in app._notifications)  # type: ignore[attr-defined]
+
+
+def write_files(data: Path) -> tuple[Path, Path, Conversation]:
+    folder = data / "conversations"
+    folder.mkdir(parents=True)
+    broken = folder / "20260101-000000-broken.toml"
+    broken.write_text('schema = 1\n[conversation\nid = "x"\n', encoding="utf-8")
+    conv = Conversation.start("offline", "offline-guide")
+    conv.add(ChatMessage(Role.USER, "from the future"))
+    newer = folder / f"{conv.id}.toml"
+    newer.write_text(
+        encode(conv).decode().replace("schema = 1", "schema = 7") + "\n[hologram]\nx = 1\n",
+        encoding="utf-8",
+    )
+    return broken, newer, conv
+
+
+async def test_broken_and_newer_files_are_shown_and_never_written(tmp_path: Path) -> None:
+    broken, newer, conv = write_files(tmp_path / "data")
+    before = {broken: broken.read_bytes(), newer: newer.read_bytes()}
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        listing = app.main_screen.conversation_list
+        titles = [entry.title for entry in listing.entries.values()]
+        assert f"⚠ unreadable: {broken.name}" in titles
+        assert "could not be read" in notices(app)
+        await app.main_screen.open_conversation(broken.stem)
+        await settle(app, pilot)
+        assert broken.name in notices(app)
+        assert "not valid TOML" in notices(app)
+        await app.main_screen.open_conversation(conv.id)
+        await settle(app, pilot)
+        assert app.main_screen.conversation.messages[0].content == "from the future"
+        assert "read-only" in notices(app)
+        await pilot.press(*"more", "enter")
+        await settle(app, pilot)
+        assert app.main_screen.query_one(PromptInput).text == "more"  # kept, not sent
+        await pilot.press("ctrl+q")
+    assert {path: path.read_bytes() for path in before} == before
+
+
+async def test_a_second_app_on_the_same_data_dir_writes_nothing(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    other = DataDirLock(data)
+    assert other.acquire()  # the first app
+    try:
+        app = make_app(tmp_path)
+        async with app.run_test(size=(120, 36)) as pilot:
+            await settle(app, pilot)
+            assert app.main_screen.writes_refused is not None
+            assert "Another tui-chat" in notices(app)
+            await pilot.press(*"hello", "enter")
+            await settle(app, pilot)
+            assert app.main_screen.query_one(PromptInput).text == "hello"
+            await pilot.press("ctrl+q")
+        assert not list((data / "conversations").glob("*.toml"))
+        assert not (data / "state.toml").exists()
+    finally:
+        other.release()
+    app = make_app(tmp_path)  # the first app has gone: this one writes
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        assert app.main_screen.writes_refused is None
+        await pilot.press(*"hello", "enter")
+        await settle(app, pilot)
+    assert len(ConversationStore(data).list_summaries()) == 1
