@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.test_commands import settle
 from tests.ui_harness import make_app
 from tui.domain import ChatMessage, Conversation, Role
 from tui.store import ConversationStore
 from tui.store.lock import DataDirLock
 from tui.store.store import encode
+from tui.ui.app import ChatApp
 from tui.ui.widgets.prompt_input import PromptInput
 
 
@@ -82,3 +85,30 @@ async def test_a_second_app_on_the_same_data_dir_writes_nothing(tmp_path: Path) 
         await pilot.press(*"hello", "enter")
         await settle(app, pilot)
     assert len(ConversationStore(data).list_summaries()) == 1
+
+
+async def run_into_a_bug(app: ChatApp) -> None:
+    def explode() -> None:
+        raise RuntimeError("a bug")
+
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        await pilot.press(*"keep this", "enter")
+        await pilot.pause()  # the reply is streaming when the bug strikes
+        app.call_later(explode)
+        await pilot.pause()
+
+
+async def test_an_unexpected_error_is_logged_and_everything_saved_first(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = make_app(tmp_path)
+    with pytest.raises(RuntimeError, match="a bug"):  # Pilot hands it on to the test
+        await run_into_a_bug(app)
+    (note,) = app.main_screen.exit_notes
+    assert "unexpected error (RuntimeError: a bug)" in note
+    assert "Traceback" not in note
+    assert any(r.exc_info and "a bug" in str(r.exc_info[1]) for r in caplog.records)
+    (conv,) = ConversationStore(tmp_path / "data").list_summaries()
+    messages = ConversationStore(tmp_path / "data").load(conv.id).messages
+    assert messages[0].content == "keep this"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from tui.cli.options import add_common_options, resolve
 
@@ -27,4 +28,6 @@ def main(argv: list[str]) -> int:
 
     app = ChatApp(config, ConversationStore(config.data_dir), provider=provider)
     app.run()
+    for note in app.main_screen.exit_notes:
+        print(note, file=sys.stderr)
     return int(app.return_code or 0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import ClassVar
@@ -11,6 +12,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from tui.config import Config, ProviderConfig
+from tui.logs import LOG_NAME, log_dir
 from tui.state import AppState
 from tui.store import ConversationStore
 from tui.ui.screens.help import HelpDialog
@@ -101,6 +103,27 @@ class ChatApp(App[None]):
     def main_screen(self) -> MainScreen:
         """The chat screen (always at the bottom of the stack)."""
         return self._main
+
+    def _fatal_error(self) -> None:
+        # Textual calls this when an exception escapes a handler, and then quits. Instead
+        # of a traceback on the terminal: the traceback goes to the log, everything is
+        # saved, and one plain sentence is printed once the screen is restored.
+        error = self._exception
+        logging.getLogger(__name__).error(
+            "unexpected error; closing",
+            exc_info=(type(error), error, error.__traceback__) if error else None,
+        )
+        try:
+            self._main.prepare_quit()
+        except Exception:
+            logging.getLogger(__name__).exception("saving on the way out failed")
+        what = f"{type(error).__name__}: {error}" if error else "unknown error"
+        self._main.exit_notes.append(
+            f"tui-chat closed after an unexpected error ({what}). Your conversations "
+            f"were saved. The details are in {log_dir() / LOG_NAME}."
+        )
+        self.bell()
+        self._close_messages_no_wait()
 
     async def on_unmount(self) -> None:
         # Close the HTTP clients while the event loop still runs (the SDKs would try

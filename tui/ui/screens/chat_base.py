@@ -65,6 +65,8 @@ class ChatScreenBase(Screen[None]):
         self.drafts: dict[str, str] = {}
         """Unsent text of conversations not on screen."""
         self.data_lock = DataDirLock(config.data_dir)
+        self.exit_notes: list[str] = []
+        """Printed on the terminal once the app has closed."""
         self.writes_refused: str | None = None
         """Why this app must not write to the data dir (another app holds it), if so."""
         self._stop_offered: bool | None = None

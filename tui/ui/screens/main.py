@@ -329,7 +329,14 @@ class MainScreen(ConversationCommands, MessageCommands):
             record_reply(live.message, live.state)
             self.save(live.conversation)
         self.live.clear()
-        self.saver.flush(timeout=10)
+        if not self.saver.flush(timeout=10) and self.saver.failing:
+            # The last resort: the data dir still refuses, so keep the text elsewhere.
+            rescued = self.saver.rescue()
+            where = ", ".join(str(p) for p in rescued) or "nowhere (the temp dir failed too)"
+            self.exit_notes.append(
+                f"tui-chat: {len(self.saver.failing)} conversation(s) could not be saved in "
+                f"{self.config.data_dir}; copies were written to {where}."
+            )
         self.save_state()
 
     # ----------------------------------------------------------------- opening
