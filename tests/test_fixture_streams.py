@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 from typing import Any
 
 import pytest
 
 from tests.replay_server import ReplayServer, StreamCase, load_cases
+from tui.providers import errors
 from tui.providers.anthropic_msgs import AnthropicProvider
 from tui.providers.base import ChatRequest, RequestMessage
 from tui.providers.events import ErrorKind, Finished, FinishReason, StreamError, StreamEvent
@@ -224,3 +226,44 @@ async def test_a_one_megabyte_chunk_arrives_whole() -> None:
         state.apply(event)
     assert state.text == big
     assert events[-1] == Finished(FinishReason.STOP, "stop")
+
+
+async def test_https_to_a_plain_http_server_is_a_tls_error_in_plain_words() -> None:
+    async def plain_http(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read(1)  # the TLS hello: answered the way an HTTP server would
+        writer.write(b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n")
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(plain_http, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    provider = OpenAIChatProvider(
+        name="local", base_url=f"https://127.0.0.1:{port}/v1", api_key="x"
+    )
+    request = ChatRequest(model="m", messages=(RequestMessage("user", "hi"),))
+    try:
+        events = [e async for e in provider.stream(request)]
+    finally:
+        await provider.aclose()
+        server.close()
+        await server.wait_closed()
+    error = events[0]
+    assert isinstance(error, StreamError)
+    assert error.kind is ErrorKind.CONNECTION
+    assert error.provider_type == "tls_error"
+    assert "TLS handshake" in error.message
+    assert "http://" in error.message
+
+
+def test_an_unknown_host_is_named_as_a_dns_problem() -> None:
+    try:
+        try:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        except socket.gaierror as inner:
+            raise ConnectionError("connect failed") from inner
+    except ConnectionError as exc:
+        endpoint = errors.Endpoint("openai", "https://api.example.invalid/v1", "m", None)
+        error = errors.connection_error(endpoint, started=False, cause=exc)
+    assert error.provider_type == "dns_error"
+    assert "could not be found (DNS)" in error.message
+    assert not error.retryable

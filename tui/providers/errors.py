@@ -7,6 +7,8 @@ here once; each adapter only pulls those three things out of its own exception t
 from __future__ import annotations
 
 import json
+import socket
+import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -159,19 +161,54 @@ def stream_error(body: object, endpoint: Endpoint) -> StreamError:
     )
 
 
-def connection_error(endpoint: Endpoint, *, started: bool) -> StreamError:
-    """The TCP connection failed: refused before the reply, or dropped during it."""
+def connection_error(
+    endpoint: Endpoint, *, started: bool, cause: BaseException | None = None
+) -> StreamError:
+    """The connection failed: no such host, TLS refused, refused, or dropped mid-reply."""
+    root = _root_cause(cause)
+    ptype = "connection_error"
     if started:
         message = f"{endpoint.provider}: the connection dropped before the reply finished."
+    elif isinstance(root, socket.gaierror):
+        ptype = "dns_error"
+        message = (
+            f"{endpoint.provider}: the host name in {endpoint.base_url} could not be found "
+            "(DNS). Check the base_url and the network connection."
+        )
+    elif isinstance(root, ssl.SSLCertVerificationError):
+        ptype = "tls_error"
+        message = (
+            f"{endpoint.provider}: the TLS certificate of {endpoint.base_url} was not "
+            f"accepted ({root.verify_message or root}). Is the address right?"
+        )
+    elif isinstance(root, ssl.SSLError):
+        ptype = "tls_error"
+        message = (
+            f"{endpoint.provider}: the TLS handshake with {endpoint.base_url} failed "
+            f"({root.reason or root}). Does the server speak https, or should the URL "
+            "start with http://?"
+        )
     else:
         hint = _SERVER_HINTS.get(endpoint.provider, "Is the server running and reachable?")
         message = f"{endpoint.provider}: could not connect to {endpoint.base_url}. {hint}"
     return StreamError(
         kind=ErrorKind.CONNECTION,
         message=message,
-        retryable=True,
-        provider_type="connection_error",
+        retryable=ptype == "connection_error",
+        provider_type=ptype,
     )
+
+
+def _root_cause(exc: BaseException | None) -> BaseException | None:
+    """The innermost exception of a `raise ... from` / context chain."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        inner = exc.__cause__ or exc.__context__
+        if inner is None:
+            return exc
+        exc = inner
+    return exc
 
 
 def timeout_error(endpoint: Endpoint, seconds: float | None) -> StreamError:
@@ -241,7 +278,7 @@ def from_sdk_exception(
     ):
         return timeout_error(endpoint, read_timeout)
     if isinstance(exc, sdk.APIConnectionError) or is_transport_error(exc):
-        return connection_error(endpoint, started=started)
+        return connection_error(endpoint, started=started, cause=exc)
     if isinstance(exc, sdk.APIError):
         # OpenAI raises an `error` object inside a 200 stream as a bare APIError.
         return stream_error(exc.body, endpoint)
