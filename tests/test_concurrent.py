@@ -1,0 +1,72 @@
+"""Three conversations streaming at once, each in its own worker, switched between."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+
+from tests.test_commands import settle
+from tui.config import load_config
+from tui.store import ConversationStore
+from tui.ui.app import ChatApp
+from tui.ui.widgets.message_pane import MessagePane
+from tui.ui.widgets.prompt_input import PromptInput
+
+
+async def until(condition: Callable[[], bool], limit_s: float = 10) -> None:
+    """Wait for `condition` (checked as the event loop turns)."""
+    async with asyncio.timeout(limit_s):
+        # (No event says "a worker started"; the screen's state is polled instead.)
+        while not condition():  # noqa: ASYNC110
+            await asyncio.sleep(0.005)
+
+
+async def test_three_replies_stream_at_once_and_each_shows_its_own_live_state(
+    tmp_path: Path,
+) -> None:
+    config_path = tmp_path / "config.toml"
+    config_path.write_text("[providers.offline]\nchunk_delay = 0.01\n")  # ~3 s a reply
+    config = load_config(config_path, tmp_path / "data", environ={})
+    app = ChatApp(
+        config,
+        ConversationStore(config.data_dir),
+        config.provider("offline"),
+        themes_dir=tmp_path / "themes",
+        probe_local=False,
+    )
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = app.main_screen
+        ids = []
+        prompt = screen.query_one(PromptInput)
+        for word in ("alpha", "beta", "gamma"):
+            if ids:
+                await screen.action_new_conversation()  # Ctrl+N
+            prompt.load_text(word)
+            prompt.action_submit()  # what Enter does (Pilot's key presses wait for
+            # the screen to go quiet, which it does not while replies stream)
+            conversation_id = screen.conversation.id
+            await until(lambda started=conversation_id: started in screen.live)
+            ids.append(conversation_id)
+        assert set(screen.live) == set(ids)  # all three at once
+        assert len({live.worker for live in screen.live.values()}) == 3
+        for conversation_id in (ids[0], ids[1], ids[2], ids[0]):
+            await screen.open_conversation(conversation_id)
+            live = screen.live.get(conversation_id)
+            if live is None:  # that one finished meanwhile
+                continue
+            view = screen.query_one(MessagePane).view_for(live.message)
+            assert view is not None
+            assert view.live
+            # What the view shows is this conversation's own reply so far.
+            assert live.state.text.startswith(view.shown_text)
+            assert view.message.content == "" or live.state.text.startswith(view.message.content)
+        await app.workers.wait_for_complete()
+        await settle(app, pilot)
+        assert screen.live == {}
+    store = ConversationStore(config.data_dir)
+    for conversation_id, word in zip(ids, ("alpha", "beta", "gamma"), strict=True):
+        messages = store.load(conversation_id).messages
+        assert messages[0].content == word
+        assert f"“{word}”" in messages[1].content  # each reply answers its own question
+        assert messages[1].finish_reason == "stop"
