@@ -31,8 +31,8 @@ class ToolCall:
 class ReplyState:
     """The reply so far. `apply` each event in order; nothing is ever dropped."""
 
-    text: str = ""
-    reasoning: str = ""
+    _text: list[str] = field(default_factory=list)
+    _reasoning: list[str] = field(default_factory=list)
     refusal: str = ""
     tool_calls: dict[int, ToolCall] = field(default_factory=dict)
     input_tokens: int | None = None
@@ -45,9 +45,9 @@ class ReplyState:
         """Fold one event into the state."""
         match event:
             case TextDelta(text):
-                self.text += text
+                self._text.append(text)
             case ReasoningDelta(text):
-                self.reasoning += text
+                self._reasoning.append(text)
             case RefusalDelta(text):
                 self.refusal += text
             case ToolCallDelta(index, call_id, name, arguments):
@@ -67,6 +67,18 @@ class ReplyState:
             case Finished(reason, raw_reason):
                 self.finish_reason = reason
                 self.raw_finish_reason = raw_reason
+
+    # Text arrives in thousands of pieces: `+=` on each would copy the whole reply every
+    # time (quadratic); the pieces are joined only when the text is read.
+    @property
+    def text(self) -> str:
+        """The reply text so far."""
+        return _joined(self._text)
+
+    @property
+    def reasoning(self) -> str:
+        """The reasoning (thinking) text so far."""
+        return _joined(self._reasoning)
 
     @property
     def finished(self) -> bool:
@@ -96,3 +108,9 @@ class ReplyState:
             ],
             "error": error,
         }
+
+
+def _joined(parts: list[str]) -> str:
+    if len(parts) > 1:
+        parts[:] = ["".join(parts)]
+    return parts[0] if parts else ""

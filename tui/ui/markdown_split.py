@@ -40,6 +40,37 @@ def last_safe_cut(text: str, start: int = 0) -> int | None:
     return best
 
 
+def open_fence_cut(text: str, max_lines: int) -> tuple[int, str, str] | None:
+    """Where to close a code block still open at the end of `text`, once it has more
+    than `max_lines` complete lines: (the index after its last complete line, the fence
+    line that reopens it in the next piece, the fence that closes it in this one).
+
+    A 10,000-line code block would otherwise be one growing tail, highlighted again
+    each frame; shown as 100-line blocks one under another, it costs a piece at a time.
+    """
+    fence: str | None = None
+    opener = closer = ""
+    lines = 0
+    offset = last_line_end = 0
+    for line in text.splitlines(keepends=True):
+        complete = line.endswith(("\n", "\r"))
+        match = _FENCE.match(line)
+        if fence is None:
+            if match and complete:
+                fence, opener, lines = match.group(1)[0] * 3, line, 0
+                closer = match.group(1) + "\n"
+        elif match and match.group(1).startswith(fence):
+            fence = None
+        elif complete:
+            lines += 1
+        offset += len(line)
+        if complete:
+            last_line_end = offset
+    if fence is None or lines <= max_lines:
+        return None
+    return last_line_end, opener, closer
+
+
 def code_blocks(text: str) -> list[str]:
     """The contents of each fenced code block in `text`, in order (fences left out)."""
     blocks: list[str] = []

@@ -24,7 +24,7 @@ from textual.widgets import Collapsible, Label, Static
 from tui.domain import ChatMessage, Role
 from tui.inert import make_inert
 from tui.ui.finish_words import finish_label
-from tui.ui.markdown_split import last_safe_cut
+from tui.ui.markdown_split import last_safe_cut, open_fence_cut
 from tui.ui.render_once import RenderOnce
 
 if TYPE_CHECKING:
@@ -40,6 +40,8 @@ BUSY_CHARS_PER_S = 2000
 FRAME_CHARS = 2000
 """The most new text one frame draws (about 30 ms of Markdown rendering), so that keys
 and scrolling stay responsive while a very fast stream outruns the screen."""
+CODE_LINES_PER_PIECE = 100
+"""A code block still streaming is split into blocks of this many lines."""
 PIECE_CHARS = 600
 """The growing tail is frozen into a finished piece once it is about this long."""
 
@@ -115,6 +117,9 @@ class MessageView(Vertical, can_focus=True):
         self.code_index = 0
         """Which code block `b` copies next."""
         self._text_before_tail = ""
+        self._tail_prefix = ""
+        """Drawn before the tail, not part of the text: the fence of a code block that a
+        cut split (see `open_fence_cut`)."""
         self._tail: Static | None = None
 
     def compose(self) -> ComposeResult:
@@ -232,7 +237,7 @@ class MessageView(Vertical, can_focus=True):
         if size > PIECE_CHARS:
             return False
         self._tail_text += self._take_pending()
-        self._tail.update(self._markdown(self._tail_text))
+        self._tail.update(self._markdown(self._tail_prefix + self._tail_text))
         return True
 
     async def _flush(self, *, everything: bool = False) -> None:
@@ -253,14 +258,24 @@ class MessageView(Vertical, can_focus=True):
     async def _write(self, batch: str) -> None:
         assert self._tail is not None
         text = self._tail_text + batch
-        cut = last_safe_cut(text, start=len(self._tail_text))
-        if cut is None:
+        # Cuts are found in the text as rendered: with the reopened fence, if any.
+        full = self._tail_prefix + text
+        shown = len(self._tail_prefix)
+        closer = ""
+        cut = last_safe_cut(full, start=shown + len(self._tail_text))
+        prefix = ""
+        if cut is None and (split := open_fence_cut(full, CODE_LINES_PER_PIECE)) is not None:
+            cut, prefix, closer = split
+        if cut is None or cut <= shown:
             self._tail_text = text
-            self._tail.update(self._markdown(text))
+            self._tail.update(self._markdown(full))
             return
         # The tail up to the cut becomes a finished piece; the rest starts a new tail.
-        self._tail.update(self._markdown(text[:cut]))
-        self._text_before_tail += text[:cut]
-        self._tail_text = text[cut:]
-        self._tail = Static(self._markdown(self._tail_text), classes="piece -continued")
+        self._tail.update(self._markdown(full[:cut] + closer))
+        self._text_before_tail += full[shown:cut]
+        self._tail_text = full[cut:]
+        self._tail_prefix = prefix
+        self._tail = Static(
+            self._markdown(self._tail_prefix + self._tail_text), classes="piece -continued"
+        )
         await self.mount(self._tail, before=self.query_one(".finish"))
