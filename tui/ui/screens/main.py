@@ -266,7 +266,7 @@ class MainScreen(ConversationCommands, MessageCommands):
         live = self.live.get(event.conversation_id)
         if live is not None:
             retry = event.retry
-            live.retry_note = f"retrying in {retry.delay:g} s"
+            live.retrying(retry.delay, retry.error.kind.replace("_", " "))
             self.notify(f"{retry.error.message}\nRetrying once in {retry.delay:g} s.", timeout=6)
 
     @on(ReplyFinished)
