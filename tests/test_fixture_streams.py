@@ -267,3 +267,29 @@ def test_an_unknown_host_is_named_as_a_dns_problem() -> None:
     assert error.provider_type == "dns_error"
     assert "could not be found (DNS)" in error.message
     assert not error.retryable
+
+
+@pytest.mark.parametrize(
+    ("status", "server_says", "kind", "words"),
+    [
+        (400, "temperature must be at most 2", ErrorKind.BAD_REQUEST, "temperature must be"),
+        (404, "The model `m` does not exist", ErrorKind.NOT_FOUND, "model 'fixture-model' was not"),
+        (413, "Request too large", ErrorKind.CONTEXT_LENGTH, "too long for 'fixture-model'"),
+        (400, "maximum context length is 8192 tokens", ErrorKind.CONTEXT_LENGTH, "too long"),
+        (502, "Bad gateway", ErrorKind.SERVER, "server error (HTTP 502)"),
+        (503, "Service unavailable", ErrorKind.SERVER, "server error (HTTP 503)"),
+    ],
+)
+async def test_http_errors_reach_the_user_in_plain_words(
+    status: int, server_says: str, kind: ErrorKind, words: str
+) -> None:
+    body = json.dumps({"error": {"message": server_says, "type": "invalid_request_error"}})
+    events = await replay_body(
+        body.encode(), {"status": status, "headers": {"content-type": "application/json"}}
+    )
+    error = events[0]
+    assert isinstance(error, StreamError)
+    assert error.kind is kind
+    assert error.status == status
+    assert words in error.message
+    assert events[-1] == Finished(FinishReason.ERROR)
