@@ -112,3 +112,36 @@ async def test_an_unexpected_error_is_logged_and_everything_saved_first(
     (conv,) = ConversationStore(tmp_path / "data").list_summaries()
     messages = ConversationStore(tmp_path / "data").load(conv.id).messages
     assert messages[0].content == "keep this"
+
+
+async def test_the_list_cache_follows_files_changed_added_and_removed(tmp_path: Path) -> None:
+    store = ConversationStore(tmp_path / "data")
+    convs = []
+    for title in ("first", "second", "third"):
+        conv = Conversation.start("offline", "offline-guide")
+        conv.add(ChatMessage(Role.USER, title))
+        store.save(conv)
+        convs.append(conv)
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+    cache = tmp_path / "data" / "cache" / "headers.json"
+    assert cache.exists()
+    # Between runs: one renamed by hand, one deleted, one added; the cache is stale.
+    path = store.path_for(convs[0].id)
+    path.write_text(path.read_text().replace('title = "first"', 'title = "renamed"'))
+    store.path_for(convs[1].id).unlink()
+    added = Conversation.start("offline", "offline-guide")
+    added.add(ChatMessage(Role.USER, "fourth"))
+    store.save(added)
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        titles = sorted(e.title for e in app.main_screen.conversation_list.entries.values())
+    assert titles == ["fourth", "renamed", "third"]
+    cache.write_text("{ not json")  # a broken cache is rebuilt, never trusted
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        titles = sorted(e.title for e in app.main_screen.conversation_list.entries.values())
+    assert titles == ["fourth", "renamed", "third"]

@@ -34,7 +34,8 @@ from tui.providers.events import (
     TextDelta,
 )
 from tui.store import Header as FileHeader
-from tui.store import StoreError
+from tui.store import StoreError, Summary
+from tui.store.header_cache import HeaderCache
 from tui.ui.live_reply import LiveReply
 from tui.ui.messages import ReplyDelta, ReplyFinished, ReplyRetrying, ReplyUsage
 from tui.ui.screens.conversation_commands import ConversationCommands
@@ -51,13 +52,14 @@ log = logging.getLogger(__name__)
 
 SAVE_EVERY_S = 1.0
 FIRST_LIST_BATCH = 60
-LIST_BATCH = 2500
 TICK_S = 0.25
 
 
 class MainScreen(ConversationCommands, MessageCommands):
     """The chat: list on the left, messages and prompt on the right."""
 
+    _unreadable = 0
+    """Conversation files whose head could not be read, at the last listing."""
     _warmed_up = False
     """Whether the Markdown and code rendering has been warmed up off screen."""
 
@@ -120,42 +122,65 @@ class MainScreen(ConversationCommands, MessageCommands):
 
     @work(thread=True, exclusive=True, group="list", exit_on_error=False)
     def load_list(self) -> None:
-        """Read each file's header (not its messages) and fill the list: the newest
-        screenful first, so the list is usable at once, then the rest in batches."""
-        summaries = self.store.list_summaries()
-        unreadable = 0
-        batch_sizes = [FIRST_LIST_BATCH, *[LIST_BATCH] * (len(summaries) // LIST_BATCH + 1)]
-        start = 0
-        for size in batch_sizes:
-            batch = summaries[start : start + size]
-            start += size
-            if not batch:
-                if start == size:
-                    self.app.call_from_thread(self.call_later, self._list_shown)
-                break
-            headers: list[FileHeader] = []
-            for summary in batch:
-                try:
-                    headers.append(self.store.read_header(summary))
-                except StoreError as exc:
-                    # Listed, marked, never written: opening it shows why it is unreadable.
-                    log.warning("unreadable: %s", exc)
-                    unreadable += 1
-                    title = f"⚠ unreadable: {summary.path.name}"
-                    headers.append(
-                        FileHeader(summary.id, title, "cannot read", "", None, summary.mtime)
-                    )
-            self.app.call_from_thread(self.conversation_list.set_headers, headers)
-            if start == size:
-                self.app.call_from_thread(self.call_later, self._list_shown)
-        if unreadable:
+        """Fill the list from each file's header (never its messages).
+
+        With a header cache from the last run, the list shows it at once, and the
+        folder scan that follows only reads the files that changed since. Without
+        one, the newest screenful is read first so the list is usable at once.
+        """
+        self._unreadable = 0
+        cache = HeaderCache(self.config.data_dir).load()
+        listing = self.conversation_list
+        if cache.headers:
+            self.app.call_from_thread(listing.set_headers, list(cache.headers.values()))
+            self.app.call_from_thread(self.call_later, self._list_shown)
+            summaries = self.store.list_summaries()
+            changed = self._headers(summaries, cache, only_changed=True)
+            gone = cache.headers.keys() - {summary.id for summary in summaries}
+            if changed or gone:
+                self.app.call_from_thread(listing.update_headers, changed, gone)
+        else:
+            summaries = self.store.list_summaries()
+            first, rest = summaries[:FIRST_LIST_BATCH], summaries[FIRST_LIST_BATCH:]
+            self.app.call_from_thread(listing.set_headers, self._headers(first, cache))
+            self.app.call_from_thread(self.call_later, self._list_shown)
+            if rest:
+                self.app.call_from_thread(listing.set_headers, self._headers(rest, cache))
+        cache.keep_only({summary.id for summary in summaries})
+        if not self.writes_refused:
+            cache.save()
+        if self._unreadable:
             self.app.notify(
-                f"{unreadable} conversation file(s) could not be read; they are marked ⚠ in "
-                "the list (open one to see why) and are never written over.",
+                f"{self._unreadable} conversation file(s) could not be read; they are marked "
+                "⚠ in the list (open one to see why) and are never written over.",
                 title="Unreadable files",
                 severity="warning",
                 timeout=10,
             )
+
+    def _headers(
+        self, summaries: list[Summary], cache: HeaderCache, *, only_changed: bool = False
+    ) -> list[FileHeader]:
+        """The list headers of `summaries`: cached while a file is unchanged, else read
+        (and cached). With `only_changed`, just those that had to be read."""
+        headers: list[FileHeader] = []
+        for summary in summaries:
+            if cached := cache.get(summary.id, summary.mtime):
+                if not only_changed:
+                    headers.append(cached)
+                continue
+            try:
+                header = self.store.read_header(summary)
+            except StoreError as exc:
+                # Listed, marked, never written: opening it shows why it is unreadable.
+                log.warning("unreadable: %s", exc)
+                self._unreadable += 1
+                title = f"⚠ unreadable: {summary.path.name}"
+                header = FileHeader(summary.id, title, "cannot read", "", None, summary.mtime)
+            else:
+                cache.put(header)
+            headers.append(header)
+        return headers
 
     @work(thread=True, group="preload", exit_on_error=False)
     def preload_sdk(self, provider: ProviderConfig) -> None:

@@ -120,6 +120,14 @@ class ConversationList(OptionList):
             self.entries.setdefault(header.id, Entry.from_header(header))
         self._render_entries()
 
+    def update_headers(self, headers: list[Header], gone: set[str]) -> None:
+        """Files that changed or appeared since the list was filled, and ones removed."""
+        for header in headers:
+            self.entries[header.id] = Entry.from_header(header)
+        for conversation_id in gone:
+            self.entries.pop(conversation_id, None)
+        self._render_entries()
+
     def upsert(self, conv: Conversation) -> None:
         """Add or update `conv` (it moves to the top) and highlight it."""
         self.entries[conv.id] = Entry.of(conv)
