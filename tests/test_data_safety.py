@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
 
 from tests.test_commands import settle
 from tests.ui_harness import make_app
+from tui.config import load_config
 from tui.domain import ChatMessage, Conversation, Role
 from tui.store import ConversationStore
 from tui.store.lock import DataDirLock
@@ -145,3 +147,45 @@ async def test_the_list_cache_follows_files_changed_added_and_removed(tmp_path: 
         await settle(app, pilot)
         titles = sorted(e.title for e in app.main_screen.conversation_list.entries.values())
     assert titles == ["fourth", "renamed", "third"]
+
+
+async def test_the_message_is_on_disk_before_the_request_leaves(tmp_path: Path) -> None:
+    seen_on_disk: list[list[str]] = []
+    data = tmp_path / "data"
+
+    async def server(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")  # the request has arrived: look at the disk
+        seen_on_disk.append(
+            [
+                m.content
+                for s in ConversationStore(data).list_summaries()
+                for m in ConversationStore(data).load(s.id).messages
+            ]
+        )
+        body = b'{"error": {"message": "no model here"}}'
+        writer.write(b"HTTP/1.1 404 Not Found\r\ncontent-length: %d\r\n\r\n%s" % (len(body), body))
+        await writer.drain()
+        writer.close()
+
+    listener = await asyncio.start_server(server, "127.0.0.1", 0)
+    port = listener.sockets[0].getsockname()[1]
+    config_path = tmp_path / "config.toml"
+    config_path.write_text(
+        f'[providers.here]\nkind = "openai"\nmodel = "m"\nbase_url = "http://127.0.0.1:{port}/v1"\n'
+    )
+    config = load_config(config_path, data, environ={})
+    app = ChatApp(
+        config,
+        ConversationStore(data),
+        config.provider("here"),
+        themes_dir=tmp_path / "themes",
+        probe_local=False,
+    )
+    try:
+        async with app.run_test(size=(120, 36)) as pilot:
+            await pilot.press(*"remember me", "enter")
+            await settle(app, pilot)
+    finally:
+        listener.close()
+        await listener.wait_closed()
+    assert seen_on_disk == [["remember me"]]

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 
 from textual.message_pump import MessagePump
 
 from tui.config import Config, ProviderConfig
 from tui.engine import reply_events
-from tui.providers.base import ChatRequest
+from tui.providers.base import ChatRequest, Provider
 from tui.providers.events import (
     ErrorKind,
     Finished,
@@ -77,8 +78,13 @@ async def stream_reply(
     provider: ProviderConfig,
     request: ChatRequest,
     pool: AdapterPool,
+    *,
+    saved: Callable[[], object] | None = None,
 ) -> None:
     """Run one reply and post what happens to `target`, ending with `ReplyFinished`.
+
+    `saved` blocks until the user's message is on disk: it runs off the event loop
+    before the request leaves, so a slow disk never freezes the screen.
 
     (A worker cancelled before it ever ran cannot post; the screen's
     `Worker.StateChanged` handler finishes such a reply instead.)
@@ -88,8 +94,14 @@ async def stream_reply(
     batcher = TextBatcher(target, conversation_id)
     loop = asyncio.get_running_loop()
     try:
-        # Building an adapter can import an SDK: never on the event loop.
-        adapter = await asyncio.to_thread(pool.get, provider)
+        # Waiting for the disk and building an adapter (which can import an SDK): both
+        # off the event loop.
+        def prepare() -> Provider:
+            if saved is not None:
+                saved()
+            return pool.get(provider)
+
+        adapter = await asyncio.to_thread(prepare)
         ran_since = loop.time()
         async for event in reply_events(config, provider, request, adapter=adapter):
             # After text that went out at once, let the screen draw it before reading on.

@@ -89,11 +89,6 @@ class ChatScreenBase(Screen[None]):
 
     # ----------------------------------------------------------------- saving
 
-    def save_now(self, conv: Conversation) -> None:
-        """Write `conv` and wait until it is on disk."""
-        self.save(conv)
-        self.saver.flush(timeout=5)
-
     def claim_data_dir(self) -> None:
         """Become the one app writing to the data dir, or run read-only and say why."""
         if self.data_lock.acquire():

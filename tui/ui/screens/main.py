@@ -235,7 +235,7 @@ class MainScreen(ConversationCommands, MessageCommands):
         """Stream a reply to the end of `conv`; `keep` become its alternatives."""
         conv.provider, conv.model = self.provider.name, self.provider.model
         self.loaded[conv.id] = conv
-        self.save_now(conv)  # the user's message is on disk before the request leaves
+        self.save(conv)  # written before the request leaves: see `stream_reply(saved=…)`
         request = build_request(conv, self.provider)
         reply = start_reply(conv, self.provider)
         if keep:
@@ -248,7 +248,15 @@ class MainScreen(ConversationCommands, MessageCommands):
         live = LiveReply(conv, reply)
         self.live[conv.id] = live
         live.worker = self.run_worker(
-            stream_reply(self, conv.id, self.config, self.provider, request, self.pool),
+            stream_reply(
+                self,
+                conv.id,
+                self.config,
+                self.provider,
+                request,
+                self.pool,
+                saved=self.saver.flush,
+            ),
             name=f"reply:{conv.id}",
             group=f"reply:{conv.id}",
             description=f"{self.provider.name} {self.provider.model} reply",
