@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.replay_server import ReplayServer
 from tests.test_commands import settle
 from tests.ui_harness import make_app
 from tui.config import load_config
@@ -189,3 +190,21 @@ async def test_the_message_is_on_disk_before_the_request_leaves(tmp_path: Path) 
         listener.close()
         await listener.wait_closed()
     assert seen_on_disk == [["remember me"]]
+
+
+async def test_after_a_failed_reply_ctrl_r_asks_again_and_keeps_the_failure(
+    replay: ReplayServer, tmp_path: Path
+) -> None:
+    app = make_app(tmp_path, replay, "broken", cases={"broken": "openai_http_500"})
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press(*"hi", "enter")
+        await settle(app, pilot)
+        assert "Ctrl+R asks again" in notices(app)
+        assert len(replay.requests) == 1
+        await pilot.press("ctrl+r")
+        await settle(app, pilot)
+        assert len(replay.requests) == 2  # asked again
+        reply = app.main_screen.conversation.messages[-1]
+        assert reply.finish_reason == "error"
+        assert len(reply.alternatives) == 1  # the first failure is kept as a version
+    assert notices(app).count("server error (HTTP 500)") == 2

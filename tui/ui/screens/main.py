@@ -317,7 +317,13 @@ class MainScreen(ConversationCommands, MessageCommands):
         if view is not None:
             await view.finish()
         if event.error is not None:
-            self.notify(event.error.message, title="Reply failed", severity="error", timeout=8)
+            kept = " What arrived is kept." if live.state.text else ""
+            self.notify(
+                f"{event.error.message}{kept} Ctrl+R asks again (F2 picks another model).",
+                title="Reply failed",
+                severity="error",
+                timeout=8,
+            )
         self.conversation_list.upsert(conv)
         if not self.live:
             self._ticker.pause()
