@@ -1,4 +1,5 @@
-"""`tui-chat` (the full-screen app) and `tui-chat ask` (headless); also `python -m tui`."""
+"""`tui-chat` (the full-screen app), `tui-chat ask` and `tui-chat search` (headless);
+also `python -m tui`."""
 
 from __future__ import annotations
 
@@ -12,6 +13,10 @@ def main(argv: list[str] | None = None) -> int:
         from tui.cli import ask
 
         return ask.main(args[1:])
+    if args[:1] == ["search"]:
+        from tui.cli import search
+
+        return search.main(args[1:])
     from tui.cli import app
 
     return app.main(args)

@@ -1,0 +1,106 @@
+"""Search across history: the index, its cache, and `tui-chat search`."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from tests.cli_runner import cli_env, run_cli
+from tui.domain import ChatMessage, Conversation, Role
+from tui.search import SearchIndex
+from tui.store import ConversationStore
+
+
+def make(
+    store: ConversationStore,
+    title: str,
+    messages: list[str],
+    *,
+    days_ago: int,
+    system: str | None = None,
+) -> Conversation:
+    conv = Conversation.start("offline", "offline-guide", system)
+    for number, text in enumerate(messages):
+        conv.add(ChatMessage(Role.USER if number % 2 == 0 else Role.ASSISTANT, text))
+    conv.title = title
+    conv.updated_at = datetime.now(UTC) - timedelta(days=days_ago)
+    store.save(conv)
+    return conv
+
+
+def sample(data: Path) -> tuple[ConversationStore, list[Conversation]]:
+    store = ConversationStore(data)
+    convs = [
+        make(store, "Trip to Paris", ["Where to eat?", "A bistro."], days_ago=3),
+        make(
+            store,
+            "Rust lifetimes",
+            ["borrow checker", "Lifetimes tie\nreferences to PARIS"],
+            days_ago=1,
+        ),
+        make(store, "Pirate talk", ["hello"], days_ago=2, system="Answer like a pirate."),
+    ]
+    return store, convs
+
+
+def test_hits_name_where_and_show_the_matching_line_newest_first(tmp_path: Path) -> None:
+    store, (trip, rust, pirate) = sample(tmp_path)
+    index = SearchIndex(store)
+    index.refresh()
+    hits = index.search("paris")
+    assert [h.conversation_id for h in hits] == [rust.id, trip.id]  # newest first
+    first = hits[0]
+    assert first.where == "message 2"
+    assert first.message_index == 1
+    assert first.context == "references to PARIS"  # the matching line only
+    assert first.context[first.match_start : first.match_end] == "PARIS"
+    assert hits[1].where == "title"
+    (hit,) = index.search("PIRATE")
+    assert hit.conversation_id == pirate.id
+    assert hit.where == "title"
+    (hit,) = index.search("like a pirate")
+    assert hit.where == "system prompt"
+    assert index.search("nowhere to be found") == []
+    assert len(index.search("e", limit=2)) == 2
+
+
+def test_the_cache_follows_the_files_and_is_rebuilt_when_broken(tmp_path: Path) -> None:
+    store, (trip, _, _) = sample(tmp_path)
+    SearchIndex(store).refresh()
+    cache = tmp_path / "cache" / "search.json"
+    assert set(json.loads(cache.read_text())["conversations"]) == {
+        s.id for s in store.list_summaries()
+    }
+    trip.add(ChatMessage(Role.USER, "and the Louvre?"))
+    path = store.save(trip)
+    os.utime(path, (1, 1))  # a changed mtime, whatever the clock's resolution
+    index = SearchIndex(store)
+    index.refresh()
+    assert [h.conversation_id for h in index.search("louvre")] == [trip.id]
+    cache.write_text("{ broken")
+    index = SearchIndex(store)
+    index.refresh()
+    assert [h.conversation_id for h in index.search("louvre")] == [trip.id]
+    store.path_for(trip.id).unlink()
+    index.refresh()
+    assert index.search("louvre") == []
+
+
+async def test_search_command_prints_one_line_per_conversation(tmp_path: Path) -> None:
+    _, (trip, rust, _) = sample(tmp_path / "tui-data")
+    env = cli_env(tmp_path)
+    run = await run_cli("search", "paris", env=env)
+    assert run.status == 0
+    lines = [line.split("\t") for line in run.stdout.splitlines()]
+    assert [line[0] for line in lines] == [rust.id, trip.id]
+    assert lines[0][2] == "Rust lifetimes"
+    assert lines[0][3] == "message 2: references to PARIS"
+    run = await run_cli("search", "--json", "bistro", env=env)
+    (row,) = [json.loads(line) for line in run.stdout.splitlines()]
+    assert row["id"] == trip.id
+    assert row["where"] == "message 2"
+    run = await run_cli("search", "absent words", env=env)
+    assert run.status == 1
+    assert run.stdout == ""
