@@ -28,6 +28,7 @@ SHOTS: dict[str, tuple[str, str, tuple[str, ...], str]] = {
     "reasoning": ("deepseek_reasoning", "what is 9.11 - 9.8?", (), ""),
     "model_picker": ("openai_basic_stop", "hi", ("f2",), ""),
     "help": ("offline", "", ("f1",), ""),
+    "search": ("openai_include_usage", "hello there", ("ctrl+g", *"hello"), ""),
     "light_theme": ("offline", "hello", (), "tui-paper"),
 }
 

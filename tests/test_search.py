@@ -7,10 +7,17 @@ import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from textual.widgets import OptionList
+
 from tests.cli_runner import cli_env, run_cli
+from tests.test_commands import settle
+from tests.ui_harness import make_app
 from tui.domain import ChatMessage, Conversation, Role
 from tui.search import SearchIndex
 from tui.store import ConversationStore
+from tui.ui.screens.search import SearchScreen
+from tui.ui.widgets.message_pane import MessagePane
+from tui.ui.widgets.message_view import MessageView
 
 
 def make(
@@ -104,3 +111,33 @@ async def test_search_command_prints_one_line_per_conversation(tmp_path: Path) -
     run = await run_cli("search", "absent words", env=env)
     assert run.status == 1
     assert run.stdout == ""
+
+
+async def test_search_screen_opens_the_conversation_at_the_match(tmp_path: Path) -> None:
+    store = ConversationStore(tmp_path / "data")
+    messages = [f"filler {n}" for n in range(60)]
+    messages[2] = "where is the unicorn hiding?"
+    target = make(store, "Long one", messages, days_ago=5)
+    make(store, "Other", ["nothing here"], days_ago=0)
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+g", *"UNICORN")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, SearchScreen)
+        results = screen.query_one(OptionList)
+        assert results.option_count == 1
+        shown = str(results.get_option_at_index(0).prompt)
+        assert "Long one" in shown
+        assert "message 3: where is the unicorn hiding?" in shown
+        await pilot.press("down", "enter")
+        await settle(app, pilot)
+        assert app.main_screen.conversation.id == target.id
+        await pilot.pause()
+        focused = app.focused
+        assert isinstance(focused, MessageView)
+        assert focused.message.content == "where is the unicorn hiding?"
+        pane = app.main_screen.query_one(MessagePane)
+        assert pane.region.y <= focused.region.y < pane.region.bottom  # on screen

@@ -37,6 +37,7 @@ COMMANDS: list[tuple[str, str, str, str]] = [
     ("Export conversation", "Write it as Markdown", "export_conversation", "e (list)"),
     ("Edit system prompt", "This conversation's system prompt", "edit_system_prompt", "F5"),
     ("Filter conversations", "By title or text", "filter", "Ctrl+F"),
+    ("Search every conversation", "Find text and open it at the match", "search", "Ctrl+G"),
     ("Toggle sidebar", "Show or hide the conversation list", "toggle_sidebar", "F4"),
     ("Focus messages", "Then c copies, b copies code", "focus_messages", "Ctrl+O"),
     ("Move between list and message box", "Focus", "toggle_focus", "Ctrl+L"),

@@ -33,6 +33,7 @@ from tui.providers.events import (
     RefusalDelta,
     TextDelta,
 )
+from tui.search import Hit, SearchIndex
 from tui.store import Header as FileHeader
 from tui.store import StoreError, Summary
 from tui.store.header_cache import HeaderCache
@@ -41,6 +42,7 @@ from tui.ui.messages import ReplyDelta, ReplyFinished, ReplyRetrying, ReplyUsage
 from tui.ui.screens.conversation_commands import ConversationCommands
 from tui.ui.screens.message_commands import MessageCommands
 from tui.ui.screens.model_picker import ModelChoice, ModelPickerDialog
+from tui.ui.screens.search import SearchScreen
 from tui.ui.streaming import stream_reply
 from tui.ui.widgets.conversation_list import ConversationList
 from tui.ui.widgets.message_pane import MessagePane
@@ -65,6 +67,7 @@ class MainScreen(ConversationCommands, MessageCommands):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+n", "new_conversation", "New", id="new-conversation"),
+        Binding("ctrl+g", "search", "Search", id="search"),
         Binding("escape", "stop", "Stop", id="stop-reply"),
         Binding("ctrl+l", "toggle_focus", "List/Input", show=False, id="toggle-focus"),
         Binding("f2", "pick_model", "Model", id="pick-model"),
@@ -404,6 +407,24 @@ class MainScreen(ConversationCommands, MessageCommands):
     async def action_new_conversation(self) -> None:
         """Start an empty conversation with the current provider."""
         await self.show_conversation(self.new_conversation())
+
+    def action_search(self) -> None:
+        """Search every conversation; the chosen one opens at the match."""
+
+        async def chosen(hit: Hit | None) -> None:
+            if hit is None:
+                return
+            await self.open_conversation(hit.conversation_id)
+            messages = self.conversation.messages
+            index = hit.message_index
+            if self.conversation.id != hit.conversation_id or index is None:
+                return
+            if index < len(messages):
+                view = await self.query_one(MessagePane).reveal(messages[index])
+                if view is not None:
+                    view.focus(scroll_visible=False)
+
+        self.app.push_screen(SearchScreen(SearchIndex(self.store)), chosen)
 
     def action_stop(self) -> None:
         """Stop the open conversation's reply (what arrived is kept, marked cancelled),

@@ -103,6 +103,30 @@ class MessagePane(VerticalScroll):
             self.following = True  # Textual re-anchors once the user is back at the end
         return not self.following
 
+    async def reveal(self, message: ChatMessage) -> MessageView | None:
+        """Mount `message` if it is among the hidden older ones, then scroll to it."""
+        if message in self._hidden:
+            start = self._hidden.index(message)
+            page, self._hidden = self._hidden[start:], self._hidden[:start]
+            with self.app.batch_update():
+                for button in self.query("#earlier"):
+                    await button.remove()
+                widgets: list[Button | MessageView] = [MessageView(m) for m in page]
+                if self._hidden:
+                    widgets.insert(0, self._earlier_button())
+                await self.mount_all(widgets, before=0)
+        view = self.view_for(message)
+        if view is not None:
+            self.call_after_refresh(self._scroll_to_top_of, view)
+        return view
+
+    def _scroll_to_top_of(self, view: MessageView) -> None:
+        # Only when the content overflows the pane: a short conversation stays anchored
+        # at the bottom (Textual keeps it there with a negative scroll offset).
+        if self.max_scroll_y > 0:
+            self.release_anchor()
+            self.scroll_to_widget(view, top=True, animate=False)
+
     def _earlier_button(self) -> Button:
         page = min(EARLIER_PAGE, len(self._hidden))
         label = f"▲ show {page} earlier messages ({len(self._hidden)} not shown)"
