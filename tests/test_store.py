@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tui.domain import ChatMessage, Conversation, MessageStatus, Role, ToolCallRecord
+from tui.domain import Attachment, ChatMessage, Conversation, MessageStatus, Role, ToolCallRecord
 from tui.store import ConversationStore, StoreError
 from tui.store.store import encode
 
@@ -57,6 +57,7 @@ def messages(draw: st.DrawFn, depth: int = 1) -> ChatMessage:
         output_tokens=draw(optional_int),
         error=draw(st.none() | texts),
         tool_calls=draw(st.lists(st.builds(ToolCallRecord, texts, texts, texts), max_size=2)),
+        attachments=draw(st.lists(st.builds(Attachment, texts, texts), max_size=2)),
     )
     if depth:
         message.alternatives = draw(st.lists(messages(depth=0), max_size=2))

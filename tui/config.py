@@ -159,7 +159,13 @@ _PROVIDER_FIELDS: dict[str, type | tuple[type, ...]] = {
     "read_timeout": (int, float),
     "chunk_delay": (int, float),
 }
-_TOP_LEVEL = {"default_provider": str, "system_prompt": str, "providers": dict, "personas": dict}
+_TOP_LEVEL = {
+    "default_provider": str,
+    "system_prompt": str,
+    "providers": dict,
+    "personas": dict,
+    "attach_limit_kib": int,
+}
 
 
 class ConfigError(Exception):
@@ -195,6 +201,8 @@ class Config:
     """Named system prompts a new conversation can start from."""
     warnings: tuple[str, ...] = ()
     """Things the user should know about the file (e.g. a key readable by others)."""
+    attach_limit: int = 256 * 1024
+    """Largest file that can be attached to a message, in bytes."""
 
     def known_keys(self) -> tuple[str, ...]:
         """Every key already at hand (environment and file), for hiding in logs."""
@@ -273,8 +281,8 @@ def load_config(
             known = ", ".join(sorted(_TOP_LEVEL))
             problem = f"unknown setting '{key}' (known: {known})."
             raise ConfigError(path, problem, _line_of(text, None, key))
-        if not isinstance(value, _TOP_LEVEL[key]):
-            word = "a table" if key in ("providers", "personas") else "a string"
+        if not isinstance(value, _TOP_LEVEL[key]) or isinstance(value, bool):
+            word = f"a {_type_word(_TOP_LEVEL[key])}"
             raise ConfigError(path, f"'{key}' must be {word}.", _line_of(text, None, key))
     default = str(raw.get("default_provider") or _pick_default(providers, env))
     if default not in providers:
@@ -287,6 +295,7 @@ def load_config(
             problem = f"persona '{name}' must be a string (the system prompt)."
             raise ConfigError(path, problem, _line_of(text, "personas", name))
     return Config(
+        attach_limit=int(raw.get("attach_limit_kib", 256)) * 1024,
         warnings=_key_warnings(path, providers),
         personas=dict(personas),
         config_path=path,

@@ -39,6 +39,15 @@ class ToolCallRecord:
     arguments: str
 
 
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file's text attached to a user message, kept so the conversation replays exactly."""
+
+    name: str
+    """The path as the user gave it."""
+    text: str
+
+
 @dataclass(slots=True)
 class ChatMessage:
     """One message of a conversation; assistant messages also record how they ended."""
@@ -66,6 +75,8 @@ class ChatMessage:
     """Other versions of this reply (regenerated or from an earlier wording), in order."""
     version: int = 0
     """Which version this is, counting the alternatives (0 = the first)."""
+    attachments: list[Attachment] = field(default_factory=list)
+    """Files attached to a user message (`-f` / `@path`), sent after its text."""
 
     def step_version(self, step: int) -> None:
         """Show the next (`step=1`) or previous (`step=-1`) alternative in its place.

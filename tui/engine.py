@@ -12,6 +12,7 @@ import time
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import replace
 
+from tui.attachments import with_attachments
 from tui.config import Config, ProviderConfig
 from tui.domain import ChatMessage, Conversation, MessageStatus, Role, ToolCallRecord
 from tui.logs import debug_enabled
@@ -39,7 +40,7 @@ def build_request(conv: Conversation, provider: ProviderConfig) -> ChatRequest:
     stays a valid exchange for every API.
     """
     turns = tuple(
-        RequestMessage(message.role.value, message.content)
+        RequestMessage(message.role.value, with_attachments(message.content, message.attachments))
         for message in conv.messages
         if message.content or message.role is Role.USER
     )

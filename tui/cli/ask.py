@@ -14,11 +14,13 @@ import json
 import os
 import sys
 import time
+from pathlib import Path
 from typing import Any, TextIO
 
+from tui.attachments import AttachmentError, read_attachment
 from tui.cli.options import add_common_options, fail, resolve
 from tui.config import Config, ProviderConfig
-from tui.domain import ChatMessage, Conversation, Role
+from tui.domain import Attachment, ChatMessage, Conversation, Role
 from tui.engine import build_request, record_reply, reply_events, start_reply
 from tui.inert import make_inert
 from tui.providers.events import (
@@ -48,6 +50,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--system", metavar="TEXT", help="system prompt")
     parser.add_argument("--json", action="store_true", help="print one JSON event per line")
     parser.add_argument("--no-save", action="store_true", help="do not save the conversation")
+    parser.add_argument(
+        "-f",
+        "--file",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="attach a text file to the question (repeatable; binary or huge files refused)",
+    )
     parser.add_argument("prompt", nargs="*", help="the question (words are joined by spaces)")
     return parser
 
@@ -165,10 +175,16 @@ async def run_ask(
     return EXIT_PROVIDER_ERROR if state.finish_reason is FinishReason.ERROR else EXIT_OK
 
 
-def new_exchange(provider: ProviderConfig, prompt: str, *, system: str | None) -> Conversation:
-    """A new conversation holding the user's prompt."""
+def new_exchange(
+    provider: ProviderConfig,
+    prompt: str,
+    *,
+    system: str | None,
+    attachments: list[Attachment] | None = None,
+) -> Conversation:
+    """A new conversation holding the user's prompt (and attached files)."""
     conv = Conversation.start(provider.name, provider.model, system)
-    conv.add(ChatMessage(role=Role.USER, content=prompt))
+    conv.add(ChatMessage(role=Role.USER, content=prompt, attachments=list(attachments or ())))
     return conv
 
 
@@ -188,12 +204,20 @@ def main(argv: list[str]) -> int:
     if hasattr(sys.stdin, "reconfigure"):
         sys.stdin.reconfigure(errors="replace")  # bytes that are not UTF-8 become U+FFFD
     prompt = read_prompt(args.prompt, sys.stdin)
+    attachments = []
+    for name in args.file:
+        try:
+            attachments.append(read_attachment(Path(name), name, config.attach_limit))
+        except AttachmentError as exc:
+            fail(f"tui-chat ask: {exc}")
     if not prompt.strip():
         fail('tui-chat ask: give a prompt, e.g. tui-chat ask "hello" (or pipe text in).')
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="replace")
-    conv = new_exchange(provider, prompt, system=args.system or config.system_prompt)
+    conv = new_exchange(
+        provider, prompt, system=args.system or config.system_prompt, attachments=attachments
+    )
     store = None if args.no_save else ConversationStore(config.data_dir)
     printer = Printer(sys.stdout, sys.stderr, as_json=args.json)
     if store is not None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from tui.domain import ChatMessage, Conversation, MessageStatus, Role, ToolCallRecord
+from tui.domain import Attachment, ChatMessage, Conversation, MessageStatus, Role, ToolCallRecord
 
 SCHEMA_VERSION = 1
 
@@ -81,6 +81,8 @@ def _message_to_dict(message: ChatMessage) -> dict[str, Any]:
     if message.alternatives:
         out["version"] = message.version
         out["alternatives"] = [_message_to_dict(m) for m in message.alternatives]
+    if message.attachments:
+        out["attachments"] = [{"name": a.name, "text": a.text} for a in message.attachments]
     return out
 
 
@@ -127,6 +129,9 @@ def _message_from_dict(data: dict[str, Any]) -> ChatMessage:
         ],
         alternatives=[_message_from_dict(m) for m in data.get("alternatives", [])],
         version=int(data.get("version", 0)),
+        attachments=[
+            Attachment(str(a["name"]), str(a["text"])) for a in data.get("attachments", [])
+        ],
     )
 
 

@@ -1,0 +1,58 @@
+"""Files attached to a question: sent in full, stored with the message, refused if odd."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+from tests.cli_runner import cli_env, run_cli
+from tests.replay_server import ReplayServer
+from tests.test_ask import provider_args
+from tui.attachments import with_attachments
+from tui.domain import Attachment
+
+CODE = 'def greet():\n    return "```hi```"\n'
+
+
+def test_a_file_is_sent_in_a_fence_longer_than_any_in_it() -> None:
+    sent = with_attachments("explain", [Attachment("greet.py", CODE)])
+    assert sent == f"explain\n\nFile `greet.py`:\n````\n{CODE}````"
+
+
+async def test_ask_f_sends_the_file_and_stores_it_with_the_question(
+    replay: ReplayServer, tmp_path: Path
+) -> None:
+    source = tmp_path / "greet.py"
+    source.write_text(CODE)
+    env = cli_env(tmp_path)
+    run = await run_cli(
+        "ask", *provider_args(replay, "openai_basic_stop"), "-f", str(source), "explain", env=env
+    )
+    assert run.status == 0, run.stderr
+    (_, _, body) = replay.requests[-1]
+    assert body["messages"][-1]["content"] == with_attachments(
+        "explain", [Attachment(str(source), CODE)]
+    )
+    (saved,) = (tmp_path / "tui-data" / "conversations").glob("*.toml")
+    question = tomllib.loads(saved.read_text(encoding="utf-8"))["messages"][0]
+    assert question["content"] == "explain"
+    assert question["attachments"] == [{"name": str(source), "text": CODE}]
+
+
+async def test_binary_and_huge_files_are_refused_before_anything_is_sent(
+    replay: ReplayServer, tmp_path: Path
+) -> None:
+    (tmp_path / "config.toml").write_text("attach_limit_kib = 1\n")
+    binary = tmp_path / "image.png"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
+    huge = tmp_path / "big.txt"
+    huge.write_text("x" * 4096)
+    env = cli_env(tmp_path)
+    args = provider_args(replay, "openai_basic_stop")
+    for path, words in ((binary, "looks binary"), (huge, "is 4 KiB; files over 1 KiB")):
+        run = await run_cli("ask", *args, "-f", str(path), "look", env=env)
+        assert run.status == 2
+        assert words in run.stderr
+    missing = await run_cli("ask", *args, "-f", str(tmp_path / "nope.txt"), "look", env=env)
+    assert "no such file" in missing.stderr
+    assert replay.requests == []
