@@ -5,11 +5,16 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
+from textual.widgets import Static
+
 from tests.cli_runner import cli_env, run_cli
 from tests.replay_server import ReplayServer
 from tests.test_ask import provider_args
+from tests.test_commands import settle
+from tests.ui_harness import make_app
 from tui.attachments import with_attachments
-from tui.domain import Attachment
+from tui.domain import Attachment, ChatMessage, Conversation, Role
+from tui.store import ConversationStore
 
 CODE = 'def greet():\n    return "```hi```"\n'
 
@@ -56,3 +61,17 @@ async def test_binary_and_huge_files_are_refused_before_anything_is_sent(
     missing = await run_cli("ask", *args, "-f", str(tmp_path / "nope.txt"), "look", env=env)
     assert "no such file" in missing.stderr
     assert replay.requests == []
+
+
+async def test_an_attached_file_shows_as_a_chip_under_the_question(tmp_path: Path) -> None:
+    store = ConversationStore(tmp_path / "data")
+    conv = Conversation.start("offline", "offline-guide")
+    conv.add(ChatMessage(Role.USER, "explain", attachments=[Attachment("src/greet.py", CODE)]))
+    store.save(conv)
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        await app.main_screen.open_conversation(conv.id)
+        await pilot.pause()
+        chips = app.main_screen.query_one(".attachments", Static)
+        assert str(chips.render()) == f"📎 src/greet.py ({len(CODE.encode())} B)"

@@ -71,6 +71,10 @@ def warm_up_rendering() -> None:
         console.print(render_markdown(sample, dark=dark))
 
 
+def _size(count: int) -> str:
+    return f"{count} B" if count < 1024 else f"{count / 1024:.1f} KiB"
+
+
 class MessageView(Vertical, can_focus=True):
     """A user message as plain text, or an assistant reply as Markdown with its ending.
 
@@ -97,6 +101,7 @@ class MessageView(Vertical, can_focus=True):
     MessageView { height: auto; padding: 0 1; margin-bottom: 1; }
     MessageView:focus { background: $boost; border-left: thick $accent; padding-left: 0; }
     MessageView > .role { text-style: bold; }
+    MessageView > .attachments { color: $text-muted; }
     MessageView > .piece { height: auto; }
     /* Rich drops the blank line after a piece's last block; put it back between pieces. */
     MessageView > .piece.-continued { margin-top: 1; }
@@ -127,6 +132,12 @@ class MessageView(Vertical, can_focus=True):
         if message.role is Role.USER:
             yield Label("You", classes="role")
             yield Static(make_inert(message.content), markup=False, classes="user-text")
+            if message.attachments:
+                chips = "  ".join(
+                    f"📎 {make_inert(a.name)} ({_size(len(a.text.encode()))})"
+                    for a in message.attachments
+                )
+                yield Static(chips, markup=False, classes="attachments")
             return
         who = f"{message.provider or 'assistant'} · {message.model or ''}".rstrip(" ·")
         if message.alternatives:
