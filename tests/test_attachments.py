@@ -15,6 +15,7 @@ from tests.ui_harness import make_app
 from tui.attachments import with_attachments
 from tui.domain import Attachment, ChatMessage, Conversation, Role
 from tui.store import ConversationStore
+from tui.ui.widgets.prompt_input import PromptInput
 
 CODE = 'def greet():\n    return "```hi```"\n'
 
@@ -75,3 +76,29 @@ async def test_an_attached_file_shows_as_a_chip_under_the_question(tmp_path: Pat
         await pilot.pause()
         chips = app.main_screen.query_one(".attachments", Static)
         assert str(chips.render()) == f"📎 src/greet.py ({len(CODE.encode())} B)"
+
+
+async def test_at_path_completes_with_tab_and_attaches_on_send(
+    replay: ReplayServer, tmp_path: Path
+) -> None:
+    source = tmp_path / "greet.py"
+    source.write_text(CODE)
+    (tmp_path / "image.bin").write_bytes(b"\x00\x01")
+    app = make_app(tmp_path, replay, "openai_basic_stop")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        prompt = app.main_screen.query_one(PromptInput)
+        prompt.insert(f"explain @{tmp_path}/gre")
+        await pilot.press("tab")
+        assert prompt.text == f"explain @{source}"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        question = app.main_screen.conversation.messages[0]
+        assert question.attachments == [Attachment(str(source), CODE)]
+        (_, _, body) = replay.requests[-1]
+        assert CODE in body["messages"][-1]["content"]
+        prompt.insert(f"and @{tmp_path}/image.bin")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert prompt.text == f"and @{tmp_path}/image.bin"  # refused: kept, not sent
+        assert len(replay.requests) == 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 from pathlib import Path
 
 from tui.domain import Attachment
@@ -42,6 +44,49 @@ def read_attachment(path: Path, shown_as: str, limit: int = DEFAULT_LIMIT) -> At
     except UnicodeDecodeError:
         raise AttachmentError(f"{shown_as} is not UTF-8 text; it was not attached.") from None
     return Attachment(shown_as, text)
+
+
+_MENTION = re.compile(r"(?<!\S)@(\S+)")
+
+
+def mentioned_files(text: str, cwd: Path) -> list[str]:
+    """The `@path` words of `text` that name existing files (relative to `cwd`)."""
+    names = []
+    for match in _MENTION.finditer(text):
+        name = match.group(1)
+        if resolve(name, cwd).is_file() and name not in names:
+            names.append(name)
+    return names
+
+
+def resolve(name: str, cwd: Path) -> Path:
+    """`name` as typed after `@`: absolute, `~/…`, or relative to `cwd`."""
+    path = Path(name).expanduser()
+    return path if path.is_absolute() else cwd / path
+
+
+def complete_path(prefix: str, cwd: Path) -> tuple[str, list[str]]:
+    """Complete a partly typed path: (the longest common completion, the candidates).
+
+    Folders end with `/` so that completing again goes inside them.
+    """
+    typed = Path(prefix).expanduser()
+    folder_text, _, start = prefix.rpartition("/")
+    folder = (
+        resolve(folder_text or ".", cwd) if folder_text or not typed.is_absolute() else Path("/")
+    )
+    try:
+        entries = sorted(entry for entry in os.listdir(folder) if entry.startswith(start))
+    except OSError:
+        return prefix, []
+    if not start.startswith("."):
+        entries = [entry for entry in entries if not entry.startswith(".")]
+    base = f"{folder_text}/" if folder_text or prefix.startswith("/") else ""
+    candidates = [base + e + ("/" if (folder / e).is_dir() else "") for e in entries]
+    if not candidates:
+        return prefix, []
+    # Character by character, on purpose: it is what can be typed for the user.
+    return os.path.commonprefix(candidates), candidates  # noqa: RUF071
 
 
 def with_attachments(text: str, attachments: list[Attachment]) -> str:

@@ -33,6 +33,7 @@ KEYS: list[tuple[str, list[tuple[str, str]]]] = [
             ("Ctrl+L", "move between the list and the message box"),
             ("Ctrl+F", "filter conversations by title or text"),
             ("Ctrl+G", "search every conversation; Enter opens one at the match"),
+            ("@path, Tab", "attach a text file to the message (Tab completes the name)"),
             ("Ctrl+End", "jump to the end and follow the stream"),
             ("Ctrl+P", "command palette: every action, themes, personas"),
             ("F1 / ?", "this help"),

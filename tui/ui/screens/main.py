@@ -12,6 +12,7 @@ import asyncio
 import gc
 import logging
 import time
+from pathlib import Path
 from typing import ClassVar
 
 from textual import on, work
@@ -21,6 +22,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Header, Input, Label, OptionList
 from textual.worker import Worker, WorkerState
 
+from tui.attachments import AttachmentError, mentioned_files, read_attachment, resolve
 from tui.config import ProviderConfig
 from tui.domain import ChatMessage, Conversation, Role
 from tui.engine import build_request, record_reply, start_reply
@@ -226,7 +228,15 @@ class MainScreen(ConversationCommands, MessageCommands):
         if self.editing is not None:
             await self.resend_edited(event.text)
             return
-        user = conv.add(ChatMessage(Role.USER, event.text))
+        attachments = []
+        for name in mentioned_files(event.text, Path.cwd()):
+            try:
+                path = resolve(name, Path.cwd())
+                attachments.append(read_attachment(path, name, self.config.attach_limit))
+            except AttachmentError as exc:
+                self.notify(f"{exc} Your message was not sent.", title="Attach", severity="error")
+                return
+        user = conv.add(ChatMessage(Role.USER, event.text, attachments=attachments))
         self.query_one(PromptInput).clear()
         self.drafts.pop(conv.id, None)
         await self.query_one(MessagePane).add(user)

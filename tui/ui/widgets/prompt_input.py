@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import ClassVar
 
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import TextArea
+
+from tui.attachments import complete_path
 
 
 class PromptInput(TextArea):
@@ -17,6 +20,7 @@ class PromptInput(TextArea):
         Binding("enter", "submit", "Send", priority=True, id="send"),
         Binding("ctrl+j", "newline", "Newline", id="newline"),
         Binding("alt+enter,shift+enter", "newline", "Newline", show=False, id="newline-alt"),
+        Binding("tab", "complete_path", "Complete @path", show=False, id="complete-path"),
     ]
 
     @dataclass
@@ -43,6 +47,24 @@ class PromptInput(TextArea):
             self.post_message(self.EditLastRequested())
         else:
             super().action_cursor_up(select)
+
+    def action_complete_path(self) -> None:
+        """Tab after `@partial/pa` completes the file name (relative to the working
+        directory); anywhere else it moves the focus on, as usual."""
+        row, column = self.cursor_location
+        line = self.document.get_line(row)[:column]
+        word = line.rsplit(maxsplit=1)[-1] if line.strip() and not line.endswith(" ") else ""
+        if not word.startswith("@"):
+            self.screen.focus_next()
+            return
+        completed, candidates = complete_path(word[1:], Path.cwd())
+        if len(completed) > len(word) - 1:
+            self.insert(completed[len(word) - 1 :])
+        elif len(candidates) > 1:
+            names = "  ".join(c.rstrip("/").rsplit("/", 1)[-1] for c in candidates[:12])
+            self.notify(names + ("  …" if len(candidates) > 12 else ""), title="@ files")
+        elif not candidates:
+            self.notify(f"No file starts with {word[1:]!r}.", severity="warning")
 
     def action_newline(self) -> None:
         """Insert a line break at the cursor."""
