@@ -29,6 +29,7 @@ SHOTS: dict[str, tuple[str, str, tuple[str, ...], str]] = {
     "model_picker": ("openai_basic_stop", "hi", ("f2",), ""),
     "help": ("offline", "", ("f1",), ""),
     "search": ("openai_include_usage", "hello there", ("ctrl+g", *"hello"), ""),
+    "attachment": ("openai_include_usage", "what does @pyproject.toml install?", (), ""),
     "light_theme": ("offline", "hello", (), "tui-paper"),
 }
 
