@@ -3,23 +3,33 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections import defaultdict
 from pathlib import Path
+
+from textual.message import Message
 
 from tests.test_commands import settle
 from tui.config import load_config
 from tui.store import ConversationStore
 from tui.ui.app import ChatApp
+from tui.ui.messages import ReplyDelta
 from tui.ui.widgets.message_pane import MessagePane
 from tui.ui.widgets.prompt_input import PromptInput
 
 
-async def until(condition: Callable[[], bool], limit_s: float = 10) -> None:
-    """Wait for `condition` (checked as the event loop turns)."""
-    async with asyncio.timeout(limit_s):
-        # (No event says "a worker started"; the screen's state is polled instead.)
-        while not condition():  # noqa: ASYNC110
-            await asyncio.sleep(0.005)
+class FirstText:
+    """An event per conversation, set when its reply's first text reaches the screen."""
+
+    def __init__(self) -> None:
+        self.arrived: defaultdict[str, asyncio.Event] = defaultdict(asyncio.Event)
+
+    def hook(self, message: Message) -> None:
+        if isinstance(message, ReplyDelta):
+            self.arrived[message.conversation_id].set()
+
+    async def wait(self, conversation_id: str) -> None:
+        async with asyncio.timeout(10):
+            await self.arrived[conversation_id].wait()
 
 
 async def test_three_replies_stream_at_once_and_each_shows_its_own_live_state(
@@ -35,7 +45,8 @@ async def test_three_replies_stream_at_once_and_each_shows_its_own_live_state(
         themes_dir=tmp_path / "themes",
         probe_local=False,
     )
-    async with app.run_test(size=(120, 36)) as pilot:
+    first_text = FirstText()
+    async with app.run_test(size=(120, 36), message_hook=first_text.hook) as pilot:
         screen = app.main_screen
         ids = []
         prompt = screen.query_one(PromptInput)
@@ -46,7 +57,7 @@ async def test_three_replies_stream_at_once_and_each_shows_its_own_live_state(
             prompt.action_submit()  # what Enter does (Pilot's key presses wait for
             # the screen to go quiet, which it does not while replies stream)
             conversation_id = screen.conversation.id
-            await until(lambda started=conversation_id: started in screen.live)
+            await first_text.wait(conversation_id)  # streaming now
             ids.append(conversation_id)
         assert set(screen.live) == set(ids)  # all three at once
         assert len({live.worker for live in screen.live.values()}) == 3

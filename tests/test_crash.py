@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import random
 import time
 import tomllib
@@ -16,6 +15,9 @@ from tui.providers.events import TextDelta
 from tui.providers.offline import OfflineProvider
 
 ROUNDS = 4
+MILESTONES = ("network", "becomes", "DeepSeek", "Local", "compatible", "myserver", "works")
+"""Words of the offline reply, first to last, that appear nowhere else on screen: the
+kill lands once one of them has been drawn."""
 SAVE_EVERY_S = 1.0  # the app's own period for saving a streaming reply
 
 
@@ -42,10 +44,10 @@ async def test_kill_9_mid_stream_keeps_every_file_whole(tmp_path: Path) -> None:
             app.send(question.encode())
             await app.wait_for(question.encode())
             app.send(b"\r")
-            await app.wait_for(b"tok/s")  # streaming
+            mark = await app.wait_for(b"tok/s")  # streaming
             started = time.monotonic()
-            # The point of the test: the kill lands at a random moment of the stream.
-            await asyncio.sleep(moments.uniform(0.1, 2.2))
+            # The point of the test: the kill lands at a random point of the stream.
+            await app.wait_for(moments.choice(MILESTONES).encode(), start=mark)
             assert app.process is not None
             app.process.kill()
             await app.process.wait()
