@@ -160,6 +160,8 @@ class ChatScreenBase(Screen[None]):
     async def redraw_conversation(self) -> None:
         """Re-render the open conversation (after its messages changed shape)."""
         live = self.live.get(self.conversation.id)
+        if live is not None:
+            record_reply(live.message, live.state)  # the new view starts from all of it
         await self.query_one(MessagePane).show(self.conversation, live.message if live else None)
         self.refresh_status()
         self.update_bindings()

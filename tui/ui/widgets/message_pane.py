@@ -62,17 +62,19 @@ class MessagePane(VerticalScroll):
         count = shown_at_open(messages, size.height, max(size.width - 4, 20))
         self._hidden = messages[: len(messages) - count]
         shown = messages[len(self._hidden) :]
+        # The views exist (and the live one receives text) before the first `await`:
+        # text that streams in while the old views are removed must not be lost.
+        widgets: list[Static | Button | MessageView] = []
+        if self._hidden:
+            widgets.append(self._earlier_button())
+        if not messages:
+            widgets.append(
+                Static("Type a message below and press Enter to send it.", classes="empty")
+            )
+        views = [MessageView(m, live=m is live) for m in shown]
+        self._live = next(((v.message, v) for v in views if v.live), None)
         with self.app.batch_update():
             await self.remove_children()
-            widgets: list[Static | Button | MessageView] = []
-            if self._hidden:
-                widgets.append(self._earlier_button())
-            if not messages:
-                widgets.append(
-                    Static("Type a message below and press Enter to send it.", classes="empty")
-                )
-            views = [MessageView(m, live=m is live) for m in shown]
-            self._live = next(((v.message, v) for v in views if v.live), None)
             await self.mount_all([*widgets, *views])
         self.anchor()
 

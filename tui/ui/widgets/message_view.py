@@ -144,8 +144,12 @@ class MessageView(Vertical, can_focus=True):
             count = len(message.alternatives) + 1
             who += f"  ⇄ version {message.version + 1} of {count} ([ ] to step)"
         yield Label(who, classes="role")
-        if message.reasoning:
-            yield self._reasoning_block(message.reasoning)
+        if self._reasoning:
+            self._pending_reasoning = False
+            yield self._reasoning_block(self._reasoning)
+        # Text that arrived between mounting and composing is drawn with the rest.
+        self._tail_text += "".join(self._pending_text)
+        self._pending_text.clear()
         self._tail = Static(self._markdown(self._tail_text), classes="piece")
         yield self._tail
         yield Static("", markup=False, classes="finish")
@@ -197,10 +201,11 @@ class MessageView(Vertical, can_focus=True):
         self._schedule()
 
     def set_status(self, text: str, css: str = "-live") -> None:
-        """The line under the reply: live counters, or how it ended."""
-        line = self.query_one(".finish", Static)
-        line.update(text)
-        line.set_classes(f"finish {css}")
+        """The line under the reply: live counters, or how it ended. (A view whose
+        children are not mounted yet is skipped: the next tick will set it.)"""
+        for line in self.query(".finish").results(Static):
+            line.update(text)
+            line.set_classes(f"finish {css}")
 
     def show_finish(self) -> None:
         """Show the finish reason and token counts of `message`."""
@@ -242,8 +247,10 @@ class MessageView(Vertical, can_focus=True):
         return batch
 
     def _write_tail(self) -> bool:
-        """Draw the queued text if it only grows the tail; False if it needs a new piece."""
-        assert self._tail is not None
+        """Draw the queued text if it only grows the tail; False if it needs a new piece
+        (or the view has not been composed yet)."""
+        if self._tail is None:
+            return False
         size = len(self._tail_text) + sum(map(len, self._pending_text))
         if size > PIECE_CHARS:
             return False
@@ -253,6 +260,10 @@ class MessageView(Vertical, can_focus=True):
 
     async def _flush(self, *, everything: bool = False) -> None:
         self._flush_timer = None
+        if self._tail is None:  # mounted this instant: `compose` takes what is queued
+            if not everything:
+                self._flush_timer = self.set_timer(FRAME_S, self._flush)
+            return
         if self._pending_reasoning:
             self._pending_reasoning = False
             if self.query(".reasoning"):
