@@ -25,6 +25,10 @@ APP_NAME = "tui-chat"
 ProviderKind = Literal["openai", "anthropic", "offline"]
 KINDS: tuple[ProviderKind, ...] = ("openai", "anthropic", "offline")
 OFFLINE = "offline"
+REASONING_EFFORTS = ("minimal", "low", "medium", "high")
+"""The values of OpenAI's `reasoning_effort`."""
+MIN_THINKING_BUDGET = 1024
+"""Anthropic's smallest thinking `budget_tokens`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +61,12 @@ class ProviderConfig:
     """A command that prints the key (e.g. `pass show openai`), run once per session."""
     inline_api_key: str | None = field(default=None, repr=False)
     """The config file's own `api_key`, if it has one (never shown or written)."""
+    reasoning_effort: str | None = None
+    """`reasoning_effort` new conversations start with (OpenAI-style reasoning models)."""
+    thinking_budget: int | None = None
+    """Thinking `budget_tokens` new conversations start with (Anthropic); None: off."""
+    context_window: int | None = None
+    """The model's context window in tokens, when the provider cannot say."""
 
     def api_key(self, environ: Mapping[str, str] | None = None) -> str | None:
         """The key: from the environment, the file, or `api_key_command` (which this may
@@ -158,6 +168,9 @@ _PROVIDER_FIELDS: dict[str, type | tuple[type, ...]] = {
     "extra_headers": dict,
     "read_timeout": (int, float),
     "chunk_delay": (int, float),
+    "reasoning_effort": str,
+    "thinking_budget": int,
+    "context_window": int,
 }
 _TOP_LEVEL = {
     "default_provider": str,
@@ -373,6 +386,18 @@ def _read_provider(
     if not all(isinstance(v, str) for v in headers.values()):
         problem = f"extra_headers in [{section}] must map names to strings."
         raise ConfigError(path, problem, _line_of(text, section, "extra_headers"))
+    effort = table.get("reasoning_effort")
+    if effort is not None and effort not in REASONING_EFFORTS:
+        problem = f"reasoning_effort in [{section}] must be one of {', '.join(REASONING_EFFORTS)}."
+        raise ConfigError(path, problem, _line_of(text, section, "reasoning_effort"))
+    budget = table.get("thinking_budget")
+    if budget is not None and budget < MIN_THINKING_BUDGET:
+        problem = f"thinking_budget in [{section}] must be at least {MIN_THINKING_BUDGET}."
+        raise ConfigError(path, problem, _line_of(text, section, "thinking_budget"))
+    window = table.get("context_window")
+    if window is not None and window <= 0:
+        problem = f"context_window in [{section}] must be a positive number of tokens."
+        raise ConfigError(path, problem, _line_of(text, section, "context_window"))
     base = preset or ProviderConfig(name, kind, model or "offline-guide")
     api_key_env = table.get("api_key_env", base.api_key_env)
     return replace(
@@ -390,6 +415,9 @@ def _read_provider(
         extra_headers=dict(headers) or dict(base.extra_headers),
         read_timeout=float(table.get("read_timeout", base.read_timeout)),
         chunk_delay=float(table.get("chunk_delay", base.chunk_delay)),
+        reasoning_effort=effort or base.reasoning_effort,
+        thinking_budget=budget or base.thinking_budget,
+        context_window=window or base.context_window,
     )
 
 

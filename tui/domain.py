@@ -68,6 +68,8 @@ class ChatMessage:
     """The provider's own word for it."""
     input_tokens: int | None = None
     output_tokens: int | None = None
+    reasoning_tokens: int | None = None
+    """The part of `output_tokens` spent reasoning, where the provider reports it."""
     error: str | None = None
     """What went wrong, for people, when `finish_reason` is `error`."""
     tool_calls: list[ToolCallRecord] = field(default_factory=list)
@@ -115,6 +117,7 @@ _REPLY_FIELDS = (
     "raw_finish_reason",
     "input_tokens",
     "output_tokens",
+    "reasoning_tokens",
     "error",
     "tool_calls",
 )
@@ -159,12 +162,24 @@ class Conversation:
     updated_at: datetime = field(default_factory=utc_now)
     system_prompt: str | None = None
     messages: list[ChatMessage] = field(default_factory=list)
+    reasoning_effort: str | None = None
+    """`reasoning_effort` for OpenAI-style models that take it (None: not sent)."""
+    thinking_budget: int | None = None
+    """Anthropic thinking `budget_tokens` (None: thinking off)."""
     read_only: str | None = None
     """Why this conversation must not be written back (e.g. a newer file format), if so.
     Not part of the file."""
 
     @classmethod
-    def start(cls, provider: str, model: str, system_prompt: str | None = None) -> Conversation:
+    def start(
+        cls,
+        provider: str,
+        model: str,
+        system_prompt: str | None = None,
+        *,
+        reasoning_effort: str | None = None,
+        thinking_budget: int | None = None,
+    ) -> Conversation:
         """A new, empty conversation."""
         now = utc_now()
         return cls(
@@ -175,6 +190,8 @@ class Conversation:
             created_at=now,
             updated_at=now,
             system_prompt=system_prompt,
+            reasoning_effort=reasoning_effort,
+            thinking_budget=thinking_budget,
         )
 
     def add(self, message: ChatMessage) -> ChatMessage:

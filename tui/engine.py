@@ -29,6 +29,7 @@ from tui.providers.events import (
 from tui.providers.registry import build_provider
 from tui.providers.reply import ReplyState
 from tui.providers.retry import RetryPolicy, stream_with_retry
+from tui.reasoning import ReasoningSetting, sent
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,9 @@ def build_request(conv: Conversation, provider: ProviderConfig) -> ChatRequest:
         for message in conv.messages
         if message.content or message.role is Role.USER
     )
+    reasoning = sent(
+        ReasoningSetting(conv.reasoning_effort, conv.thinking_budget), provider.kind, provider.model
+    )
     return ChatRequest(
         model=provider.model,
         messages=turns,
@@ -51,6 +55,8 @@ def build_request(conv: Conversation, provider: ProviderConfig) -> ChatRequest:
         max_tokens=provider.max_tokens,
         temperature=provider.temperature,
         extra_headers=provider.extra_headers,
+        reasoning_effort=reasoning.effort,
+        thinking_budget=reasoning.thinking_budget,
     )
 
 
@@ -165,6 +171,7 @@ def record_reply(message: ChatMessage, state: ReplyState) -> None:
     message.refusal = state.refusal
     message.input_tokens = state.input_tokens
     message.output_tokens = state.output_tokens
+    message.reasoning_tokens = state.reasoning_tokens
     message.tool_calls = [
         ToolCallRecord(call.id or "", call.name, call.arguments)
         for _, call in sorted(state.tool_calls.items())

@@ -19,7 +19,7 @@ from typing import Any, TextIO
 
 from tui.attachments import AttachmentError, read_attachment
 from tui.cli.options import add_common_options, fail, resolve
-from tui.config import Config, ProviderConfig
+from tui.config import MIN_THINKING_BUDGET, REASONING_EFFORTS, Config, ProviderConfig
 from tui.domain import Attachment, ChatMessage, Conversation, Role
 from tui.engine import build_request, record_reply, reply_events, start_reply
 from tui.inert import make_inert
@@ -57,6 +57,17 @@ def build_parser() -> argparse.ArgumentParser:
         default=[],
         metavar="PATH",
         help="attach a text file to the question (repeatable; binary or huge files refused)",
+    )
+    parser.add_argument(
+        "--reasoning-effort",
+        choices=REASONING_EFFORTS,
+        help="reasoning effort for OpenAI-style reasoning models (not sent to others)",
+    )
+    parser.add_argument(
+        "--thinking-budget",
+        type=int,
+        metavar="TOKENS",
+        help=f"Anthropic extended thinking with this budget (at least {MIN_THINKING_BUDGET})",
     )
     parser.add_argument("prompt", nargs="*", help="the question (words are joined by spaces)")
     return parser
@@ -141,6 +152,8 @@ def summary_line(state: ReplyState, provider: ProviderConfig, elapsed: float) ->
         return "?" if n is None else str(n)
 
     tokens = f"{count(state.input_tokens)} in / {count(state.output_tokens)} out tokens"
+    if state.reasoning_tokens:
+        tokens += f" ({state.reasoning_tokens} reasoning)"
     return f"[{reason}] {tokens} · {provider.name} {provider.model} · {elapsed:.1f} s"
 
 
@@ -181,9 +194,18 @@ def new_exchange(
     *,
     system: str | None,
     attachments: list[Attachment] | None = None,
+    reasoning_effort: str | None = None,
+    thinking_budget: int | None = None,
 ) -> Conversation:
-    """A new conversation holding the user's prompt (and attached files)."""
-    conv = Conversation.start(provider.name, provider.model, system)
+    """A new conversation holding the user's prompt (and attached files); reasoning
+    settings not given come from the provider's config."""
+    conv = Conversation.start(
+        provider.name,
+        provider.model,
+        system,
+        reasoning_effort=reasoning_effort or provider.reasoning_effort,
+        thinking_budget=thinking_budget or provider.thinking_budget,
+    )
     conv.add(ChatMessage(role=Role.USER, content=prompt, attachments=list(attachments or ())))
     return conv
 
@@ -210,13 +232,20 @@ def main(argv: list[str]) -> int:
             attachments.append(read_attachment(Path(name), name, config.attach_limit))
         except AttachmentError as exc:
             fail(f"tui-chat ask: {exc}")
+    if args.thinking_budget is not None and args.thinking_budget < MIN_THINKING_BUDGET:
+        fail(f"tui-chat ask: --thinking-budget must be at least {MIN_THINKING_BUDGET}.")
     if not prompt.strip():
         fail('tui-chat ask: give a prompt, e.g. tui-chat ask "hello" (or pipe text in).')
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="replace")
     conv = new_exchange(
-        provider, prompt, system=args.system or config.system_prompt, attachments=attachments
+        provider,
+        prompt,
+        system=args.system or config.system_prompt,
+        attachments=attachments,
+        reasoning_effort=args.reasoning_effort,
+        thinking_budget=args.thinking_budget,
     )
     store = None if args.no_save else ConversationStore(config.data_dir)
     printer = Printer(sys.stdout, sys.stderr, as_json=args.json)

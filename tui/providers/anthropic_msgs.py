@@ -143,9 +143,15 @@ class AnthropicProvider:
         """Stream one reply. See `tui.providers.events` for the guarantees."""
         endpoint = errors.Endpoint(self.name, self.base_url, request.model, self.api_key_env)
         kwargs: dict[str, Any] = {}
+        max_tokens = request.max_tokens or DEFAULT_MAX_TOKENS
         if request.system:
             kwargs["system"] = request.system
-        if request.temperature is not None:
+        if request.thinking_budget:
+            # The budget is part of max_tokens and must be below it; the API refuses a
+            # temperature other than 1 while thinking, so none is sent.
+            kwargs["thinking"] = {"type": "enabled", "budget_tokens": request.thinking_budget}
+            max_tokens += request.thinking_budget
+        elif request.temperature is not None:
             kwargs["temperature"] = request.temperature
         if request.extra_headers:
             kwargs["extra_headers"] = dict(request.extra_headers)
@@ -154,7 +160,7 @@ class AnthropicProvider:
         async def open_stream() -> AsyncIterator[AsyncIterable[RawMessageStreamEvent]]:
             created = await self._client.messages.create(
                 model=request.model,
-                max_tokens=request.max_tokens or DEFAULT_MAX_TOKENS,
+                max_tokens=max_tokens,
                 messages=request_messages(request.messages),  # type: ignore[arg-type]
                 stream=True,
                 **kwargs,

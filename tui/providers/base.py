@@ -29,6 +29,10 @@ class ChatRequest:
     max_tokens: int | None = None
     temperature: float | None = None
     extra_headers: Mapping[str, str] = field(default_factory=dict)
+    reasoning_effort: str | None = None
+    """OpenAI-style `reasoning_effort` (low, medium, high…), only for models that take it."""
+    thinking_budget: int | None = None
+    """Anthropic extended thinking's `budget_tokens`; None leaves thinking off."""
 
 
 @dataclass(frozen=True, slots=True)

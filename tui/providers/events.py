@@ -81,6 +81,8 @@ class Usage:
 
     input_tokens: int | None
     output_tokens: int | None
+    reasoning_tokens: int | None = None
+    """The part of `output_tokens` spent reasoning, where the provider says."""
 
 
 @dataclass(frozen=True, slots=True)

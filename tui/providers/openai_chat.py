@@ -65,7 +65,11 @@ class OpenAIChunkMapper:
                 self.raw_finish = finish
         usage = chunk.get("usage")
         if isinstance(usage, dict):
-            events.append(Usage(_count(usage, "prompt_tokens"), _count(usage, "completion_tokens")))
+            details = usage.get("completion_tokens_details")
+            reasoning = _count(details, "reasoning_tokens") if isinstance(details, dict) else None
+            events.append(
+                Usage(_count(usage, "prompt_tokens"), _count(usage, "completion_tokens"), reasoning)
+            )
         return events
 
     def _delta(self, delta: Mapping[str, Any], events: list[StreamEvent]) -> None:
@@ -195,7 +199,12 @@ class OpenAIChatProvider:
         kwargs: dict[str, Any] = {"model": request.model, "messages": request_messages(request)}
         if include_usage:
             kwargs["stream_options"] = {"include_usage": True}
-        if request.max_tokens is not None:
+        if request.reasoning_effort:
+            kwargs["reasoning_effort"] = request.reasoning_effort
+            if request.max_tokens is not None:
+                # Reasoning models refuse `max_tokens`; this one counts reasoning too.
+                kwargs["max_completion_tokens"] = request.max_tokens
+        elif request.max_tokens is not None:
             kwargs["max_tokens"] = request.max_tokens
         if request.temperature is not None:
             kwargs["temperature"] = request.temperature

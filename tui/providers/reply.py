@@ -37,6 +37,7 @@ class ReplyState:
     tool_calls: dict[int, ToolCall] = field(default_factory=dict)
     input_tokens: int | None = None
     output_tokens: int | None = None
+    reasoning_tokens: int | None = None
     finish_reason: FinishReason | None = None
     raw_finish_reason: str | None = None
     error: StreamError | None = None
@@ -57,11 +58,13 @@ class ReplyState:
                 if name and not call.name:
                     call.name = name
                 call.arguments += arguments
-            case Usage(input_tokens, output_tokens):
+            case Usage(input_tokens, output_tokens, reasoning_tokens):
                 if input_tokens is not None:
                     self.input_tokens = input_tokens
                 if output_tokens is not None:
                     self.output_tokens = output_tokens
+                if reasoning_tokens is not None:
+                    self.reasoning_tokens = reasoning_tokens
             case StreamError():
                 self.error = event
             case Finished(reason, raw_reason):
@@ -102,6 +105,7 @@ class ReplyState:
             "finish_reason": str(self.finish_reason) if self.finish_reason else None,
             "raw_finish_reason": self.raw_finish_reason,
             "usage": {"input_tokens": self.input_tokens, "output_tokens": self.output_tokens},
+            "reasoning_tokens": self.reasoning_tokens,
             "tool_calls": [
                 {"id": call.id, "name": call.name, "arguments": call.arguments}
                 for _, call in sorted(self.tool_calls.items())

@@ -31,6 +31,7 @@ _OPTIONAL_MESSAGE_FIELDS = (
     "raw_finish_reason",
     "input_tokens",
     "output_tokens",
+    "reasoning_tokens",
     "error",
 )
 
@@ -51,6 +52,10 @@ def conversation_to_dict(conv: Conversation) -> dict[str, Any]:
     }
     if conv.system_prompt is not None:
         head["system_prompt"] = conv.system_prompt
+    if conv.reasoning_effort is not None:
+        head["reasoning_effort"] = conv.reasoning_effort
+    if conv.thinking_budget is not None:
+        head["thinking_budget"] = conv.thinking_budget
     return {
         "schema": SCHEMA_VERSION,
         "conversation": head,
@@ -102,6 +107,8 @@ def conversation_from_dict(data: dict[str, Any]) -> Conversation:
             created_at=_aware(head["created"]),
             updated_at=_aware(head.get("updated", head["created"])),
             system_prompt=head.get("system_prompt"),
+            reasoning_effort=_optional(head, "reasoning_effort", str),
+            thinking_budget=_optional(head, "thinking_budget", int),
             messages=[_message_from_dict(m) for m in data.get("messages", [])],
         )
     except (KeyError, TypeError, ValueError) as exc:
@@ -122,6 +129,7 @@ def _message_from_dict(data: dict[str, Any]) -> ChatMessage:
         raw_finish_reason=data.get("raw_finish_reason"),
         input_tokens=data.get("input_tokens"),
         output_tokens=data.get("output_tokens"),
+        reasoning_tokens=data.get("reasoning_tokens"),
         error=data.get("error"),
         tool_calls=[
             ToolCallRecord(str(c["id"]), str(c["name"]), str(c["arguments"]))
@@ -133,6 +141,13 @@ def _message_from_dict(data: dict[str, Any]) -> ChatMessage:
             Attachment(str(a["name"]), str(a["text"])) for a in data.get("attachments", [])
         ],
     )
+
+
+def _optional(table: dict[str, Any], key: str, kind: type) -> Any:
+    value = table.get(key)
+    if value is not None and (not isinstance(value, kind) or isinstance(value, bool)):
+        raise TypeError(f"{key} must be a {kind.__name__}, got {value!r}")
+    return value
 
 
 def _aware(value: Any) -> datetime:

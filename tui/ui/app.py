@@ -36,6 +36,7 @@ COMMANDS: list[tuple[str, str, str, str]] = [
     ("Fork conversation", "Copy it and continue separately", "fork_conversation", "f (list)"),
     ("Export conversation", "Write it as Markdown", "export_conversation", "e (list)"),
     ("Edit system prompt", "This conversation's system prompt", "edit_system_prompt", "F5"),
+    ("Step reasoning", "Effort or thinking budget for this conversation", "step_reasoning", "F6"),
     ("Filter conversations", "By title or text", "filter", "Ctrl+F"),
     ("Search every conversation", "Find text and open it at the match", "search", "Ctrl+G"),
     ("Toggle sidebar", "Show or hide the conversation list", "toggle_sidebar", "F4"),

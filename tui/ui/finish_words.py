@@ -32,7 +32,8 @@ def token_words(message: ChatMessage) -> str:
     if message.input_tokens is not None or message.output_tokens is not None:
         inp = "?" if message.input_tokens is None else message.input_tokens
         out = "?" if message.output_tokens is None else message.output_tokens
-        parts.append(f"{inp} in / {out} out tokens")
+        thought = f" ({message.reasoning_tokens} reasoning)" if message.reasoning_tokens else ""
+        parts.append(f"{inp} in / {out} out tokens{thought}")
     if message.provider:
         parts.append(f"{message.provider} {message.model or ''}".rstrip())
     return "".join(f" · {p}" for p in parts)

@@ -17,6 +17,8 @@ from tui.domain import ChatMessage, Conversation, MessageStatus, Role
 from tui.engine import record_reply
 from tui.providers.catalog import ProviderCatalog
 from tui.providers.pool import AdapterPool
+from tui.reasoning import ReasoningSetting
+from tui.reasoning import describe as describe_reasoning
 from tui.state import AppState
 from tui.store import BackgroundSaver, ConversationStore, StoreError
 from tui.store.lock import DataDirLock
@@ -80,7 +82,13 @@ class ChatScreenBase(Screen[None]):
     def new_conversation(self, system_prompt: str | None = None) -> Conversation:
         """An empty conversation with the current provider (saved with its first message)."""
         prompt = system_prompt if system_prompt is not None else self.config.system_prompt
-        return Conversation.start(self.provider.name, self.provider.model, prompt)
+        return Conversation.start(
+            self.provider.name,
+            self.provider.model,
+            prompt,
+            reasoning_effort=self.provider.reasoning_effort,
+            thinking_budget=self.provider.thinking_budget,
+        )
 
     def provider_named(self, name: str, model: str | None = None) -> ProviderConfig:
         """Provider `name` as set up for this session, with `model` if given."""
@@ -188,8 +196,13 @@ class ChatScreenBase(Screen[None]):
     def show_provider(self) -> None:
         """Provider, model and advice in the status line and header."""
         status = self.query_one(StatusBar)
-        status.provider_label = f"{self.provider.name} · {self.provider.model}"
-        self.app.sub_title = status.provider_label
+        provider, conv = self.provider, self.conversation
+        label = f"{provider.name} · {provider.model}"
+        setting = ReasoningSetting(conv.reasoning_effort, conv.thinking_budget)
+        if words := describe_reasoning(setting, provider.kind, provider.model):
+            label += f" · {words}"
+        status.provider_label = label
+        self.app.sub_title = f"{provider.name} · {provider.model}"
         if self.provider.kind == "offline":
             status.hint = (
                 "no model connected: set OPENAI_API_KEY or ANTHROPIC_API_KEY, or add a "

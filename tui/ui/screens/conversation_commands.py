@@ -9,6 +9,7 @@ from textual import on, work
 from textual.binding import Binding, BindingType
 from textual.widgets import Input
 
+from tui import reasoning
 from tui.domain import Conversation, fork, title_from
 from tui.export import conversation_markdown, export_file_name
 from tui.store import StoreError
@@ -24,6 +25,7 @@ class ConversationCommands(ChatScreenBase):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+f", "filter", "Filter", show=False, id="filter"),
         Binding("f5", "edit_system_prompt", "System prompt", show=False, id="system-prompt"),
+        Binding("f6", "step_reasoning", "Reasoning", show=False, id="step-reasoning"),
     ]
 
     async def open_conversation(self, conversation_id: str, *, quiet: bool = False) -> None:
@@ -134,6 +136,26 @@ class ConversationCommands(ChatScreenBase):
             "System prompt for this conversation", conv.system_prompt or "", multiline=True
         )
         self.app.push_screen(dialog, edited)
+
+    def action_step_reasoning(self) -> None:
+        """Step this conversation's reasoning setting: effort (default, low, medium,
+        high) for OpenAI-style providers, thinking budget (off, 1k, 4k, 16k) for Anthropic."""
+        conv = self.conversation
+        now = reasoning.step(
+            reasoning.ReasoningSetting(conv.reasoning_effort, conv.thinking_budget),
+            self.provider.kind,
+        )
+        conv.reasoning_effort, conv.thinking_budget = now.effort, now.thinking_budget
+        self.save(conv)
+        self.show_provider()
+        words = reasoning.describe(now, self.provider.kind, self.provider.model)
+        if self.provider.kind == "offline":
+            words = "the offline provider does not reason; the setting is kept for others"
+        elif not words and self.provider.kind == "anthropic":
+            words = "thinking off"
+        elif not words:
+            words = "effort: the model's default (not sent)"
+        self.notify(f"Reasoning for this conversation: {words}.")
 
     async def new_from_persona(self, name: str) -> None:
         """Start a conversation with the system prompt of persona `name`."""

@@ -29,6 +29,7 @@ KEYS: list[tuple[str, list[tuple[str, str]]]] = [
             ("F3", "switch to the next ready provider"),
             ("F4", "show / hide the conversation list"),
             ("F5", "edit this conversation's system prompt"),
+            ("F6", "reasoning: effort (OpenAI-style) or thinking budget (Anthropic)"),
             ("Ctrl+O", "focus the messages (then the keys below)"),
             ("Ctrl+L", "move between the list and the message box"),
             ("Ctrl+F", "filter conversations by title or text"),

@@ -21,6 +21,9 @@ class PromptInput(TextArea):
         Binding("ctrl+j", "newline", "Newline", id="newline"),
         Binding("alt+enter,shift+enter", "newline", "Newline", show=False, id="newline-alt"),
         Binding("tab", "complete_path", "Complete @path", show=False, id="complete-path"),
+        # TextArea selects a line / everything on F6 / F7; here they are the screen's.
+        Binding("f6", "screen.step_reasoning", "Reasoning", show=False, id="prompt-reasoning"),
+        Binding("f7", "screen.compare", "Compare", show=False, id="prompt-compare"),
     ]
 
     @dataclass
