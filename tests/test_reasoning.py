@@ -57,9 +57,7 @@ async def test_anthropic_gets_thinking_with_room_for_the_answer(replay: ReplaySe
         base_url=replay.url("anthropic_thinking_text", openai=False),
         api_key="x",
     )
-    request = ChatRequest(
-        "claude-test", HI, max_tokens=1000, temperature=0.2, thinking_budget=2048
-    )
+    request = ChatRequest("claude-test", HI, max_tokens=1000, temperature=0.2, thinking_budget=2048)
     try:
         events = [event async for event in provider.stream(request)]
     finally:
@@ -154,7 +152,7 @@ def test_config_sets_defaults_and_refuses_bad_values(tmp_path: Path) -> None:
     assert config.providers["openai"].reasoning_effort == "medium"
     assert config.providers["anthropic"].thinking_budget == 8000
     path.write_text('[providers.openai]\nreasoning_effort = "max"\n', encoding="utf-8")
-    with pytest.raises(ConfigError, match="line 2.*reasoning_effort"):
+    with pytest.raises(ConfigError, match=r"line 2.*reasoning_effort"):
         load_config(path, tmp_path, environ={})
     path.write_text("[providers.anthropic]\nthinking_budget = 10\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="at least 1024"):
@@ -189,7 +187,8 @@ async def test_ask_passes_reasoning_effort_and_prints_reasoning_tokens(
     raw = tomllib.loads(saved.read_text(encoding="utf-8"))
     assert raw["conversation"]["reasoning_effort"] == "low"
     bad = await run_cli("ask", "--thinking-budget", "5", "hi", env=cli_env(tmp_path))
-    assert bad.status == 2 and "at least 1024" in bad.stderr
+    assert bad.status == 2
+    assert "at least 1024" in bad.stderr
 
 
 async def test_f6_sets_effort_for_this_conversation_and_the_next_request_carries_it(
