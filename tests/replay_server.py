@@ -70,6 +70,8 @@ class ReplayServer:
     requests: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
     request_headers: list[dict[str, str]] = field(default_factory=list)
     """The headers of each request in `requests`, names lower-cased."""
+    routes: dict[str, Any] = field(default_factory=dict)
+    """Extra JSON answers by path suffix (e.g. `/props`, `/api/show`), for any case."""
     port: int = 0
     _server: asyncio.Server | None = None
     _writers: set[asyncio.StreamWriter] = field(default_factory=set)
@@ -125,6 +127,11 @@ class ReplayServer:
                 if method == "GET" and path.endswith("/models") and case is not None:
                     await self._models(case, writer)
                     continue
+                route = next((r for r in self.routes if path.endswith(r)), None)
+                if route is not None and case is not None:
+                    self.requests.append((case.name, path, json.loads(raw or b"{}")))
+                    await self._json(self.routes[route], writer)
+                    continue
                 if method != "POST" or case is None or match is None:
                     body = b'{"error":{"message":"no such case","type":"not_found"}}'
                     writer.write(
@@ -157,7 +164,10 @@ class ReplayServer:
         else:
             data = [{"id": n, "object": "model", "created": 0, "owned_by": "test"} for n in names]
             listing = {"object": "list", "data": data}
-        body = json.dumps(listing).encode()
+        await self._json(listing, writer)
+
+    async def _json(self, payload: Any, writer: asyncio.StreamWriter) -> None:
+        body = json.dumps(payload).encode()
         writer.write(
             b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
             b"content-length: %d\r\n\r\n%s" % (len(body), body)

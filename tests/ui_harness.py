@@ -11,8 +11,14 @@ from tui.store import ConversationStore
 from tui.ui.app import ChatApp
 
 
-def write_config(home: Path, server: ReplayServer | None, cases: dict[str, str]) -> Path:
-    """A config whose provider NAME replays case CASE, for each NAME -> CASE given."""
+def write_config(
+    home: Path,
+    server: ReplayServer | None,
+    cases: dict[str, str],
+    settings: dict[str, list[str]] | None = None,
+) -> Path:
+    """A config whose provider NAME replays case CASE, for each NAME -> CASE given
+    (with the TOML lines in `settings[NAME]` added to its table)."""
     lines = ["[providers.offline]", "chunk_delay = 0", ""]
     for name, case in cases.items():
         assert server is not None
@@ -22,6 +28,7 @@ def write_config(home: Path, server: ReplayServer | None, cases: dict[str, str])
             f'kind = "{kind}"',
             f'base_url = "{server.url(case, openai=kind == "openai")}"',
             'model = "fixture-model"',
+            *(settings or {}).get(name, []),
             "",
         ]
     path = home / "config.toml"
@@ -38,11 +45,12 @@ def make_app(
     server: ReplayServer | None = None,
     provider: str = "offline",
     cases: dict[str, str] | None = None,
+    settings: dict[str, list[str]] | None = None,
 ) -> ChatApp:
     """A `ChatApp` with data in `home/data`, starting on `provider`."""
     if cases is None:
         cases = {} if provider == "offline" else {provider: provider}
-    config = load_config(write_config(home, server, cases), home / "data", environ={})
+    config = load_config(write_config(home, server, cases, settings), home / "data", environ={})
     config = replace(config, config_path=SHOWN_CONFIG_PATH)
     store = ConversationStore(config.data_dir)
     # No probing of local servers: what runs on the test machine must not matter.

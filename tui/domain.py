@@ -79,6 +79,9 @@ class ChatMessage:
     """Which version this is, counting the alternatives (0 = the first)."""
     attachments: list[Attachment] = field(default_factory=list)
     """Files attached to a user message (`-f` / `@path`), sent after its text."""
+    dropped: int = 0
+    """How many of the oldest messages were left out of the request for this reply
+    (the user's choice when the context window was full)."""
 
     def step_version(self, step: int) -> None:
         """Show the next (`step=1`) or previous (`step=-1`) alternative in its place.
@@ -120,6 +123,7 @@ _REPLY_FIELDS = (
     "reasoning_tokens",
     "error",
     "tool_calls",
+    "dropped",
 )
 
 

@@ -34,15 +34,16 @@ from tui.reasoning import ReasoningSetting, sent
 log = logging.getLogger(__name__)
 
 
-def build_request(conv: Conversation, provider: ProviderConfig) -> ChatRequest:
-    """The request for the next reply: the whole history, in the provider's settings.
+def build_request(conv: Conversation, provider: ProviderConfig, drop: int = 0) -> ChatRequest:
+    """The request for the next reply: the history, in the provider's settings.
 
     Assistant turns that produced no text (a failed reply) are left out, so the history
-    stays a valid exchange for every API.
+    stays a valid exchange for every API. `drop` leaves out that many of the oldest
+    messages (chosen by the user, to fit the context window).
     """
     turns = tuple(
         RequestMessage(message.role.value, with_attachments(message.content, message.attachments))
-        for message in conv.messages
+        for message in conv.messages[drop:]
         if message.content or message.role is Role.USER
     )
     reasoning = sent(

@@ -139,6 +139,10 @@ class AnthropicProvider:
         pager = self._client.models.list(timeout=wait_s)
         return await errors.list_models_with(pager, anthropic, endpoint, wait_s)
 
+    async def context_window(self, model: str, wait_s: float) -> int | None:
+        """Not reported by the Messages API (see `tui.context.KNOWN_WINDOWS`)."""
+        return None
+
     def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
         """Stream one reply. See `tui.providers.events` for the guarantees."""
         endpoint = errors.Endpoint(self.name, self.base_url, request.model, self.api_key_env)

@@ -56,6 +56,10 @@ class Provider(Protocol):
         """The provider's model names, waiting at most `wait_s` (never raises)."""
         ...
 
+    async def context_window(self, model: str, wait_s: float) -> int | None:
+        """The model's context window as the server reports it, or None (never raises)."""
+        ...
+
     async def aclose(self) -> None:
         """Release the HTTP client."""
         ...

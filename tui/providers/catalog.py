@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from enum import StrEnum
 
 from tui.config import Config, ProviderConfig
+from tui.context import Window, configured_or_known
 from tui.providers.base import ModelListing
 from tui.providers.pool import AdapterPool
 
@@ -44,6 +45,8 @@ class ProviderCatalog:
         self.pool = pool
         self.environ = environ
         self.models: dict[str, ModelListing] = {}
+        self.windows: dict[tuple[str, str], Window] = {}
+        """Context windows found this session, by (provider name, model)."""
         self.readiness: dict[str, Readiness] = {
             name: self._initial(p) for name, p in config.providers.items()
         }
@@ -89,6 +92,33 @@ class ProviderCatalog:
                 self.readiness[provider.name] = Readiness.READY
         self.models[provider.name] = listing
         return listing
+
+    def window_now(self, provider: ProviderConfig) -> Window | None:
+        """The context window if known without waiting (found before, set, or in the table)."""
+        found = self.windows.get((provider.name, provider.model))
+        if found is not None and found.tokens is not None:
+            return found
+        # A number the user set wins over what a server says.
+        return configured_or_known(provider.context_window, provider.model) or found
+
+    async def find_window(self, provider: ProviderConfig, wait_s: float = PROBE_WAIT_S) -> Window:
+        """The context window: set in config, else told by the server, else from the
+        table of known models, else unknown (asked once per session and model)."""
+        key = (provider.name, provider.model)
+        if provider.context_window:
+            return Window(provider.context_window, "config")
+        if key not in self.windows:
+            told = None
+            if provider.kind != "offline" and not provider.missing_key(self.environ):
+                adapter = await asyncio.to_thread(self.pool.get, provider)
+                told = await adapter.context_window(provider.model, wait_s)
+            if told:
+                self.windows[key] = Window(told, "server")
+            else:
+                self.windows[key] = configured_or_known(None, provider.model) or Window(
+                    None, "unknown"
+                )
+        return self.windows[key]
 
     async def probe_local_servers(self) -> dict[str, Readiness]:
         """Probe every local server at once with a short timeout; returns their readiness."""

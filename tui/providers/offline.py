@@ -83,6 +83,10 @@ class OfflineProvider:
         """The one built-in model."""
         return ModelListing(models=(OFFLINE_MODEL,))
 
+    async def context_window(self, model: str, wait_s: float) -> int | None:
+        """The guide has no context limit."""
+        return None
+
     async def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
         """Stream the guide, ending with `stop` (or `length` if max_tokens cuts it)."""
         last_user = next((m.content for m in reversed(request.messages) if m.role == "user"), "")

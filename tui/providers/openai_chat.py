@@ -16,6 +16,7 @@ from openai import AsyncAPIResponse
 
 from tui.providers import errors
 from tui.providers.base import ChatRequest, ModelListing
+from tui.providers.context_probe import server_window
 from tui.providers.driver import drive_stream
 from tui.providers.events import (
     Finished,
@@ -160,6 +161,10 @@ class OpenAIChatProvider:
         endpoint = errors.Endpoint(self.name, self.base_url, "", self.api_key_env)
         pager = self._client.models.list(timeout=wait_s)
         return await errors.list_models_with(pager, openai, endpoint, wait_s)
+
+    async def context_window(self, model: str, wait_s: float) -> int | None:
+        """What the server says of `model`'s window: see `server_window`."""
+        return await server_window(self._client, self.base_url, model, wait_s)
 
     def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
         """Stream one reply. See `tui.providers.events` for the guarantees."""

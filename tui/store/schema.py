@@ -86,6 +86,8 @@ def _message_to_dict(message: ChatMessage) -> dict[str, Any]:
     if message.alternatives:
         out["version"] = message.version
         out["alternatives"] = [_message_to_dict(m) for m in message.alternatives]
+    if message.dropped:
+        out["dropped_messages"] = message.dropped
     if message.attachments:
         out["attachments"] = [{"name": a.name, "text": a.text} for a in message.attachments]
     return out
@@ -137,6 +139,7 @@ def _message_from_dict(data: dict[str, Any]) -> ChatMessage:
         ],
         alternatives=[_message_from_dict(m) for m in data.get("alternatives", [])],
         version=int(data.get("version", 0)),
+        dropped=int(data.get("dropped_messages", 0)),
         attachments=[
             Attachment(str(a["name"]), str(a["text"])) for a in data.get("attachments", [])
         ],

@@ -36,6 +36,8 @@ def token_words(message: ChatMessage) -> str:
         parts.append(f"{inp} in / {out} out tokens{thought}")
     if message.provider:
         parts.append(f"{message.provider} {message.model or ''}".rstrip())
+    if message.dropped:
+        parts.append(f"sent without the {message.dropped} oldest messages")
     return "".join(f" · {p}" for p in parts)
 
 

@@ -7,18 +7,13 @@ from dataclasses import dataclass, field
 
 from textual.worker import Worker
 
+from tui.context import estimate_tokens
 from tui.domain import ChatMessage, Conversation
 from tui.providers.events import ReplyEvent, Usage
 from tui.providers.reply import ReplyState
 
-CHARS_PER_TOKEN = 4  # the usual rough average for English text with BPE tokenizers
 STALL_S = 3.0
 """After this long without a chunk, the counters say the reply is waiting."""
-
-
-def estimate_tokens(text: str) -> int:
-    """A rough token count for text whose real count is not known yet."""
-    return (len(text) + CHARS_PER_TOKEN - 1) // CHARS_PER_TOKEN
 
 
 @dataclass

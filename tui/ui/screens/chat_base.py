@@ -10,9 +10,11 @@ import logging
 from dataclasses import replace
 from pathlib import Path
 
+from textual import work
 from textual.screen import Screen
 
 from tui.config import Config, ProviderConfig
+from tui.context import fill, meter
 from tui.domain import ChatMessage, Conversation, MessageStatus, Role
 from tui.engine import record_reply
 from tui.providers.catalog import ProviderCatalog
@@ -78,6 +80,8 @@ class ChatScreenBase(Screen[None]):
         )
         self.pool = AdapterPool(config_path=str(config.config_path))
         self.catalog = ProviderCatalog(config, self.pool)
+        self.started = False
+        """Whether start-up is over (network probes wait for it)."""
 
     def new_conversation(self, system_prompt: str | None = None) -> Conversation:
         """An empty conversation with the current provider (saved with its first message)."""
@@ -183,8 +187,14 @@ class ChatScreenBase(Screen[None]):
             self.refresh_bindings()
 
     def refresh_status(self) -> None:
-        """Counters for a live reply, or the conversation's total tokens."""
+        """Counters for a live reply, or the conversation's total tokens; and the
+        context meter."""
         status = self.query_one(StatusBar)
+        window = self.catalog.window_now(self.provider)
+        if self.conversation.messages:
+            status.context = meter(fill(self.conversation), window.tokens if window else None)
+        else:
+            status.context = ("", "")
         live = self.live.get(self.conversation.id)
         status.streaming = live is not None
         if live is not None:
@@ -203,6 +213,8 @@ class ChatScreenBase(Screen[None]):
             label += f" · {words}"
         status.provider_label = label
         self.app.sub_title = f"{provider.name} · {provider.model}"
+        if self.started:
+            self.find_window(provider)
         if self.provider.kind == "offline":
             status.hint = (
                 "no model connected: set OPENAI_API_KEY or ANTHROPIC_API_KEY, or add a "
@@ -212,6 +224,13 @@ class ChatScreenBase(Screen[None]):
             status.hint = f"set {self.provider.api_key_env} to use {self.provider.name}"
         else:
             status.hint = ""
+
+    @work(group="window", exclusive=True, exit_on_error=False)
+    async def find_window(self, provider: ProviderConfig) -> None:
+        """Learn the model's context window (asking its server at most once), then
+        show the meter with it."""
+        await self.catalog.find_window(provider)
+        self.refresh_status()
 
     @property
     def conversation_list(self) -> ConversationList:

@@ -1,10 +1,10 @@
-"""Small modal dialogs: ask for a line or a block of text, or a yes/no answer."""
+"""Small modal dialogs: ask for a line or a block of text, a yes/no answer, or a choice."""
 
 from __future__ import annotations
 
 from typing import ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -90,3 +90,41 @@ class ConfirmDialog(ModalScreen[bool]):
     @on(Button.Pressed)
     def pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "yes")
+
+
+class ChoiceDialog(ModalScreen[str | None]):
+    """Explain a situation and offer a few ways on, one button each (its first letter
+    is its key); Esc or Cancel dismisses with None."""
+
+    DEFAULT_CSS = "ChoiceDialog {" + DIALOG_CSS + "}"
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss(None)", "Cancel")]
+
+    def __init__(self, title: str, text: str, choices: list[tuple[str, str]]) -> None:
+        """`choices` are (id, button label) pairs, the first one focused."""
+        super().__init__()
+        self.title_text = title
+        self.text = text
+        self.choices = choices
+
+    def compose(self) -> ComposeResult:
+        with Vertical() as box:
+            box.border_title = self.title_text
+            yield Label(self.text)
+            with Horizontal():
+                for choice_id, label in self.choices:
+                    yield Button(label, id=choice_id, variant="primary")
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query(Button).first().focus()
+
+    def on_key(self, event: events.Key) -> None:
+        for choice_id, label in self.choices:
+            if event.character and event.character.lower() == label[0].lower():
+                event.stop()
+                self.dismiss(choice_id)
+                return
+
+    @on(Button.Pressed)
+    def pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(None if event.button.id == "cancel" else event.button.id)

@@ -24,6 +24,7 @@ from textual.worker import Worker, WorkerState
 
 from tui.attachments import AttachmentError, mentioned_files, read_attachment, resolve
 from tui.config import ProviderConfig
+from tui.context import Window, fill, oldest_to_drop, short_count
 from tui.domain import ChatMessage, Conversation, Role
 from tui.engine import build_request, record_reply, start_reply
 from tui.providers.base import ChatRequest
@@ -42,6 +43,7 @@ from tui.store.header_cache import HeaderCache
 from tui.ui.live_reply import LiveReply
 from tui.ui.messages import ReplyDelta, ReplyFinished, ReplyRetrying, ReplyUsage
 from tui.ui.screens.conversation_commands import ConversationCommands
+from tui.ui.screens.dialogs import ChoiceDialog
 from tui.ui.screens.message_commands import MessageCommands
 from tui.ui.screens.model_picker import ModelChoice, ModelPickerDialog
 from tui.ui.screens.search import SearchScreen
@@ -108,6 +110,8 @@ class MainScreen(ConversationCommands, MessageCommands):
         (the SDK import holds the GIL for half a second) and reopen the last
         conversation, so neither delays the first screen."""
         self.preload_sdk(self.provider)
+        self.started = True
+        self.find_window(self.provider)
         if self.probe_local:
             self.probe_local_servers()
         last, self.state.last_conversation = self.state.last_conversation, ""
@@ -236,21 +240,45 @@ class MainScreen(ConversationCommands, MessageCommands):
             except AttachmentError as exc:
                 self.notify(f"{exc} Your message was not sent.", title="Attach", severity="error")
                 return
-        user = conv.add(ChatMessage(Role.USER, event.text, attachments=attachments))
-        self.query_one(PromptInput).clear()
+        user = ChatMessage(Role.USER, event.text, attachments=attachments)
+        window = self.catalog.window_now(self.provider)
+        need = fill(conv, [user]).tokens
+        if window is None or window.tokens is None or need <= window.tokens:
+            await self.deliver(conv, user)
+            return
+
+        async def chosen(choice: str | None) -> None:
+            if choice is None:
+                return  # the text stays in the box
+            drop = oldest_to_drop(conv, user, window.tokens or 0) if choice == "drop" else 0
+            await self.deliver(conv, user, drop=drop)
+            if drop:
+                self.notify(f"Sent without the {drop} oldest messages; they stay here.")
+
+        self.app.push_screen(context_full_dialog(conv, user, need, window, self.provider), chosen)
+
+    async def deliver(self, conv: Conversation, user: ChatMessage, *, drop: int = 0) -> None:
+        """Add the user's message to `conv` and ask for the reply (the oldest `drop`
+        messages left out of the request)."""
+        if conv.id in self.live:
+            return
+        conv.add(user)
+        if conv is self.conversation:
+            self.query_one(PromptInput).clear()
+            await self.query_one(MessagePane).add(user)
         self.drafts.pop(conv.id, None)
-        await self.query_one(MessagePane).add(user)
-        await self.ask_for_reply(conv)
+        await self.ask_for_reply(conv, drop=drop)
 
     async def ask_for_reply(
-        self, conv: Conversation, keep: list[ChatMessage] | None = None
+        self, conv: Conversation, keep: list[ChatMessage] | None = None, *, drop: int = 0
     ) -> None:
         """Stream a reply to the end of `conv`; `keep` become its alternatives."""
         conv.provider, conv.model = self.provider.name, self.provider.model
         self.loaded[conv.id] = conv
         self.save(conv)  # written before the request leaves: see `stream_reply(saved=…)`
-        request = build_request(conv, self.provider)
+        request = build_request(conv, self.provider, drop=drop)
         reply = start_reply(conv, self.provider)
+        reply.dropped = drop
         if keep:
             reply.alternatives = keep
             reply.version = len(keep)
@@ -497,3 +525,24 @@ class MainScreen(ConversationCommands, MessageCommands):
             busy = self.conversation.id in self.live or self.editing is not None
             return True if busy else None
         return super().check_action(action, parameters)
+
+
+def context_full_dialog(
+    conv: Conversation, user: ChatMessage, need: int, window: Window, provider: ProviderConfig
+) -> ChoiceDialog:
+    """The question asked before sending a message that would overflow the window."""
+    size = window.tokens or 0
+    drop = oldest_to_drop(conv, user, size)
+    total = len(conv.messages)
+    if drop >= total:
+        what = "Even this message alone may not fit: dropping sends it with no history."
+    else:
+        what = f"Dropping leaves out the {drop} oldest of {total} messages from what is sent."
+    text = (
+        f"This message makes the request about {short_count(need)} tokens, but "
+        f"{provider.model} holds {short_count(size)} ({window.source}). {what} The "
+        "conversation itself keeps every message. Send anyway lets the server decide "
+        "(it may refuse, or cut the oldest text itself)."
+    )
+    choices = [("drop", f"Drop {drop} oldest"), ("send", "Send anyway")]
+    return ChoiceDialog("Context window full", text, choices)

@@ -18,6 +18,9 @@ class StatusBar(Horizontal):
         width: 1fr; padding: 0 2; color: $text-muted; text-wrap: nowrap; text-overflow: ellipsis;
     }
     StatusBar > #counters { width: auto; }
+    StatusBar > #context { width: auto; padding-left: 2; color: $text-muted; }
+    StatusBar > #context.-warning { color: $warning; text-style: bold; }
+    StatusBar > #context.-over { color: $error; text-style: bold; }
     """
 
     provider_label: reactive[str] = reactive("")
@@ -26,6 +29,8 @@ class StatusBar(Horizontal):
     """Advice for the user, e.g. how to add a real provider."""
     counters: reactive[str] = reactive("")
     """Live counters while streaming; totals otherwise."""
+    context: reactive[tuple[str, str]] = reactive(("", ""))
+    """The context meter's text and its css class (`-warning`, `-over` or none)."""
     streaming: reactive[bool] = reactive(False)
     """Whether a reply is streaming in the open conversation."""
 
@@ -33,6 +38,8 @@ class StatusBar(Horizontal):
         yield Label(self.provider_label, id="provider", markup=False)
         yield Label(self.hint, id="hint", markup=False)
         yield Label(self.counters, id="counters", markup=False)
+        text, css = self.context
+        yield Label(text, id="context", markup=False, classes=css)
 
     def watch_provider_label(self, value: str) -> None:
         self._show("#provider", value)
@@ -42,6 +49,14 @@ class StatusBar(Horizontal):
 
     def watch_counters(self, value: str) -> None:
         self._show("#counters", value)
+
+    def watch_context(self, value: tuple[str, str]) -> None:
+        if self.is_mounted:
+            label = self.query_one("#context", Label)
+            text, css = value
+            label.update(text)
+            label.set_class(css == "-warning", "-warning")
+            label.set_class(css == "-over", "-over")
 
     def _show(self, selector: str, value: str) -> None:
         # Values set before the labels exist are picked up by `compose`.
