@@ -11,6 +11,7 @@ import pytest
 from tests.replay_server import ReplayServer
 from tests.test_app import send
 from tests.ui_harness import make_app
+from tui.config import PRESETS
 from tui.context import Fill, fill, known_window, meter, oldest_to_drop, short_count
 from tui.domain import ChatMessage, Conversation, Role
 from tui.engine import build_request
@@ -56,7 +57,7 @@ def test_meter_warns_from_80_percent_and_marks_an_overflow() -> None:
 
 def test_dropping_takes_whole_exchanges_and_never_the_new_message() -> None:
     conv = Conversation.start("p", "m")
-    for n in range(3):
+    for _ in range(3):
         conv.add(ChatMessage(Role.USER, "u" * 400))  # 100 tokens each
         conv.add(ChatMessage(Role.ASSISTANT, "a" * 400))
     new = ChatMessage(Role.USER, "n" * 400)
@@ -65,14 +66,8 @@ def test_dropping_takes_whole_exchanges_and_never_the_new_message() -> None:
     assert oldest_to_drop(conv, new, 350) == 4
     assert oldest_to_drop(conv, new, 50) == 6  # even alone it is too big
     conv.add(new)
-    request = build_request(conv, _provider(), drop=4)
+    request = build_request(conv, PRESETS["ollama"], drop=4)
     assert [m.content[0] for m in request.messages] == ["u", "a", "n"]
-
-
-def _provider():  # type: ignore[no-untyped-def]
-    from tui.config import PRESETS
-
-    return PRESETS["ollama"]
 
 
 @pytest.mark.parametrize(
