@@ -59,6 +59,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="attach a text file to the question (repeatable; binary or huge files refused)",
     )
     parser.add_argument(
+        "--compare",
+        action="append",
+        default=[],
+        metavar="PROVIDER:MODEL",
+        help="ask 2 to 4 provider:model pairs at once (repeat the option); prints each "
+        "reply in turn and a table of tokens, times and finish reasons",
+    )
+    parser.add_argument(
         "--reasoning-effort",
         choices=REASONING_EFFORTS,
         help="reasoning effort for OpenAI-style reasoning models (not sent to others)",
@@ -100,13 +108,13 @@ class Printer:
         if self.as_json:
             if isinstance(event, TextDelta | ReasoningDelta):
                 kind = "text" if isinstance(event, TextDelta) else "reasoning"
-                self._json({"type": kind, "text": event.text})
+                self.json({"type": kind, "text": event.text})
         elif isinstance(event, TextDelta | RefusalDelta):
-            self._write_out(event.text)
+            self.write_out(event.text)
         elif isinstance(event, ReasoningDelta):
-            self._write_err(event.text)
+            self.write_err(event.text)
         if isinstance(event, RetryScheduled):
-            self._write_err(
+            self.write_err(
                 f"\n{event.error.message}\nRetrying in {event.delay:g} s "
                 f"(attempt {event.attempt}).\n"
             )
@@ -114,30 +122,38 @@ class Printer:
     def result(self, state: ReplyState, provider: ProviderConfig, elapsed: float) -> None:
         """Print the closing summary (and the `result` object with --json)."""
         if self.as_json:
-            self._json(state.as_result())
+            self.json(state.as_result())
         elif not self.ends_with_newline:
-            self._write_out("\n")
+            self.write_out("\n")
         for call in sorted(state.tool_calls.values(), key=lambda c: c.id or ""):
-            self._write_err(f"tool call: {call.name}({call.arguments})\n")
+            self.write_err(f"tool call: {call.name}({call.arguments})\n")
         if state.error is not None:
-            self._write_err(f"error: {state.error.message}\n")
-        self._write_err(summary_line(state, provider, elapsed) + "\n")
+            self.write_err(f"error: {state.error.message}\n")
+        self.write_err(summary_line(state, provider, elapsed) + "\n")
 
     def warn(self, message: str) -> None:
         """A warning line on stderr."""
-        self._write_err(f"warning: {message}\n")
+        self.write_err(f"warning: {message}\n")
 
-    def _json(self, obj: dict[str, Any]) -> None:
+    def close_text(self) -> None:
+        """End the reply text with a newline if it did not."""
+        if not self.as_json and not self.ends_with_newline:
+            self.write_out("\n")
+
+    def json(self, obj: dict[str, Any]) -> None:
+        """One JSON line on stdout."""
         self.out.write(json.dumps(obj) + "\n")
         self.out.flush()
 
-    def _write_out(self, text: str) -> None:
+    def write_out(self, text: str) -> None:
+        """Text on stdout (made inert on a terminal)."""
         if text:
             self.out.write(make_inert(text) if self.out_inert else text)
             self.out.flush()
             self.ends_with_newline = text.endswith("\n")
 
-    def _write_err(self, text: str) -> None:
+    def write_err(self, text: str) -> None:
+        """Text on stderr (made inert on a terminal)."""
         self.err.write(make_inert(text) if self.err_inert else text)
         self.err.flush()
 
@@ -176,14 +192,14 @@ async def run_ask(
             printer.event(event)
             if store is not None and time.monotonic() - last_save >= SAVE_EVERY_S:
                 record_reply(reply, state)
-                _save(store, conv, printer)
+                save_quietly(store, conv, printer)
                 last_save = time.monotonic()
     finally:
         if state.finish_reason is None:  # interrupted: keep what arrived, marked as such
             state.finish_reason = FinishReason.CANCELLED
         record_reply(reply, state)
         if store is not None:
-            _save(store, conv, printer)
+            save_quietly(store, conv, printer)
     printer.result(state, provider, time.monotonic() - started)
     return EXIT_PROVIDER_ERROR if state.finish_reason is FinishReason.ERROR else EXIT_OK
 
@@ -210,7 +226,7 @@ def new_exchange(
     return conv
 
 
-def _save(store: ConversationStore, conv: Conversation, printer: Printer) -> None:
+def save_quietly(store: ConversationStore, conv: Conversation, printer: Printer) -> None:
     try:
         store.save(conv)
     except StoreError as exc:
@@ -234,6 +250,16 @@ def main(argv: list[str]) -> int:
             fail(f"tui-chat ask: {exc}")
     if args.thinking_budget is not None and args.thinking_budget < MIN_THINKING_BUDGET:
         fail(f"tui-chat ask: --thinking-budget must be at least {MIN_THINKING_BUDGET}.")
+    compared = []
+    if args.compare:
+        from tui.compare import PairError, check_count, parse_pair
+
+        try:
+            check_count(len(args.compare))
+            compared = [parse_pair(config, pair) for pair in args.compare]
+        except PairError as exc:
+            fail(f"tui-chat ask: {exc}.")
+        provider = compared[0]
     if not prompt.strip():
         fail('tui-chat ask: give a prompt, e.g. tui-chat ask "hello" (or pipe text in).')
     for stream in (sys.stdout, sys.stderr):
@@ -250,8 +276,12 @@ def main(argv: list[str]) -> int:
     store = None if args.no_save else ConversationStore(config.data_dir)
     printer = Printer(sys.stdout, sys.stderr, as_json=args.json)
     if store is not None:
-        _save(store, conv, printer)  # the question is on disk before anything can fail
+        save_quietly(store, conv, printer)  # the question is on disk before anything can fail
     try:
+        if compared:
+            from tui.cli.compare import run_compare
+
+            return asyncio.run(run_compare(config, compared, conv, printer, store))
         return asyncio.run(run_ask(config, provider, conv, printer, store))
     except KeyboardInterrupt:
         sys.stderr.write("\n[cancelled] the partial reply was saved.\n" if store else "\n")

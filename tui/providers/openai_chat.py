@@ -67,7 +67,9 @@ class OpenAIChunkMapper:
         usage = chunk.get("usage")
         if isinstance(usage, dict):
             details = usage.get("completion_tokens_details")
+            # Every OpenAI reply reports `reasoning_tokens: 0`; only a real count is kept.
             reasoning = _count(details, "reasoning_tokens") if isinstance(details, dict) else None
+            reasoning = reasoning or None
             events.append(
                 Usage(_count(usage, "prompt_tokens"), _count(usage, "completion_tokens"), reasoning)
             )
