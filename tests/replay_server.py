@@ -132,7 +132,10 @@ class ReplayServer:
                     self.requests.append((case.name, path, json.loads(raw or b"{}")))
                     await self._json(self.routes[route], writer)
                     continue
-                if method != "POST" or case is None or match is None:
+                streams = match is not None and match.group(2).endswith(
+                    ("/chat/completions", "/messages")
+                )
+                if method != "POST" or case is None or match is None or not streams:
                     body = b'{"error":{"message":"no such case","type":"not_found"}}'
                     writer.write(
                         b"HTTP/1.1 404 Not Found\r\ncontent-type: application/json\r\n"

@@ -52,7 +52,7 @@ def test_meter_warns_from_80_percent_and_marks_an_overflow() -> None:
     assert meter(Fill(50, True), 1000) == ("ctx 50/1k ▰▱▱▱▱▱▱▱▱▱ 5%", "")
     assert meter(Fill(800, False), 1000) == ("ctx ~800/1k ▰▰▰▰▰▰▰▰▱▱ 80%", "-warning")
     assert meter(Fill(1500, True), 1000)[1] == "-over"
-    assert meter(Fill(1500, True), None) == ("ctx 1.5k", "")
+    assert meter(Fill(1500, True), None) == ("", "")
 
 
 def test_dropping_takes_whole_exchanges_and_never_the_new_message() -> None:

@@ -155,7 +155,10 @@ async def test_the_message_is_on_disk_before_the_request_leaves(tmp_path: Path) 
     data = tmp_path / "data"
 
     async def server(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await reader.readuntil(b"\r\n\r\n")  # the request has arrived: look at the disk
+        head = await reader.readuntil(b"\r\n\r\n")  # the request has arrived: look at the disk
+        if b"/chat/completions" not in head.split(b"\r\n")[0]:
+            writer.close()  # the context window probe: not the request this is about
+            return
         seen_on_disk.append(
             [
                 m.content

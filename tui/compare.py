@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass, field
 
 from tui.config import Config, ProviderConfig
+from tui.context import estimate_tokens
 from tui.domain import ChatMessage, Conversation, MessageStatus, Role
 from tui.engine import build_request
 from tui.providers.base import ChatRequest
@@ -82,9 +83,11 @@ class Contender:
         return (self.ended or time.monotonic()) - self.started
 
     def rate(self) -> float | None:
-        """Output tokens per second after the first token, where known."""
+        """Output tokens per second after the first token (estimated until reported)."""
         tokens = self.state.output_tokens
-        if tokens is None or self.first_token is None:
+        if tokens is None:
+            tokens = estimate_tokens(self.state.text + self.state.reasoning)
+        if self.first_token is None:
             return None
         streaming = (self.ended or time.monotonic()) - self.first_token
         return tokens / streaming if streaming > 0.05 else None

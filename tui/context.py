@@ -141,10 +141,11 @@ def short_count(tokens: int) -> str:
 
 
 def meter(used: Fill, window: int | None, width: int = 10) -> tuple[str, str]:
-    """(text, css class) for the status line: `ctx ~3.2k/128k ▰▰▱▱▱▱▱▱▱▱ 3%`."""
-    count = ("" if used.exact else "~") + short_count(used.tokens)
+    """(text, css class) for the status line: `ctx ~3.2k/128k ▰▰▱▱▱▱▱▱▱▱ 3%`; nothing
+    while the window is unknown."""
     if not window:
-        return f"ctx {count}", ""
+        return "", ""  # the conversation's total is shown beside it anyway
+    count = ("" if used.exact else "~") + short_count(used.tokens)
     share = used.tokens / window
     full = min(width, int(share * width + 0.5))
     bar = "▰" * full + "▱" * (width - full)

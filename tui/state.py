@@ -7,7 +7,7 @@ it never writes the config.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 import tomli_w
@@ -31,6 +31,8 @@ class AppState:
     """Model used last."""
     sidebar: bool = True
     """Whether the conversation list is shown."""
+    compare: list[str] = field(default_factory=list)
+    """The provider:model pairs compared last."""
 
     @classmethod
     def load(cls, data_dir: Path) -> AppState:
@@ -40,10 +42,12 @@ class AppState:
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
             return cls()
         state = cls()
-        for field in fields(cls):
-            value = raw.get(field.name)
-            if isinstance(value, type(getattr(state, field.name))):
-                setattr(state, field.name, value)
+        for spec in fields(cls):
+            value = raw.get(spec.name)
+            if isinstance(value, list):
+                value = [item for item in value if isinstance(item, str)]
+            if isinstance(value, type(getattr(state, spec.name))):
+                setattr(state, spec.name, value)
         return state
 
     def save(self, data_dir: Path) -> None:

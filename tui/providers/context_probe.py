@@ -49,7 +49,7 @@ async def server_window(
 async def _json(call: Any) -> Any:
     try:
         return await call
-    except openai.APIError as exc:
+    except (openai.APIError, ValueError) as exc:  # refused, unreachable, or not JSON
         log.debug("context window probe: %s", exc)
         return None
 

@@ -24,6 +24,7 @@ COMMANDS: list[tuple[str, str, str, str]] = [
     ("New conversation", "Start an empty conversation", "new_conversation", "Ctrl+N"),
     ("Pick provider and model", "Choose who answers next", "pick_model", "F2"),
     ("Next ready provider", "Switch without a dialog", "next_provider", "F3"),
+    ("Compare models", "Send the typed message to 2 to 4 models at once", "compare", "F7"),
     ("Stop reply", "Stop the streaming reply, keeping it", "stop", "Esc"),
     ("Copy last reply", "Copy the newest finished reply", "copy_reply", "Ctrl+T"),
     ("Copy conversation", "Copy the whole conversation as Markdown", "copy_conversation", ""),

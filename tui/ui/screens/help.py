@@ -30,6 +30,7 @@ KEYS: list[tuple[str, list[tuple[str, str]]]] = [
             ("F4", "show / hide the conversation list"),
             ("F5", "edit this conversation's system prompt"),
             ("F6", "reasoning: effort (OpenAI-style) or thinking budget (Anthropic)"),
+            ("F7", "compare: send the typed message to 2 to 4 models side by side"),
             ("Ctrl+O", "focus the messages (then the keys below)"),
             ("Ctrl+L", "move between the list and the message box"),
             ("Ctrl+F", "filter conversations by title or text"),
@@ -51,6 +52,15 @@ KEYS: list[tuple[str, list[tuple[str, str]]]] = [
             ("r", "regenerate the last reply"),
             ("↑ / ↓", "previous / next message"),
             ("Escape", "back to the message box"),
+        ],
+    ),
+    (
+        "Comparing replies",
+        [
+            ("1 to 4", "keep that reply (the others stay as its versions)"),
+            ("← / →, Enter", "move between replies; keep the focused one"),
+            ("s", "stop the focused reply"),
+            ("Escape", "stop all; once all are done, keep the first"),
         ],
     ),
     (

@@ -23,9 +23,12 @@ from textual.widgets import Footer, Header, Input, Label, OptionList
 from textual.worker import Worker, WorkerState
 
 from tui.attachments import AttachmentError, mentioned_files, read_attachment, resolve
+from tui.compare import PairError, parse_pair, start_compare
+from tui.compare import keep as keep_reply
+from tui.compare import label as compare_label
 from tui.config import ProviderConfig
 from tui.context import Window, fill, oldest_to_drop, short_count
-from tui.domain import ChatMessage, Conversation, Role
+from tui.domain import ChatMessage, Conversation, Role, title_from
 from tui.engine import build_request, record_reply, start_reply
 from tui.providers.base import ChatRequest
 from tui.providers.catalog import Readiness
@@ -42,6 +45,7 @@ from tui.store import StoreError, Summary
 from tui.store.header_cache import HeaderCache
 from tui.ui.live_reply import LiveReply
 from tui.ui.messages import ReplyDelta, ReplyFinished, ReplyRetrying, ReplyUsage
+from tui.ui.screens.compare import CompareScreen, CompareSetupDialog
 from tui.ui.screens.conversation_commands import ConversationCommands
 from tui.ui.screens.dialogs import ChoiceDialog
 from tui.ui.screens.message_commands import MessageCommands
@@ -68,6 +72,8 @@ class MainScreen(ConversationCommands, MessageCommands):
     """Conversation files whose head could not be read, at the last listing."""
     _warmed_up = False
     """Whether the Markdown and code rendering has been warmed up off screen."""
+    comparing: CompareScreen | None = None
+    """The compare screen while it is open."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+n", "new_conversation", "New", id="new-conversation"),
@@ -75,6 +81,7 @@ class MainScreen(ConversationCommands, MessageCommands):
         Binding("escape", "stop", "Stop", id="stop-reply"),
         Binding("ctrl+l", "toggle_focus", "List/Input", show=False, id="toggle-focus"),
         Binding("f2", "pick_model", "Model", id="pick-model"),
+        Binding("f7", "compare", "Compare", id="compare"),
         Binding("f3", "next_provider", "Next provider", show=False, id="next-provider"),
         Binding("f4", "toggle_sidebar", "Sidebar", show=False, id="toggle-sidebar"),
         Binding("ctrl+end", "jump_to_end", "Jump to end", show=False, id="jump-to-end"),
@@ -232,15 +239,9 @@ class MainScreen(ConversationCommands, MessageCommands):
         if self.editing is not None:
             await self.resend_edited(event.text)
             return
-        attachments = []
-        for name in mentioned_files(event.text, Path.cwd()):
-            try:
-                path = resolve(name, Path.cwd())
-                attachments.append(read_attachment(path, name, self.config.attach_limit))
-            except AttachmentError as exc:
-                self.notify(f"{exc} Your message was not sent.", title="Attach", severity="error")
-                return
-        user = ChatMessage(Role.USER, event.text, attachments=attachments)
+        user = self.user_message(event.text)
+        if user is None:
+            return
         window = self.catalog.window_now(self.provider)
         need = fill(conv, [user]).tokens
         if window is None or window.tokens is None or need <= window.tokens:
@@ -256,6 +257,19 @@ class MainScreen(ConversationCommands, MessageCommands):
                 self.notify(f"Sent without the {drop} oldest messages; they stay here.")
 
         self.app.push_screen(context_full_dialog(conv, user, need, window, self.provider), chosen)
+
+    def user_message(self, text: str) -> ChatMessage | None:
+        """The user's message with the files it mentions (`@path`) attached; None (and
+        a notice) if one cannot be attached."""
+        attachments = []
+        for name in mentioned_files(text, Path.cwd()):
+            try:
+                path = resolve(name, Path.cwd())
+                attachments.append(read_attachment(path, name, self.config.attach_limit))
+            except AttachmentError as exc:
+                self.notify(f"{exc} Your message was not sent.", title="Attach", severity="error")
+                return None
+        return ChatMessage(Role.USER, text, attachments=attachments)
 
     async def deliver(self, conv: Conversation, user: ChatMessage, *, drop: int = 0) -> None:
         """Add the user's message to `conv` and ask for the reply (the oldest `drop`
@@ -401,6 +415,8 @@ class MainScreen(ConversationCommands, MessageCommands):
 
     def prepare_quit(self) -> None:
         """Stop every stream, keep what arrived (marked cancelled) and write it all."""
+        if self.comparing is not None:
+            self.comparing.stop_all()
         for live in list(self.live.values()):
             if live.worker is not None:
                 live.worker.cancel()
@@ -464,6 +480,90 @@ class MainScreen(ConversationCommands, MessageCommands):
 
         self.app.push_screen(SearchScreen(SearchIndex(self.store)), chosen)
 
+    def action_compare(self) -> None:
+        """Send the typed message to 2 to 4 provider:model pairs at once (F7)."""
+        conv, text = self.conversation, self.query_one(PromptInput).text
+        if not text.strip():
+            self.notify("Type the message first, then F7 sends it to several models at once.")
+            return
+        if conv.id in self.live or self.editing is not None:
+            self.notify("Finish the reply (or the edit) in progress first.", severity="warning")
+            return
+        if refused := conv.read_only or self.writes_refused:
+            self.notify(f"{refused}.", title="Read-only", severity="warning")
+            return
+        pairs, chosen = self.compare_choices()
+
+        async def picked(pairs: list[str] | None) -> None:
+            if pairs:
+                await self.start_compare(text, pairs)
+
+        self.app.push_screen(CompareSetupDialog(pairs, chosen), picked)
+
+    def compare_choices(self) -> tuple[list[str], list[str]]:
+        """(pairs to offer, pairs ticked): the current model, those compared last,
+        then the models of every ready provider."""
+        current = compare_label(self.provider)
+        pairs = [current, *(p for p in self.state.compare if p != current)]
+        for name, provider in self.config.providers.items():
+            if self.catalog.readiness.get(name) is not Readiness.READY:
+                continue
+            for model in self.catalog.model_choices(provider)[:8]:
+                if (pair := f"{name}:{model}") not in pairs:
+                    pairs.append(pair)
+        chosen = [p for p in self.state.compare if p in pairs] or [current]
+        return pairs, chosen
+
+    async def start_compare(self, text: str, pairs: list[str]) -> None:
+        """Stream a reply from each pair on the compare screen; keep the chosen one."""
+        try:
+            providers = [parse_pair(self.config, pair) for pair in pairs]
+        except PairError as exc:
+            self.notify(f"{exc}.", title="Compare", severity="error")
+            return
+        providers = [self.provider_named(p.name, p.model) for p in providers]
+        user = self.user_message(text)
+        if user is None:
+            return
+        conv = self.conversation
+        conv.add(user)
+        self.query_one(PromptInput).clear()
+        await self.query_one(MessagePane).add(user)
+        self.state.compare = pairs
+        self.loaded[conv.id] = conv
+        self.save(conv)
+        contenders = start_compare(conv, providers)
+        self.save(conv)
+        self.conversation_list.upsert(conv)
+        screen = CompareScreen(
+            title_from(text),
+            contenders,
+            self.config,
+            self.pool,
+            save=lambda: self.save(conv),
+            saved=self.saver.flush,
+        )
+        self.comparing = screen
+
+        async def kept(index: int | None) -> None:
+            self.comparing = None
+            shown = contenders[0].message
+            keep_reply(shown, index or 0)
+            self.save(conv)
+            if conv is self.conversation:
+                chosen = contenders[index or 0].provider
+                self.use_provider(chosen.name, chosen.model, quiet=True)
+                await self.redraw_conversation()
+            self.conversation_list.upsert(conv)
+            count = len(contenders)
+            self.notify(
+                f"Kept reply {(index or 0) + 1} of {count}; the others are its versions "
+                "([ and ] on the reply step through them).",
+                markup=False,
+            )
+
+        self.app.push_screen(screen, kept)
+
     def action_stop(self) -> None:
         """Stop the open conversation's reply (what arrived is kept, marked cancelled),
         or leave editing the last message."""
@@ -511,14 +611,15 @@ class MainScreen(ConversationCommands, MessageCommands):
             return
         self.use_provider(name)
 
-    def use_provider(self, name: str, model: str | None = None) -> None:
+    def use_provider(self, name: str, model: str | None = None, *, quiet: bool = False) -> None:
         """Answer this conversation's next messages with `name` (and `model`)."""
         self.provider = self.provider_named(name, model)
         self.conversation.provider = self.provider.name
         self.conversation.model = self.provider.model
         self.show_provider()
         self.preload_sdk(self.provider)
-        self.notify(f"Next messages go to {self.provider.name} · {self.provider.model}.")
+        if not quiet:
+            self.notify(f"Next messages go to {self.provider.name} · {self.provider.model}.")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "stop":

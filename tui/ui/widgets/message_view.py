@@ -108,10 +108,14 @@ class MessageView(Vertical, can_focus=True):
     MessageView > Collapsible { margin: 0; padding: 0; border: none; }
     """
 
-    def __init__(self, message: ChatMessage, *, live: bool = False) -> None:
+    def __init__(
+        self, message: ChatMessage, *, live: bool = False, title: str | None = None
+    ) -> None:
+        """`title` replaces the line naming who wrote the message."""
         super().__init__(classes="-user" if message.role is Role.USER else "-assistant")
         self.message = message
         self.live = live
+        self.title = title
         self._pending_text: list[str] = []
         self._pending_reasoning = False
         self._reasoning = message.reasoning
@@ -140,7 +144,9 @@ class MessageView(Vertical, can_focus=True):
                 yield Static(chips, markup=False, classes="attachments")
             return
         who = f"{message.provider or 'assistant'} · {message.model or ''}".rstrip(" ·")
-        if message.alternatives:
+        if self.title is not None:
+            who = self.title
+        elif message.alternatives:
             count = len(message.alternatives) + 1
             who += f"  ⇄ version {message.version + 1} of {count} ([ ] to step)"
         yield Label(who, classes="role")

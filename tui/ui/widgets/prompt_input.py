@@ -18,12 +18,12 @@ class PromptInput(TextArea):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "submit", "Send", priority=True, id="send"),
-        Binding("ctrl+j", "newline", "Newline", id="newline"),
+        Binding("ctrl+j", "newline", "Newline", show=False, id="newline"),
         Binding("alt+enter,shift+enter", "newline", "Newline", show=False, id="newline-alt"),
         Binding("tab", "complete_path", "Complete @path", show=False, id="complete-path"),
         # TextArea selects a line / everything on F6 / F7; here they are the screen's.
         Binding("f6", "screen.step_reasoning", "Reasoning", show=False, id="prompt-reasoning"),
-        Binding("f7", "screen.compare", "Compare", show=False, id="prompt-compare"),
+        Binding("f7", "screen.compare", "Compare", id="prompt-compare"),
     ]
 
     @dataclass
@@ -38,6 +38,7 @@ class PromptInput(TextArea):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, soft_wrap=True, show_line_numbers=False, tab_behavior="focus")
         self.border_title = "Message"
+        self.border_subtitle = "Enter sends · Ctrl+J new line"
 
     def action_submit(self) -> None:
         """Send the text if there is any; the box is cleared by whoever accepts it."""

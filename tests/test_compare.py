@@ -1,0 +1,195 @@
+"""Compare mode: one prompt to several provider:model pairs, in the app and in `ask`."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.message import Message
+
+from tests.cli_runner import cli_env, run_cli
+from tests.replay_server import ReplayServer, load_cases
+from tests.ui_harness import make_app, write_config
+from tui.compare import PairError, check_count, keep, parse_pair, start_compare
+from tui.config import load_config
+from tui.domain import ChatMessage, Conversation, Role
+from tui.ui.messages import ReplyDelta
+from tui.ui.screens.compare import CompareColumn, CompareScreen, CompareSetupDialog
+from tui.ui.screens.main import MainScreen
+
+CASES = load_cases()
+PAIRS = {"first": "openai_include_usage", "second": "anthropic_basic_end_turn"}
+
+
+def text_of(case: str) -> str:
+    return str(CASES[case].expected["text"])
+
+
+def test_pairs_name_known_providers_and_come_two_to_four(tmp_path: Path) -> None:
+    config = load_config(tmp_path / "none.toml", tmp_path, environ={})
+    assert parse_pair(config, "ollama:qwen3").model == "qwen3"
+    assert parse_pair(config, "ollama").model == config.providers["ollama"].model
+    with pytest.raises(PairError, match="no provider named 'nope'"):
+        parse_pair(config, "nope:x")
+    for count in (1, 5):
+        with pytest.raises(PairError, match="2 to 4"):
+            check_count(count)
+
+
+def test_replies_are_one_message_and_keeping_one_keeps_the_others_as_versions(
+    tmp_path: Path,
+) -> None:
+    config = load_config(tmp_path / "none.toml", tmp_path, environ={})
+    conv = Conversation.start("ollama", "a")
+    conv.add(ChatMessage(Role.USER, "hi"))
+    providers = [parse_pair(config, p) for p in ("ollama:a", "vllm:b", "lmstudio:c")]
+    contenders = start_compare(conv, providers)
+    assert len(conv.messages) == 2
+    shown = conv.messages[1]
+    assert shown is contenders[0].message
+    assert [m.model for m in shown.alternatives] == ["b", "c"]
+    # Each reply was asked with the history up to the prompt, in its own model.
+    assert [c.request.model for c in contenders] == ["a", "b", "c"]
+    assert all(len(c.request.messages) == 1 for c in contenders)
+    for contender, text in zip(contenders, ("A", "B", "C"), strict=True):
+        contender.message.content = text
+    keep(shown, 2)
+    assert (shown.content, shown.model, shown.version) == ("C", "c", 2)
+    assert sorted(m.content for m in shown.alternatives) == ["A", "B"]
+
+
+async def test_ask_compare_prints_each_reply_in_turn_and_a_table(
+    replay: ReplayServer, tmp_path: Path
+) -> None:
+    config = write_config(tmp_path, replay, PAIRS)
+    env = cli_env(tmp_path, TUI_CHAT_CONFIG=str(config))
+    run = await run_cli("ask", "--compare", "second", "--compare", "first", "hi", env=env)
+    assert run.status == 0, run.stderr
+    second, first = text_of("anthropic_basic_end_turn"), text_of("openai_include_usage")
+    assert run.stdout == (
+        f"── 1 · second:fixture-model ──\n{second}\n\n── 2 · first:fixture-model ──\n{first}\n"
+    )
+    table = run.stderr.splitlines()[-3:]
+    assert table[0].split() == [
+        "#",
+        "provider:model",
+        "finish",
+        "in",
+        "out",
+        "first",
+        "token",
+        "time",
+        "tok/s",
+    ]
+    assert table[1].split()[:5] == ["1", "second:fixture-model", "stop", "25", "15"]
+    assert table[2].split()[:5] == ["2", "first:fixture-model", "stop", "24", "8"]
+    (saved,) = (tmp_path / "tui-data" / "conversations").glob("*.toml")
+    reply = tomllib.loads(saved.read_text(encoding="utf-8"))["messages"][1]
+    assert (reply["provider"], reply["content"]) == ("second", second)
+    assert [(a["provider"], a["content"]) for a in reply["alternatives"]] == [("first", first)]
+
+
+async def test_ask_compare_json_tags_every_line_and_fails_if_one_fails(
+    replay: ReplayServer, tmp_path: Path
+) -> None:
+    config = write_config(tmp_path, replay, {"good": "openai_basic_stop", "bad": "openai_http_401"})
+    env = cli_env(tmp_path, TUI_CHAT_CONFIG=str(config))
+    run = await run_cli("ask", "--json", "--compare", "good", "--compare", "bad", "hi", env=env)
+    assert run.status == 1
+    lines = [json.loads(line) for line in run.stdout.splitlines()]
+    assert {line["provider"] for line in lines} == {"good", "bad"}
+    results = {line["provider"]: line for line in lines if line["type"] == "result"}
+    assert results["good"]["text"] == text_of("openai_basic_stop")
+    assert results["good"]["pair"] == 1
+    assert results["bad"]["finish_reason"] == "error"
+    texts = "".join(e["text"] for e in lines if e["type"] == "text" and e["pair"] == 1)
+    assert texts == text_of("openai_basic_stop")
+    bad = await run_cli("ask", "--compare", "good", "hi", env=env)
+    assert bad.status == 2
+    assert "2 to 4" in bad.stderr
+
+
+async def open_compare(app: Any, pilot: Any, pairs: list[str]) -> CompareScreen:
+    """Type "hi", press F7 with `pairs` ticked, compare."""
+    app.main_screen.state.compare = pairs
+    await pilot.press(*"hi", "f7")
+    await pilot.pause()
+    dialog = app.screen
+    assert isinstance(dialog, CompareSetupDialog)
+    assert list(dialog.query_one("SelectionList").selected) == pairs  # type: ignore[attr-defined]
+    await pilot.press("enter")
+    await pilot.pause()
+    assert isinstance(app.screen, CompareScreen)
+    return app.screen
+
+
+async def test_f7_streams_side_by_side_and_keeps_the_chosen_reply(
+    replay: ReplayServer, tmp_path: Path
+) -> None:
+    app = make_app(tmp_path, replay, "first", cases=PAIRS)
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = await open_compare(app, pilot, ["first:fixture-model", "second:fixture-model"])
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        columns = list(screen.query(CompareColumn))
+        assert [c.border_title for c in columns] == [
+            "1 · first:fixture-model",
+            "2 · second:fixture-model",
+        ]
+        assert not screen.query_one("#columns").has_class("-stacked")
+        assert columns[0].view.shown_text == text_of("openai_include_usage")
+        assert columns[1].view.shown_text == text_of("anthropic_basic_end_turn")
+        assert "8 tokens" in str(columns[0].border_subtitle)
+        assert "first " in str(columns[0].border_subtitle)
+        finish = columns[1].query(".finish").last()
+        assert "✓ stop" in str(finish.render())
+        await pilot.press("2")
+        await pilot.pause()
+        main = app.screen
+        assert isinstance(main, MainScreen)
+        reply = main.conversation.messages[-1]
+        assert (reply.provider, reply.content) == ("second", text_of("anthropic_basic_end_turn"))
+        assert [m.content for m in reply.alternatives] == [text_of("openai_include_usage")]
+        assert main.provider.name == "second"  # the conversation goes on with the kept one
+        assert "version 2 of 2" in str(main.query(".role").last().render())
+        main.saver.flush()
+    (saved,) = (tmp_path / "data" / "conversations").glob("*.toml")
+    raw = tomllib.loads(saved.read_text(encoding="utf-8"))
+    assert raw["messages"][1]["version"] == 1
+    assert raw["messages"][1]["alternatives"][0]["provider"] == "first"
+    assert len(replay.requests) == 2
+
+
+async def test_one_reply_stops_on_its_own_and_narrow_terminals_stack(
+    replay: ReplayServer, tmp_path: Path
+) -> None:
+    cases = {"slow": "openai_split_packets.slow", "fast": "openai_basic_stop"}
+    started = asyncio.Event()
+
+    def hook(message: Message) -> None:
+        if isinstance(message, ReplyDelta) and message.conversation_id == "c0":
+            started.set()
+
+    app = make_app(tmp_path, replay, "slow", cases=cases)
+    async with app.run_test(size=(70, 40), message_hook=hook) as pilot:
+        screen = await open_compare(app, pilot, ["slow:fixture-model", "fast:fixture-model"])
+        await started.wait()
+        assert screen.query_one("#columns").has_class("-stacked")
+        assert isinstance(app.focused, CompareColumn)
+        assert app.focused.number == 1
+        await pilot.press("s")  # stops the slow one only
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        slow, fast = (c.message for c in screen.contenders)
+        assert slow.finish_reason == "cancelled"
+        assert slow.content  # what arrived is kept
+        assert fast.finish_reason == "stop"
+        assert fast.content == text_of("openai_basic_stop")
+        await pilot.press("escape")  # nothing runs: closes, keeping the first
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen)
+        assert app.screen.conversation.messages[-1].finish_reason == "cancelled"
