@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 from datetime import UTC, datetime, timedelta
@@ -13,8 +14,8 @@ from tests.cli_runner import cli_env, run_cli
 from tests.test_commands import settle
 from tests.ui_harness import make_app
 from tui.domain import ChatMessage, Conversation, Role
-from tui.search import SearchIndex
-from tui.store import ConversationStore
+from tui.search import BUILD_APART_FROM, SearchIndex
+from tui.store import BackgroundSaver, ConversationStore
 from tui.ui.screens.search import SearchScreen
 from tui.ui.widgets.message_pane import MessagePane
 from tui.ui.widgets.message_view import MessageView
@@ -141,3 +142,38 @@ async def test_search_screen_opens_the_conversation_at_the_match(tmp_path: Path)
         assert focused.message.content == "where is the unicorn hiding?"
         pane = app.main_screen.query_one(MessagePane)
         assert pane.region.y <= focused.region.y < pane.region.bottom  # on screen
+
+
+def test_saves_update_the_index_without_reading_files(tmp_path: Path) -> None:
+    store, convs = sample(tmp_path / "data")
+    index = SearchIndex(store)
+    index.refresh()
+    saver = BackgroundSaver(store, on_saved=index.note_saved)
+    convs[0].add(ChatMessage(Role.USER, "what about the zeppelin museum?"))
+    saver.submit(store.snapshot(convs[0]))
+    assert saver.flush()
+    # Found from memory: the file is gone and no refresh ran.
+    (tmp_path / "data" / "conversations" / f"{convs[0].id}.toml").unlink()
+    (hit,) = index.search("zeppelin")
+    assert (hit.conversation_id, hit.where) == (convs[0].id, "message 3")
+
+
+async def test_a_missing_cache_is_built_apart_from_the_app(tmp_path: Path) -> None:
+    store = ConversationStore(tmp_path / "data")
+    for n in range(BUILD_APART_FROM + 5):
+        make(store, f"Conversation {n}", [f"needle number {n}"], days_ago=n)
+    index = SearchIndex(store)
+    assert index.files_to_read() == BUILD_APART_FROM + 5
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        await app.workers.wait_for_complete()
+        builder = app.main_screen.index_builder
+        assert builder is not None
+        assert await asyncio.to_thread(builder.wait, 60) == 0
+        assert index.files_to_read() == 0
+        await pilot.press("ctrl+g", *"number 7")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        results = app.screen.query_one(OptionList)
+        assert results.option_count == 1

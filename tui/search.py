@@ -4,21 +4,33 @@
 `<data dir>/cache/search.json`, with the file's mtime: a search re-reads only the files
 that changed since the last one. The TOML files stay the only source of truth (delete
 the cache and it is rebuilt). Matching is case-insensitive substring matching.
+
+The app keeps the index up to date as it saves (`note_saved`), and builds a missing or
+old cache at start-up in a separate process (`python -m tui.search DATA_DIR`), so that
+parsing thousands of files never competes with the screen for the interpreter.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import sys
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
+from typing import Any
 
 from tui.store import ConversationStore, StoreError
 from tui.store.atomic import atomic_write_bytes
+from tui.store.store import Snapshot
 
 INDEX_VERSION = 1
 CONTEXT_CHARS = 40
 """Characters of context shown on each side of a match."""
+BUILD_APART_FROM = 50
+"""With more files than this to read, the cache is built in a separate process."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,35 +67,72 @@ class SearchIndex:
         self.store = store
         self.path = store.data_dir / "cache" / "search.json"
         self._entries: dict[str, _Entry] = {}
+        self._loaded = False
+        self._lock = threading.Lock()
 
-    def refresh(self, *, save: bool = True) -> None:
-        """Load the cache, then read the files that are new or changed since."""
-        self._entries = self._load()
+    def files_to_read(self) -> int:
+        """How many conversation files changed since the cache was written (all of them
+        without a cache): a directory scan, no file is read."""
+        try:
+            written = self.path.stat().st_mtime
+        except OSError:
+            written = -1.0
+        return sum(1 for summary in self.store.list_summaries() if summary.mtime >= written)
+
+    def refresh(
+        self, *, save: bool = True, progress: Callable[[int, int], object] | None = None
+    ) -> None:
+        """Load the cache, then read the files that are new or changed since
+        (`progress(done, total)` is told how far that is)."""
+        if not self._loaded:  # afterwards, saves keep the entries up to date
+            cached = self._load()
+            with self._lock:
+                self._entries, self._loaded = cached, True
+        with self._lock:
+            entries = dict(self._entries)
         changed = False
         summaries = self.store.list_summaries()
-        for summary in summaries:
-            entry = self._entries.get(summary.id)
-            if entry is not None and entry.mtime == summary.mtime:
-                continue
+        stale = [s for s in summaries if (e := entries.get(s.id)) is None or e.mtime != s.mtime]
+        for done, summary in enumerate(stale, start=1):
+            if progress is not None and done % 100 == 0:
+                progress(done, len(stale))
             try:
                 conv = self.store.load(summary.id)
             except StoreError:
-                self._entries.pop(summary.id, None)
+                with self._lock:
+                    self._entries.pop(summary.id, None)
                 continue
-            self._entries[summary.id] = _Entry(
+            entry = _Entry(
                 summary.mtime,
                 conv.title,
                 conv.updated_at.isoformat(),
                 conv.system_prompt or "",
                 [message.content for message in conv.messages],
             )
+            with self._lock:
+                self._entries[summary.id] = entry
             changed = True
         present = {summary.id for summary in summaries}
-        for gone in self._entries.keys() - present:
-            del self._entries[gone]
-            changed = True
+        with self._lock:
+            for gone in self._entries.keys() - present:
+                del self._entries[gone]
+                changed = True
         if changed and save:
             self._save()
+
+    def note_saved(self, snapshot: Snapshot) -> None:
+        """Take in a conversation just written (safe from the saver's thread). Until the
+        index is loaded there is nothing to update: the file's mtime tells later."""
+        if not self._loaded:
+            return
+        try:
+            mtime = snapshot.path.stat().st_mtime
+        except OSError:
+            return
+        entry = _entry_from(snapshot.data, mtime)
+        if entry is not None:
+            with self._lock:
+                self._entries[snapshot.path.stem] = entry
 
     def search(self, text: str, limit: int = 50) -> list[Hit]:
         """Conversations matching `text`, most recently updated first."""
@@ -91,9 +140,10 @@ class SearchIndex:
         if not needle:
             return []
         hits = []
-        ordered = sorted(
-            self._entries.items(), key=lambda item: item[1].updated or "", reverse=True
-        )
+        with self._lock:
+            ordered = sorted(
+                self._entries.items(), key=lambda item: item[1].updated or "", reverse=True
+            )
         for conversation_id, entry in ordered:
             hit = _first_hit(conversation_id, entry, needle)
             if hit is not None:
@@ -112,13 +162,34 @@ class SearchIndex:
             return {}  # rebuilt from the files
 
     def _save(self) -> None:
-        rows = {
-            key: [e.mtime, e.title, e.updated, e.system, e.messages]
-            for key, e in self._entries.items()
-        }
+        with self._lock:
+            rows = {
+                key: [e.mtime, e.title, e.updated, e.system, e.messages]
+                for key, e in self._entries.items()
+            }
         data = json.dumps({"version": INDEX_VERSION, "conversations": rows}, ensure_ascii=False)
         with contextlib.suppress(OSError):  # only a cache: the next search reads the files
             atomic_write_bytes(self.path, data.encode("utf-8"))
+
+
+def _entry_from(data: dict[str, Any], mtime: float) -> _Entry | None:
+    """The searchable text of a conversation in its file's (dict) form."""
+    head = data.get("conversation")
+    if not isinstance(head, dict):
+        return None
+    updated = head.get("updated")
+    return _Entry(
+        mtime,
+        str(head.get("title", "")),
+        updated.isoformat() if isinstance(updated, datetime) else None,
+        str(head.get("system_prompt") or ""),
+        [str(m.get("content", "")) for m in data.get("messages", []) if isinstance(m, dict)],
+    )
+
+
+def build(data_dir: Path) -> None:
+    """Bring the cache of `data_dir` up to date (what `python -m tui.search` runs)."""
+    SearchIndex(ConversationStore(data_dir)).refresh()
 
 
 def _first_hit(conversation_id: str, entry: _Entry, needle: str) -> Hit | None:
@@ -152,3 +223,7 @@ def _context(text: str, position: int, length: int) -> tuple[str, int]:
     suffix = "…" if end < line_end else ""
     context = prefix + text[start:end].replace("\t", " ") + suffix
     return context, len(prefix) + position - start
+
+
+if __name__ == "__main__":
+    build(Path(sys.argv[1]))

@@ -22,6 +22,7 @@ from tui.store.store import ConversationStore, Snapshot, StoreError, encode_dict
 
 ErrorCallback = Callable[[StoreError], None]
 RecoveredCallback = Callable[[Path], None]
+SavedCallback = Callable[[Snapshot], None]
 FIRST_RETRY_S = 1.0
 LAST_RETRY_S = 30.0
 
@@ -34,8 +35,11 @@ class BackgroundSaver:
         store: ConversationStore,
         on_error: ErrorCallback | None = None,
         on_recovered: RecoveredCallback | None = None,
+        on_saved: SavedCallback | None = None,
     ) -> None:
         self.store = store
+        self.on_saved = on_saved
+        """Called (on the saver thread) after each snapshot is written."""
         self.on_error = on_error
         """Called (on the saver thread) when a file's writes start failing."""
         self.on_recovered = on_recovered
@@ -124,3 +128,5 @@ class BackgroundSaver:
                 self.on_error(error)
             if recovered and self.on_recovered is not None:
                 self.on_recovered(snapshot.path)
+            if error is None and self.on_saved is not None:
+                self.on_saved(snapshot)

@@ -7,6 +7,9 @@
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -21,6 +24,7 @@ from tui.providers.catalog import ProviderCatalog
 from tui.providers.pool import AdapterPool
 from tui.reasoning import ReasoningSetting
 from tui.reasoning import describe as describe_reasoning
+from tui.search import BUILD_APART_FROM, SearchIndex
 from tui.state import AppState
 from tui.store import BackgroundSaver, ConversationStore, StoreError
 from tui.store.lock import DataDirLock
@@ -75,8 +79,15 @@ class ChatScreenBase(Screen[None]):
         """Why this app must not write to the data dir (another app holds it), if so."""
         self._stop_offered: bool | None = None
         """Whether the footer offers Esc (stop/cancel), as of its last refresh."""
+        self.search_index = SearchIndex(store)
+        """Every conversation's text, kept up to date as they are saved."""
+        self.index_builder: subprocess.Popen[bytes] | None = None
+        """The process building the search cache at start-up, if one was needed."""
         self.saver = BackgroundSaver(
-            store, on_error=self._save_failed, on_recovered=self._save_recovered
+            store,
+            on_error=self._save_failed,
+            on_recovered=self._save_recovered,
+            on_saved=self.search_index.note_saved,
         )
         self.pool = AdapterPool(config_path=str(config.config_path))
         self.catalog = ProviderCatalog(config, self.pool)
@@ -224,6 +235,22 @@ class ChatScreenBase(Screen[None]):
             status.hint = f"set {self.provider.api_key_env} to use {self.provider.name}"
         else:
             status.hint = ""
+
+    @work(thread=True, group="search-index", exit_on_error=False)
+    def prepare_search_index(self) -> None:
+        """Build a missing or old search cache in a separate, low-priority process when
+        many files must be read; a few are read when the search screen opens."""
+        if self.writes_refused or self.search_index.files_to_read() <= BUILD_APART_FROM:
+            return
+        log.info("building the search cache in a separate process")
+        nice = (lambda: os.nice(10)) if hasattr(os, "nice") else None
+        self.index_builder = subprocess.Popen(
+            [sys.executable, "-m", "tui.search", str(self.config.data_dir)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            preexec_fn=nice,
+        )
 
     @work(group="window", exclusive=True, exit_on_error=False)
     async def find_window(self, provider: ProviderConfig) -> None:

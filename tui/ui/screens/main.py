@@ -39,7 +39,7 @@ from tui.providers.events import (
     RefusalDelta,
     TextDelta,
 )
-from tui.search import Hit, SearchIndex
+from tui.search import Hit
 from tui.store import Header as FileHeader
 from tui.store import StoreError, Summary
 from tui.store.header_cache import HeaderCache
@@ -119,6 +119,7 @@ class MainScreen(ConversationCommands, MessageCommands):
         self.preload_sdk(self.provider)
         self.started = True
         self.find_window(self.provider)
+        self.prepare_search_index()
         if self.probe_local:
             self.probe_local_servers()
         last, self.state.last_conversation = self.state.last_conversation, ""
@@ -417,6 +418,8 @@ class MainScreen(ConversationCommands, MessageCommands):
         """Stop every stream, keep what arrived (marked cancelled) and write it all."""
         if self.comparing is not None:
             self.comparing.stop_all()
+        if self.index_builder is not None and self.index_builder.poll() is None:
+            self.index_builder.terminate()  # only a cache, written atomically
         for live in list(self.live.values()):
             if live.worker is not None:
                 live.worker.cancel()
@@ -478,7 +481,7 @@ class MainScreen(ConversationCommands, MessageCommands):
                 if view is not None:
                     view.focus(scroll_visible=False)
 
-        self.app.push_screen(SearchScreen(SearchIndex(self.store)), chosen)
+        self.app.push_screen(SearchScreen(self.search_index, self.index_builder), chosen)
 
     def action_compare(self) -> None:
         """Send the typed message to 2 to 4 provider:model pairs at once (F7)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from typing import ClassVar
 
 from rich.text import Text
@@ -47,9 +48,11 @@ class SearchScreen(ModalScreen[Hit | None]):
     SearchScreen #summary { color: $text-muted; height: 1; }
     """
 
-    def __init__(self, index: SearchIndex) -> None:
+    def __init__(self, index: SearchIndex, builder: subprocess.Popen[bytes] | None = None) -> None:
+        """`builder` is the process building the index's cache, if one runs."""
         super().__init__()
         self.index = index
+        self.builder = builder
         self.hits: list[Hit] = []
         self._refreshed = False
 
@@ -79,8 +82,17 @@ class SearchScreen(ModalScreen[Hit | None]):
     def run_search(self, text: str) -> None:
         """Search off the event loop (the first search may read every file)."""
         if not self._refreshed:
+            if self.builder is not None and self.builder.poll() is None:
+                waiting = "building the search index (the first time only)…"
+                self.app.call_from_thread(self._show_summary, waiting)
+                self.builder.wait()
             self.app.call_from_thread(self._show_summary, "reading the conversations…")
-            self.index.refresh()
+
+            def progress(done: int, total: int) -> None:
+                reading = f"reading the conversations: {done:,} of {total:,}…"
+                self.app.call_from_thread(self._show_summary, reading)
+
+            self.index.refresh(progress=progress)
             self._refreshed = True
         hits = self.index.search(text, limit=200)
         self.app.call_from_thread(self._show, text, hits)
