@@ -44,6 +44,8 @@ async def shoot(
             app.screen.query_one(PromptInput).cursor_blink = False
             if theme:
                 app.theme = theme
+            if name == "reasoning":
+                await pilot.press("f6", "f6", "f6")  # reasoning effort: high
             if prompt:
                 await pilot.press(*prompt, "enter")
                 await app.workers.wait_for_complete()
@@ -56,12 +58,54 @@ async def shoot(
     return Path(path)
 
 
+async def shoot_compare(server: ReplayServer) -> Path:
+    """Three models answering one message side by side."""
+    cases = {
+        "gpt": "openai_include_usage",
+        "claude": "anthropic_basic_end_turn",
+        "reasoner": "deepseek_reasoning",
+    }
+    with tempfile.TemporaryDirectory() as home:
+        app = make_app(Path(home), server, "gpt", cases=cases)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            app.main_screen.state.compare = [f"{name}:fixture-model" for name in cases]
+            await pilot.press(*"Which city is the capital of France?", "f7", "enter")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            path = app.save_screenshot("compare.svg", str(ROOT / "screenshots"))
+    return Path(path)
+
+
+async def shoot_context(server: ReplayServer) -> Path:
+    """The question asked before a message that would overflow the context window."""
+    with tempfile.TemporaryDirectory() as home:
+        app = make_app(
+            Path(home),
+            server,
+            "local",
+            cases={"local": "openai_include_usage"},
+            settings={"local": ["context_window = 60"]},
+        )
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            app.screen.query_one(PromptInput).cursor_blink = False
+            await pilot.press(*"hi", "enter")
+            await app.workers.wait_for_complete()
+            await pilot.press(*"Here is a much longer message " * 4, "enter")
+            await pilot.pause()
+            path = app.save_screenshot("context_full.svg", str(ROOT / "screenshots"))
+    return Path(path)
+
+
 async def main() -> None:
     server = ReplayServer(load_cases())
     await server.start()
     try:
         for name, (provider, prompt, keys, theme) in SHOTS.items():
             print(await shoot(server, name, provider, prompt, keys, theme))  # noqa: T201
+        print(await shoot_compare(server))  # noqa: T201
+        print(await shoot_context(server))  # noqa: T201
     finally:
         await server.stop()
 

@@ -96,7 +96,7 @@ class ChoiceDialog(ModalScreen[str | None]):
     """Explain a situation and offer a few ways on, one button each (its first letter
     is its key); Esc or Cancel dismisses with None."""
 
-    DEFAULT_CSS = "ChoiceDialog {" + DIALOG_CSS + "}"
+    DEFAULT_CSS = "ChoiceDialog {" + DIALOG_CSS + "} ChoiceDialog Label { width: 1fr; }"
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss(None)", "Cancel")]
 
     def __init__(self, title: str, text: str, choices: list[tuple[str, str]]) -> None:

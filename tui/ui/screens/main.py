@@ -27,7 +27,14 @@ from tui.compare import PairError, parse_pair, start_compare
 from tui.compare import keep as keep_reply
 from tui.compare import label as compare_label
 from tui.config import ProviderConfig
-from tui.context import Window, fill, oldest_to_drop, short_count
+from tui.context import (
+    Window,
+    estimate_tokens,
+    fill,
+    message_tokens,
+    oldest_to_drop,
+    short_count,
+)
 from tui.domain import ChatMessage, Conversation, Role, title_from
 from tui.engine import build_request, record_reply, start_reply
 from tui.providers.base import ChatRequest
@@ -528,6 +535,8 @@ class MainScreen(ConversationCommands, MessageCommands):
         user = self.user_message(text)
         if user is None:
             return
+        # Each adapter imports its SDK the first time: before the clocks start.
+        await asyncio.to_thread(lambda: [self.pool.get(p) for p in providers])
         conv = self.conversation
         conv.add(user)
         self.query_one(PromptInput).clear()
@@ -638,7 +647,7 @@ def context_full_dialog(
     size = window.tokens or 0
     drop = oldest_to_drop(conv, user, size)
     total = len(conv.messages)
-    if drop >= total:
+    if message_tokens(user) + estimate_tokens(conv.system_prompt or "") > size:
         what = "Even this message alone may not fit: dropping sends it with no history."
     else:
         what = f"Dropping leaves out the {drop} oldest of {total} messages from what is sent."
