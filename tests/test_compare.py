@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -113,6 +114,17 @@ async def test_ask_compare_json_tags_every_line_and_fails_if_one_fails(
     assert "2 to 4" in bad.stderr
 
 
+def first_text_of(column: str) -> tuple[asyncio.Event, Callable[[Message], None]]:
+    """An event set once `column`'s reply has started, and the message hook that sets it."""
+    started = asyncio.Event()
+
+    def hook(message: Message) -> None:
+        if isinstance(message, ReplyDelta) and message.conversation_id == column:
+            started.set()
+
+    return started, hook
+
+
 async def open_compare(app: Any, pilot: Any, pairs: list[str]) -> CompareScreen:
     """Type "hi", press F7 with `pairs` ticked, compare."""
     app.main_screen.state.compare = pairs
@@ -168,12 +180,7 @@ async def test_one_reply_stops_on_its_own_and_narrow_terminals_stack(
     replay: ReplayServer, tmp_path: Path
 ) -> None:
     cases = {"slow": "openai_split_packets.slow", "fast": "openai_basic_stop"}
-    started = asyncio.Event()
-
-    def hook(message: Message) -> None:
-        if isinstance(message, ReplyDelta) and message.conversation_id == "c0":
-            started.set()
-
+    started, hook = first_text_of("c0")
     app = make_app(tmp_path, replay, "slow", cases=cases)
     async with app.run_test(size=(70, 40), message_hook=hook) as pilot:
         screen = await open_compare(app, pilot, ["slow:fixture-model", "fast:fixture-model"])
@@ -193,3 +200,23 @@ async def test_one_reply_stops_on_its_own_and_narrow_terminals_stack(
         await pilot.pause()
         assert isinstance(app.screen, MainScreen)
         assert app.screen.conversation.messages[-1].finish_reason == "cancelled"
+
+
+async def test_quitting_mid_compare_saves_every_partial_reply(
+    replay: ReplayServer, tmp_path: Path
+) -> None:
+    cases = {"slow": "openai_split_packets.slow", "fast": "openai_basic_stop"}
+    started, hook = first_text_of("c0")
+    app = make_app(tmp_path, replay, "slow", cases=cases)
+    async with app.run_test(size=(140, 40), message_hook=hook) as pilot:
+        await open_compare(app, pilot, ["slow:fixture-model", "fast:fixture-model"])
+        await started.wait()
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+    (saved,) = (tmp_path / "data" / "conversations").glob("*.toml")
+    reply = tomllib.loads(saved.read_text(encoding="utf-8"))["messages"][1]
+    assert reply["provider"] == "slow"
+    assert reply["content"]  # what had arrived
+    assert text_of("openai_split_packets.slow").startswith(reply["content"])
+    assert reply["finish_reason"] == "cancelled"
+    assert [a["provider"] for a in reply["alternatives"]] == ["fast"]

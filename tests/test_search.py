@@ -167,7 +167,8 @@ async def test_a_missing_cache_is_built_apart_from_the_app(tmp_path: Path) -> No
     app = make_app(tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
-        await app.workers.wait_for_complete()
+        # Started by a timer well after start-up; started here at once.
+        await app.main_screen.prepare_search_index().wait()
         builder = app.main_screen.index_builder
         assert builder is not None
         assert await asyncio.to_thread(builder.wait, 60) == 0

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sys
 import threading
 from collections.abc import Callable
@@ -226,4 +227,6 @@ def _context(text: str, position: int, length: int) -> tuple[str, int]:
 
 
 if __name__ == "__main__":
+    if hasattr(os, "nice"):
+        os.nice(19)  # a background chore: any other work comes first
     build(Path(sys.argv[1]))

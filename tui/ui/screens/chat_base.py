@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import subprocess
 import sys
 from dataclasses import replace
@@ -238,18 +237,16 @@ class ChatScreenBase(Screen[None]):
 
     @work(thread=True, group="search-index", exit_on_error=False)
     def prepare_search_index(self) -> None:
-        """Build a missing or old search cache in a separate, low-priority process when
-        many files must be read; a few are read when the search screen opens."""
+        """Build a missing or old search cache in a separate, lowest-priority process
+        when many files must be read (a few are read when the search screen opens)."""
         if self.writes_refused or self.search_index.files_to_read() <= BUILD_APART_FROM:
             return
         log.info("building the search cache in a separate process")
-        nice = (lambda: os.nice(10)) if hasattr(os, "nice") else None
         self.index_builder = subprocess.Popen(
             [sys.executable, "-m", "tui.search", str(self.config.data_dir)],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
-            preexec_fn=nice,
         )
 
     @work(group="window", exclusive=True, exit_on_error=False)

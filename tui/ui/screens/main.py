@@ -81,6 +81,8 @@ class MainScreen(ConversationCommands, MessageCommands):
     """Whether the Markdown and code rendering has been warmed up off screen."""
     comparing: CompareScreen | None = None
     """The compare screen while it is open."""
+    SEARCH_BUILD_DELAY_S = 20.0
+    """How long after start-up a missing search cache starts being built."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+n", "new_conversation", "New", id="new-conversation"),
@@ -126,7 +128,8 @@ class MainScreen(ConversationCommands, MessageCommands):
         self.preload_sdk(self.provider)
         self.started = True
         self.find_window(self.provider)
-        self.prepare_search_index()
+        # Well after start-up: the first minute of a session is for the user.
+        self.set_timer(self.SEARCH_BUILD_DELAY_S, self.prepare_search_index)
         if self.probe_local:
             self.probe_local_servers()
         last, self.state.last_conversation = self.state.last_conversation, ""
