@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from dataclasses import replace
 from pathlib import Path
 
 import openai
@@ -11,11 +12,13 @@ import pytest
 from tests.replay_server import ReplayServer
 from tests.test_app import send
 from tests.ui_harness import make_app
-from tui.config import PRESETS
-from tui.context import Fill, fill, known_window, meter, oldest_to_drop, short_count
+from tui.config import PRESETS, load_config
+from tui.context import Fill, Window, fill, known_window, meter, oldest_to_drop, short_count
 from tui.domain import ChatMessage, Conversation, Role
 from tui.engine import build_request
+from tui.providers.catalog import ProviderCatalog
 from tui.providers.context_probe import server_window
+from tui.providers.pool import AdapterPool
 from tui.ui.screens.dialogs import ChoiceDialog
 from tui.ui.widgets.prompt_input import PromptInput
 from tui.ui.widgets.status_bar import StatusBar
@@ -171,3 +174,15 @@ async def test_overflow_choices_drop_send_or_keep_editing(
     (saved,) = (tmp_path / "data" / "conversations").glob("*.toml")
     raw = tomllib.loads(saved.read_text(encoding="utf-8"))
     assert [m.get("dropped_messages", 0) for m in raw["messages"]] == [0, 0, 0, 2, 0, 0]
+
+
+def test_a_window_set_in_config_wins_over_the_server_and_the_table(tmp_path: Path) -> None:
+    config = load_config(tmp_path / "none.toml", tmp_path, environ={})
+    catalog = ProviderCatalog(config, AdapterPool(), environ={})
+    ollama = replace(config.providers["ollama"], model="llama3.2")
+    assert catalog.window_now(ollama) == Window(131_072, "table")
+    assert catalog.needs_asking(ollama)
+    catalog.windows[("ollama", "llama3.2")] = Window(2048, "server")
+    assert catalog.window_now(ollama) == Window(2048, "server")  # what it runs with
+    assert not catalog.needs_asking(ollama)
+    assert catalog.window_now(replace(ollama, context_window=60)) == Window(60, "config")

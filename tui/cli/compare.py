@@ -150,8 +150,6 @@ async def run_compare(
                     last_save = time.monotonic()
         finally:
             contender.end()
-            if contender.state.finish_reason is None:
-                contender.state.finish_reason = FinishReason.CANCELLED
         out.finished(index)
 
     try:

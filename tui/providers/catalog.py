@@ -95,11 +95,16 @@ class ProviderCatalog:
 
     def window_now(self, provider: ProviderConfig) -> Window | None:
         """The context window if known without waiting (found before, set, or in the table)."""
+        if provider.context_window:  # a number the user set wins over what a server says
+            return Window(provider.context_window, "config")
         found = self.windows.get((provider.name, provider.model))
         if found is not None and found.tokens is not None:
             return found
-        # A number the user set wins over what a server says.
-        return configured_or_known(provider.context_window, provider.model) or found
+        return configured_or_known(None, provider.model) or found
+
+    def needs_asking(self, provider: ProviderConfig) -> bool:
+        """Whether `find_window` would ask the server (not set, not asked yet)."""
+        return not provider.context_window and (provider.name, provider.model) not in self.windows
 
     async def find_window(self, provider: ProviderConfig, wait_s: float = PROBE_WAIT_S) -> Window:
         """The context window: set in config, else told by the server, else from the

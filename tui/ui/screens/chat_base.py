@@ -223,8 +223,8 @@ class ChatScreenBase(Screen[None]):
             label += f" · {words}"
         status.provider_label = label
         self.app.sub_title = f"{provider.name} · {provider.model}"
-        if self.started:
-            self.find_window(provider)
+        if self.started and self.catalog.needs_asking(provider):
+            self.find_window(provider)  # once per model: the catalog keeps the answer
         if self.provider.kind == "offline":
             status.hint = (
                 "no model connected: set OPENAI_API_KEY or ANTHROPIC_API_KEY, or add a "

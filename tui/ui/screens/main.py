@@ -546,9 +546,8 @@ class MainScreen(ConversationCommands, MessageCommands):
         await self.query_one(MessagePane).add(user)
         self.state.compare = pairs
         self.loaded[conv.id] = conv
-        self.save(conv)
         contenders = start_compare(conv, providers)
-        self.save(conv)
+        self.save(conv)  # on disk before the requests leave: see `CompareScreen(saved=…)`
         self.conversation_list.upsert(conv)
         screen = CompareScreen(
             title_from(text),
