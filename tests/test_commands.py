@@ -14,7 +14,7 @@ from textual.widgets import Button, Input, OptionList, TextArea
 from tests.replay_server import ReplayServer, load_cases
 from tests.ui_harness import make_app
 from tui.domain import ChatMessage, Conversation, Role
-from tui.providers.catalog import Readiness
+from tui.session.catalog import Readiness
 from tui.store import ConversationStore
 from tui.ui.app import ChatApp
 from tui.ui.screens.dialogs import ConfirmDialog, TextDialog

@@ -16,9 +16,9 @@ from tui.config import PRESETS, load_config
 from tui.context import Fill, Window, fill, known_window, meter, oldest_to_drop, short_count
 from tui.domain import ChatMessage, Conversation, Role
 from tui.engine import build_request
-from tui.providers.catalog import ProviderCatalog
 from tui.providers.context_probe import server_window
-from tui.providers.pool import AdapterPool
+from tui.session.catalog import ProviderCatalog
+from tui.session.pool import AdapterPool
 from tui.ui.screens.dialogs import ChoiceDialog
 from tui.ui.widgets.prompt_input import PromptInput
 from tui.ui.widgets.status_bar import StatusBar

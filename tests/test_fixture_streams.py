@@ -14,12 +14,13 @@ from typing import Any
 import pytest
 
 from tests.replay_server import ReplayServer, StreamCase, load_cases
+from tui.cli.json_result import result_object
+from tui.engine.state import ReplyState
 from tui.providers import errors
 from tui.providers.anthropic_msgs import AnthropicProvider
 from tui.providers.base import ChatRequest, RequestMessage
 from tui.providers.events import ErrorKind, Finished, FinishReason, StreamError, StreamEvent
 from tui.providers.openai_chat import OpenAIChatProvider
-from tui.providers.reply import ReplyState
 
 CASES = load_cases()
 COMPARED = (
@@ -71,7 +72,7 @@ async def test_case_matches_expected_result(replay: ReplayServer, name: str, mod
     state = ReplyState()
     for event in events:
         state.apply(event)
-    result = state.as_result()
+    result = result_object(state)
     assert {key: result[key] for key in COMPARED} == expected_result(case)
 
     # The stream contract: exactly one Finished, and it comes last.

@@ -26,7 +26,7 @@ def test_core_layers_never_import_the_ui() -> None:
         "tui.domain",
         "tui.engine",
         "tui.store",
-        "tui.providers.registry",
+        "tui.session.registry",
         "tui.providers.openai_chat",
         "tui.providers.anthropic_msgs",
         "tui.cli.ask",

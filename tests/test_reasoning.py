@@ -13,13 +13,14 @@ from tests.replay_server import ReplayServer, load_cases
 from tests.test_app import send
 from tests.ui_harness import make_app
 from tui import reasoning
+from tui.cli.json_result import result_object
 from tui.config import PRESETS, ConfigError, load_config
 from tui.domain import ChatMessage, Conversation, Role
 from tui.engine import build_request
+from tui.engine.state import ReplyState
 from tui.providers.anthropic_msgs import AnthropicProvider
 from tui.providers.base import ChatRequest, RequestMessage
 from tui.providers.openai_chat import OpenAIChatProvider
-from tui.providers.reply import ReplyState
 from tui.reasoning import ReasoningSetting
 from tui.store import ConversationStore
 from tui.ui.widgets.status_bar import StatusBar
@@ -48,7 +49,7 @@ async def test_openai_gets_reasoning_effort_and_max_completion_tokens(
     # Counted apart from the rest of the output, where the provider reports it.
     assert state.output_tokens == 61
     assert state.reasoning_tokens == 47
-    assert state.as_result()["reasoning_tokens"] == 47
+    assert result_object(state)["reasoning_tokens"] == 47
 
 
 async def test_anthropic_gets_thinking_with_room_for_the_answer(replay: ReplayServer) -> None:

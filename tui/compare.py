@@ -9,15 +9,12 @@ regenerated ones. Nothing here knows about terminals.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from collections.abc import Callable
 
 from tui.config import Config, ProviderConfig
-from tui.context import estimate_tokens
-from tui.domain import ChatMessage, Conversation, MessageStatus, Role
-from tui.engine import build_request
-from tui.providers.base import ChatRequest
-from tui.providers.events import ReplyEvent, Usage
-from tui.providers.reply import ReplyState
+from tui.domain import ChatMessage, Conversation
+from tui.engine.request import build_request
+from tui.engine.run import Clock, ReplyRun, new_reply
 
 MIN_PAIRS, MAX_PAIRS = 2, 4
 
@@ -50,66 +47,31 @@ def label(provider: ProviderConfig) -> str:
     return f"{provider.name}:{provider.model}"
 
 
-@dataclass
-class Contender:
-    """One pair's reply while it streams: its message, what arrived, and its timing."""
-
-    provider: ProviderConfig
-    request: ChatRequest
-    message: ChatMessage
-    state: ReplyState = field(default_factory=ReplyState)
-    started: float = field(default_factory=time.monotonic)
-    first_token: float | None = None
-    ended: float | None = None
-
-    def apply(self, event: ReplyEvent) -> None:
-        """Fold an event in, noting when the first piece of the reply came."""
-        if self.first_token is None and not isinstance(event, Usage):
-            self.first_token = time.monotonic()
-        self.state.apply(event)
-
-    def end(self) -> None:
-        """Note the moment the reply ended."""
-        self.ended = self.ended or time.monotonic()
-
-    @property
-    def ttft(self) -> float | None:
-        """Seconds from the request to the first piece of the reply."""
-        return None if self.first_token is None else self.first_token - self.started
-
-    @property
-    def elapsed(self) -> float:
-        """Seconds from the request to the end (or to now, while streaming)."""
-        return (self.ended or time.monotonic()) - self.started
-
-    def rate(self) -> float | None:
-        """Output tokens per second after the first token (estimated until reported)."""
-        tokens = self.state.output_tokens
-        if tokens is None:
-            tokens = estimate_tokens(self.state.text + self.state.reasoning)
-        if self.first_token is None:
-            return None
-        streaming = (self.ended or time.monotonic()) - self.first_token
-        return tokens / streaming if streaming > 0.05 else None
-
-
-def start_compare(conv: Conversation, providers: list[ProviderConfig]) -> list[Contender]:
+def start_compare(
+    conv: Conversation,
+    providers: list[ProviderConfig],
+    save: Callable[[], None],
+    clock: Clock = time.monotonic,
+) -> list[ReplyRun]:
     """Append one assistant message holding a reply per provider (the first shown, the
-    rest as its alternatives) to `conv`, which ends with the user's prompt."""
-    contenders = []
-    for provider in providers:
-        message = ChatMessage(
-            role=Role.ASSISTANT,
-            content="",
-            provider=provider.name,
-            model=provider.model,
-            status=MessageStatus.STREAMING,
+    rest as its alternatives) to `conv`, which ends with the user's prompt; returns a
+    run per provider, each saving the whole conversation with `save`."""
+    runs = [
+        ReplyRun(
+            conv,
+            new_reply(provider),
+            provider,
+            build_request(conv, provider),
+            save=save,
+            clock=clock,
+            key=f"{conv.id}/{index}",
         )
-        contenders.append(Contender(provider, build_request(conv, provider), message))
-    shown = contenders[0].message
-    shown.alternatives = [c.message for c in contenders[1:]]
+        for index, provider in enumerate(providers)
+    ]
+    shown = runs[0].message
+    shown.alternatives = [run.message for run in runs[1:]]
     conv.add(shown)
-    return contenders
+    return runs
 
 
 def keep(shown: ChatMessage, index: int) -> None:

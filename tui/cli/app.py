@@ -28,6 +28,6 @@ def main(argv: list[str]) -> int:
 
     app = ChatApp(config, ConversationStore(config.data_dir), provider=provider)
     app.run()
-    for note in app.main_screen.exit_notes:
+    for note in app.session.exit_notes:
         print(note, file=sys.stderr)
     return int(app.return_code or 0)

@@ -13,15 +13,15 @@ import asyncio
 import json
 import os
 import sys
-import time
 from pathlib import Path
 from typing import Any, TextIO
 
 from tui.attachments import AttachmentError, read_attachment
+from tui.cli.json_result import result_object
 from tui.cli.options import add_common_options, fail, resolve
 from tui.config import MIN_THINKING_BUDGET, REASONING_EFFORTS, Config, ProviderConfig
 from tui.domain import Attachment, ChatMessage, Conversation, Role
-from tui.engine import build_request, record_reply, reply_events, start_reply
+from tui.engine import ReplyRun, ReplyState, build_request, new_reply
 from tui.inert import make_inert
 from tui.providers.events import (
     FinishReason,
@@ -31,12 +31,11 @@ from tui.providers.events import (
     RetryScheduled,
     TextDelta,
 )
-from tui.providers.reply import ReplyState
 from tui.providers.retry import RetryPolicy
+from tui.session.pool import AdapterPool
 from tui.store import ConversationStore, StoreError
 
 EXIT_OK, EXIT_PROVIDER_ERROR, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 0, 1, 130, 141
-SAVE_EVERY_S = 2.0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -122,7 +121,7 @@ class Printer:
     def result(self, state: ReplyState, provider: ProviderConfig, elapsed: float) -> None:
         """Print the closing summary (and the `result` object with --json)."""
         if self.as_json:
-            self.json(state.as_result())
+            self.json(result_object(state))
         elif not self.ends_with_newline:
             self.write_out("\n")
         for call in sorted(state.tool_calls.values(), key=lambda c: c.id or ""):
@@ -182,26 +181,25 @@ async def run_ask(
     policy: RetryPolicy | None = None,
 ) -> int:
     """Stream one reply into `conv`, printing as it goes; returns the exit status."""
+    pool = AdapterPool(config_path=str(config.config_path))
     request = build_request(conv, provider)
-    reply = start_reply(conv, provider)
-    state = ReplyState()
-    started = last_save = time.monotonic()
+    run = ReplyRun(
+        conv,
+        conv.add(new_reply(provider)),
+        provider,
+        request,
+        save=lambda: save_quietly(store, conv, printer),
+    )
     try:
-        async for event in reply_events(config, provider, request, policy=policy):
-            state.apply(event)
+        adapter = pool.get(provider)  # imports the SDK: before the clock starts
+        run.restart_clock()
+        async for event in run.events(adapter, policy=policy):
             printer.event(event)
-            if store is not None and time.monotonic() - last_save >= SAVE_EVERY_S:
-                record_reply(reply, state)
-                save_quietly(store, conv, printer)
-                last_save = time.monotonic()
     finally:
-        if state.finish_reason is None:  # interrupted: keep what arrived, marked as such
-            state.finish_reason = FinishReason.CANCELLED
-        record_reply(reply, state)
-        if store is not None:
-            save_quietly(store, conv, printer)
-    printer.result(state, provider, time.monotonic() - started)
-    return EXIT_PROVIDER_ERROR if state.finish_reason is FinishReason.ERROR else EXIT_OK
+        run.close()  # interrupted: what arrived is kept, marked cancelled
+        await pool.aclose()
+    printer.result(run.state, provider, run.progress().elapsed)
+    return EXIT_PROVIDER_ERROR if run.failed else EXIT_OK
 
 
 def new_exchange(
@@ -226,7 +224,10 @@ def new_exchange(
     return conv
 
 
-def save_quietly(store: ConversationStore, conv: Conversation, printer: Printer) -> None:
+def save_quietly(store: ConversationStore | None, conv: Conversation, printer: Printer) -> None:
+    """Write `conv` (when saving), turning a failure into a warning on stderr."""
+    if store is None:
+        return
     try:
         store.save(conv)
     except StoreError as exc:
@@ -275,8 +276,7 @@ def main(argv: list[str]) -> int:
     )
     store = None if args.no_save else ConversationStore(config.data_dir)
     printer = Printer(sys.stdout, sys.stderr, as_json=args.json)
-    if store is not None:
-        save_quietly(store, conv, printer)  # the question is on disk before anything can fail
+    save_quietly(store, conv, printer)  # the question is on disk before anything can fail
     try:
         if compared:
             from tui.cli.compare import run_compare

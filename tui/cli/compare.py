@@ -9,17 +9,17 @@ tagged with its pair, followed by one `result` line per pair.
 from __future__ import annotations
 
 import asyncio
-import time
 from typing import Any
 
-from tui.cli.ask import EXIT_OK, EXIT_PROVIDER_ERROR, SAVE_EVERY_S, Printer, save_quietly
-from tui.compare import Contender, label, start_compare
+from tui.cli.ask import EXIT_OK, EXIT_PROVIDER_ERROR, Printer, save_quietly
+from tui.cli.json_result import result_object
+from tui.compare import label, start_compare
 from tui.config import Config, ProviderConfig
 from tui.domain import Conversation
-from tui.engine import record_reply, reply_events
+from tui.engine import ReplyRun
 from tui.providers.events import FinishReason, ReasoningDelta, ReplyEvent, TextDelta
-from tui.providers.pool import AdapterPool
 from tui.providers.retry import RetryPolicy
+from tui.session.pool import AdapterPool
 from tui.store import ConversationStore
 
 
@@ -27,13 +27,13 @@ class ComparePrinter:
     """Prints several replies as they arrive: one at a time in text mode, tagged lines
     in JSON mode."""
 
-    def __init__(self, printer: Printer, contenders: list[Contender]) -> None:
+    def __init__(self, printer: Printer, runs: list[ReplyRun]) -> None:
         self.printer = printer
-        self.contenders = contenders
+        self.runs = runs
         self.current = 0
         """The reply being printed live (text mode)."""
-        self.waiting: list[list[ReplyEvent]] = [[] for _ in contenders]
-        self.done = [False] * len(contenders)
+        self.waiting: list[list[ReplyEvent]] = [[] for _ in runs]
+        self.done = [False] * len(runs)
         self._heading(0)
 
     def event(self, index: int, event: ReplyEvent) -> None:
@@ -51,16 +51,16 @@ class ComparePrinter:
         """Reply `index` is over: print what waited behind it."""
         self.done[index] = True
         if self.printer.as_json:
-            result = {**self.contenders[index].state.as_result(), **self._tag(index)}
-            contender = self.contenders[index]
-            result["first_token_s"] = _rounded(contender.ttft)
-            result["elapsed_s"] = _rounded(contender.elapsed)
+            progress = self.runs[index].progress()
+            result = {**result_object(self.runs[index].state), **self._tag(index)}
+            result["first_token_s"] = _rounded(progress.first_token)
+            result["elapsed_s"] = _rounded(progress.elapsed)
             self.printer.json(result)
             return
-        while self.current < len(self.contenders) and self.done[self.current]:
+        while self.current < len(self.runs) and self.done[self.current]:
             self.printer.close_text()
             self.current += 1
-            if self.current < len(self.contenders):
+            if self.current < len(self.runs):
                 self._heading(self.current)
                 for waiting in self.waiting[self.current]:
                     self.printer.event(waiting)
@@ -69,12 +69,10 @@ class ComparePrinter:
     def _heading(self, index: int) -> None:
         if not self.printer.as_json:
             gap = "\n" if index else ""
-            self.printer.write_out(
-                f"{gap}── {index + 1} · {label(self.contenders[index].provider)} ──\n"
-            )
+            self.printer.write_out(f"{gap}── {index + 1} · {label(self.runs[index].provider)} ──\n")
 
     def _tag(self, index: int) -> dict[str, Any]:
-        provider = self.contenders[index].provider
+        provider = self.runs[index].provider
         return {"pair": index + 1, "provider": provider.name, "model": provider.model}
 
 
@@ -82,22 +80,21 @@ def _rounded(seconds: float | None) -> float | None:
     return None if seconds is None else round(seconds, 3)
 
 
-def table(contenders: list[Contender]) -> str:
+def table(runs: list[ReplyRun]) -> str:
     """The summary table: one row per pair."""
     rows = [("#", "provider:model", "finish", "in", "out", "first token", "time", "tok/s")]
-    for number, c in enumerate(contenders, start=1):
-        state = c.state
-        rate = c.rate()
+    for number, run in enumerate(runs, start=1):
+        state, progress = run.state, run.progress()
         rows.append(
             (
                 str(number),
-                label(c.provider),
+                label(run.provider),
                 str(state.finish_reason or FinishReason.CANCELLED),
                 "?" if state.input_tokens is None else str(state.input_tokens),
                 "?" if state.output_tokens is None else str(state.output_tokens),
-                "-" if c.ttft is None else f"{c.ttft:.2f} s",
-                f"{c.elapsed:.1f} s",
-                "-" if rate is None else f"{rate:.1f}",
+                "-" if progress.first_token is None else f"{progress.first_token:.2f} s",
+                f"{progress.elapsed:.1f} s",
+                "-" if progress.rate is None else f"{progress.rate:.1f}",
             )
         )
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
@@ -116,56 +113,28 @@ async def run_compare(
     policy: RetryPolicy | None = None,
 ) -> int:
     """Stream one reply per provider into `conv` at once; returns the exit status."""
-    contenders = start_compare(conv, providers)
-    out = ComparePrinter(printer, contenders)
+    runs = start_compare(conv, providers, save=lambda: save_quietly(store, conv, printer))
+    out = ComparePrinter(printer, runs)
     # Built first (each imports its SDK), so no reply's timing counts an import.
     pool = AdapterPool(config_path=str(config.config_path))
     adapters = [pool.get(p) for p in providers]
-    for contender in contenders:
-        contender.started = time.monotonic()
-    last_save = time.monotonic()
-
-    def save_now() -> None:
-        for contender in contenders:
-            record_reply(contender.message, contender.state)
-        if store is not None:
-            save_quietly(store, conv, printer)
+    for run in runs:
+        run.restart_clock()
 
     async def one(index: int) -> None:
-        nonlocal last_save
-        contender = contenders[index]
-        try:
-            events = reply_events(
-                config,
-                contender.provider,
-                contender.request,
-                policy=policy,
-                adapter=adapters[index],
-            )
-            async for event in events:
-                contender.apply(event)
-                out.event(index, event)
-                if time.monotonic() - last_save >= SAVE_EVERY_S:
-                    save_now()
-                    last_save = time.monotonic()
-        finally:
-            contender.end()
+        async for event in runs[index].events(adapters[index], policy=policy):
+            out.event(index, event)
         out.finished(index)
 
     try:
-        await asyncio.gather(*(one(index) for index in range(len(contenders))))
+        await asyncio.gather(*(one(index) for index in range(len(runs))))
     finally:
-        for contender in contenders:
-            if contender.state.finish_reason is None:
-                contender.state.finish_reason = FinishReason.CANCELLED
-        save_now()
+        for run in runs:
+            run.close()
         await pool.aclose()
     if not printer.as_json:
-        for contender in contenders:
-            if contender.state.error is not None:
-                printer.write_err(
-                    f"error ({label(contender.provider)}): {contender.state.error.message}\n"
-                )
-        printer.write_err(table(contenders) + "\n")
-    failed = any(c.state.finish_reason is FinishReason.ERROR for c in contenders)
-    return EXIT_PROVIDER_ERROR if failed else EXIT_OK
+        for run in runs:
+            if run.state.error is not None:
+                printer.write_err(f"error ({label(run.provider)}): {run.state.error.message}\n")
+        printer.write_err(table(runs) + "\n")
+    return EXIT_PROVIDER_ERROR if any(run.failed for run in runs) else EXIT_OK

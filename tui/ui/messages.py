@@ -1,4 +1,4 @@
-"""Facts a reply worker reports to the screen. Each carries its conversation's id."""
+"""Facts a reply worker reports to the screen. Each carries its run."""
 
 from __future__ import annotations
 
@@ -6,47 +6,37 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
-from tui.providers.events import (
-    FinishReason,
-    ReasoningDelta,
-    RefusalDelta,
-    RetryScheduled,
-    StreamError,
-    TextDelta,
-    ToolCallDelta,
-    Usage,
-)
+from tui.engine import ReplyRun
+from tui.providers.events import ReasoningDelta, RefusalDelta, RetryScheduled, TextDelta
 
-Delta = TextDelta | ReasoningDelta | RefusalDelta | ToolCallDelta
+Delta = TextDelta | ReasoningDelta | RefusalDelta
 
 
 @dataclass
 class ReplyMessage(Message, bubble=False):
-    """Base for worker messages: which conversation the reply belongs to.
+    """Base for worker messages: the reply they are about (it has folded them in).
 
-    Only the screen cares, so none bubbles (each subclass must say so again: Textual
+    Only their target cares, so none bubbles (each subclass must say so again: Textual
     resets `bubble` to True for every subclass that does not).
     """
 
-    conversation_id: str
+    run: ReplyRun
+
+    @property
+    def key(self) -> str:
+        """The run's key (a chat reply's is its conversation id)."""
+        return self.run.key
 
 
 @dataclass
 class ReplyDelta(ReplyMessage, bubble=False):
-    """A piece of text, reasoning, refusal or tool call arrived (text that arrives
-    faster than the screen is drawn comes merged: see `TextBatcher`)."""
+    """A piece of text, reasoning or refusal arrived (text that arrives faster than the
+    screen is drawn comes merged: see `TextBatcher`). The run has folded it in already."""
 
     delta: Delta
-
-
-@dataclass
-class ReplyUsage(ReplyMessage, bubble=False):
-    """New running token totals. A burst of them shrinks to the newest."""
-
-    usage: Usage
-
-    def can_replace(self, message: Message) -> bool:
-        return isinstance(message, ReplyUsage) and message.conversation_id == self.conversation_id
+    end: int = 0
+    """For text: how many characters of the reply there are up to the end of this piece,
+    so a view built from the message meanwhile skips what it already shows."""
 
 
 @dataclass
@@ -54,12 +44,3 @@ class ReplyRetrying(ReplyMessage, bubble=False):
     """The provider refused for now; the reply will be asked for again after a wait."""
 
     retry: RetryScheduled
-
-
-@dataclass
-class ReplyFinished(ReplyMessage, bubble=False):
-    """The reply is over, for whatever reason (always sent, also on cancel or crash)."""
-
-    reason: FinishReason
-    raw_reason: str | None
-    error: StreamError | None

@@ -1,14 +1,13 @@
 """Compare mode on screen: choosing the pairs, then their replies side by side.
 
-`CompareSetupDialog` picks 2 to 4 provider:model pairs. `CompareScreen` streams one reply
-per pair, each in its own worker, in columns (stacked when the terminal is narrow), and
-dismisses with the index of the reply the user keeps. It never saves: it calls `save`,
-which the main screen gives it.
+`CompareSetupDialog` picks 2 to 4 provider:model pairs. `CompareScreen` shows one reply
+per pair in columns (stacked when the terminal is narrow), each driven by its own
+`ReplyRun` in its own worker (started by `start`, which the main screen gives it), and
+dismisses with the index of the reply the user keeps. The runs save themselves.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import ClassVar
 
@@ -16,23 +15,21 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message_pump import MessagePump
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, Input, Label, SelectionList
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker
 
-from tui.compare import MAX_PAIRS, MIN_PAIRS, Contender, label
-from tui.config import Config
-from tui.context import estimate_tokens
-from tui.engine import record_reply
-from tui.providers.events import Finished, FinishReason, ReasoningDelta, RefusalDelta, TextDelta
-from tui.providers.pool import AdapterPool
-from tui.ui.messages import ReplyDelta, ReplyFinished, ReplyRetrying, ReplyUsage
+from tui.compare import MAX_PAIRS, MIN_PAIRS, label
+from tui.engine import ReplyRun
+from tui.providers.events import ReasoningDelta
+from tui.ui.messages import ReplyDelta, ReplyRetrying
+from tui.ui.progress_words import column_words
 from tui.ui.screens.dialogs import DIALOG_CSS
-from tui.ui.streaming import stream_reply
 from tui.ui.widgets.message_view import MessageView
 
 TICK_S = 0.25
-SAVE_EVERY_S = 1.0
+StartRun = Callable[[ReplyRun, MessagePump], Worker[None]]
 COLUMN_MIN_WIDTH = 40
 """Narrower than this per reply, the replies are stacked instead of side by side."""
 
@@ -108,12 +105,12 @@ class CompareColumn(Vertical, can_focus=True):
     CompareColumn MessageView > .role { display: none; }
     """
 
-    def __init__(self, number: int, contender: Contender) -> None:
+    def __init__(self, number: int, run: ReplyRun) -> None:
         super().__init__()
         self.number = number
-        self.contender = contender
-        self.border_title = f"{number} · {label(contender.provider)}"
-        self.view = MessageView(contender.message, live=True, title="")
+        self.run = run
+        self.border_title = f"{number} · {label(run.provider)}"
+        self.view = MessageView(run.message, live=True, title="")
         self.view.can_focus = False
 
     def compose(self) -> ComposeResult:
@@ -130,19 +127,7 @@ class CompareColumn(Vertical, can_focus=True):
 
     def show_counters(self) -> None:
         """Tokens, speed, time to first token and how long it has taken."""
-        c = self.contender
-        state = c.state
-        exact = state.output_tokens is not None
-        tokens = state.output_tokens if exact else estimate_tokens(state.text + state.reasoning)
-        parts = [f"{tokens} tokens" if exact else f"~{tokens} tokens"]
-        if (rate := c.rate()) is not None:
-            parts.append(f"{rate:.0f} tok/s")
-        if c.ttft is not None:
-            parts.append(f"first {c.ttft:.2f} s")
-        parts.append(f"{c.elapsed:.1f} s")
-        if not state.finished:
-            parts.append("s stops")
-        self.border_subtitle = " · ".join(parts)
+        self.border_subtitle = column_words(self.run.progress())
 
 
 class CompareScreen(Screen[int]):
@@ -165,54 +150,24 @@ class CompareScreen(Screen[int]):
         Binding("escape", "escape", "Stop all / close"),
     ]
 
-    def __init__(
-        self,
-        question: str,
-        contenders: list[Contender],
-        config: Config,
-        pool: AdapterPool,
-        *,
-        save: Callable[[], None],
-        saved: Callable[[], object] | None = None,
-    ) -> None:
-        """`save` queues the conversation for writing; `saved` blocks until the
-        user's message is on disk (run in each worker before its request)."""
+    def __init__(self, question: str, runs: list[ReplyRun], *, start: StartRun) -> None:
+        """`start` drives a run in a worker whose messages come to this screen."""
         super().__init__()
         self.question = question
-        self.contenders = contenders
-        self.config = config
-        self.pool = pool
-        self.save = save
-        self.saved = saved
-        self.columns = [CompareColumn(n + 1, c) for n, c in enumerate(contenders)]
-        self.workers_by_key: dict[str, Worker[None]] = {}
-        self._last_save = time.monotonic()
+        self.runs = runs
+        self.start = start
+        self.columns = [CompareColumn(n + 1, run) for n, run in enumerate(runs)]
 
     def compose(self) -> ComposeResult:
-        yield Label(f"Comparing {len(self.contenders)} replies to: {self.question}", id="question")
+        yield Label(f"Comparing {len(self.runs)} replies to: {self.question}", id="question")
         with Horizontal(id="columns"):
             yield from self.columns
         yield Footer()
 
     def on_mount(self) -> None:
-        for index, contender in enumerate(self.contenders):
-            key = _key(index)
-            contender.started = time.monotonic()
-            self.workers_by_key[key] = self.run_worker(
-                stream_reply(
-                    self,
-                    key,
-                    self.config,
-                    contender.provider,
-                    contender.request,
-                    self.pool,
-                    saved=self.saved,
-                ),
-                name=f"compare:{key}",
-                group=f"compare:{key}",
-                description=f"compare {label(contender.provider)}",
-                exit_on_error=False,
-            )
+        for column in self.columns:
+            column.run.on_close.append(self._on_close(column))
+            self.start(column.run, self)
         self._ticker = self.set_interval(TICK_S, self._tick)
         self.columns[0].focus()
         self._tick()
@@ -224,7 +179,7 @@ class CompareScreen(Screen[int]):
     @property
     def running(self) -> list[int]:
         """Indexes of the replies still streaming."""
-        return [i for i, c in enumerate(self.contenders) if not c.state.finished]
+        return [i for i, run in enumerate(self.runs) if not run.closed]
 
     def _tick(self) -> None:
         for column in self.columns:
@@ -232,93 +187,49 @@ class CompareScreen(Screen[int]):
         if not self.running:
             self._ticker.pause()
 
-    def _contender(self, key: str) -> tuple[Contender, CompareColumn] | None:
-        index = int(key[1:]) if key[1:].isdigit() else -1
-        if 0 <= index < len(self.contenders):
-            return self.contenders[index], self.columns[index]
-        return None
+    def _column(self, run: ReplyRun) -> CompareColumn | None:
+        return next((c for c in self.columns if c.run is run), None)
 
     @on(ReplyDelta)
     def reply_delta(self, event: ReplyDelta) -> None:
-        found = self._contender(event.conversation_id)
-        if found is None:
+        column = self._column(event.run)
+        if column is None:
             return
-        contender, column = found
-        contender.apply(event.delta)
-        match event.delta:
-            case TextDelta(text) | RefusalDelta(text):
-                column.view.feed_text(text)
-            case ReasoningDelta():
-                column.view.feed_reasoning(contender.state.reasoning)
+        if isinstance(event.delta, ReasoningDelta):
+            column.view.feed_reasoning(event.run.state.reasoning)
+        else:
+            column.view.feed_text(event.delta.text, event.end)
         column.follow()
-        if time.monotonic() - self._last_save >= SAVE_EVERY_S:
-            self._save()
-
-    @on(ReplyUsage)
-    def reply_usage(self, event: ReplyUsage) -> None:
-        if (found := self._contender(event.conversation_id)) is not None:
-            found[0].apply(event.usage)
 
     @on(ReplyRetrying)
     def reply_retrying(self, event: ReplyRetrying) -> None:
-        if (found := self._contender(event.conversation_id)) is not None:
+        if (column := self._column(event.run)) is not None:
             retry = event.retry
-            found[1].view.set_status(f"{retry.error.message} Retrying in {retry.delay:g} s.")
+            column.view.set_status(f"{retry.error.message} Retrying in {retry.delay:g} s.")
 
-    @on(ReplyFinished)
-    async def reply_finished(self, event: ReplyFinished) -> None:
-        found = self._contender(event.conversation_id)
-        if found is None or found[0].state.finished:
+    def _on_close(self, column: CompareColumn) -> Callable[[ReplyRun], object]:
+        return lambda _run: self.call_later(self._ended, column)
+
+    async def _ended(self, column: CompareColumn) -> None:
+        if not column.is_attached:  # kept (and closed) meanwhile
             return
-        contender, column = found
-        if event.error is not None:
-            contender.state.apply(event.error)
-        contender.state.apply(Finished(event.reason, event.raw_reason))
-        contender.end()
-        record_reply(contender.message, contender.state)
         await column.view.finish()
         column.show_counters()
-        self._save()
         if not self.running:
             self.notify("All replies are in: press a number (or Enter) to keep one.")
 
-    @on(Worker.StateChanged)
-    def worker_ended(self, event: Worker.StateChanged) -> None:
-        """Finish a reply whose worker was cancelled before it could say so."""
-        if event.state not in (WorkerState.CANCELLED, WorkerState.ERROR):
-            return
-        for key, worker in self.workers_by_key.items():
-            if worker is event.worker:
-                self.post_message(ReplyFinished(key, FinishReason.CANCELLED, None, None))
-
-    def _save(self) -> None:
-        for contender in self.contenders:
-            record_reply(contender.message, contender.state)
-        self.save()
-        self._last_save = time.monotonic()
-
     def stop(self, index: int) -> None:
         """Stop reply `index`, keeping what arrived (marked cancelled)."""
-        contender = self.contenders[index]
-        if contender.state.finished:
-            return
-        self.workers_by_key[_key(index)].cancel()
-        contender.state.apply(Finished(FinishReason.CANCELLED))
-        contender.end()
-        record_reply(contender.message, contender.state)
-        self.columns[index].view.live = False
-        self.columns[index].view.show_finish()
-        self.columns[index].show_counters()
+        self.runs[index].cancel()
 
     def stop_all(self) -> None:
-        """Stop every reply still streaming, and save what arrived."""
+        """Stop every reply still streaming (what arrived is saved)."""
         for index in self.running:
             self.stop(index)
-        self._save()
 
     def action_keep(self, index: int) -> None:
         """Keep reply `index` as the conversation's answer (the others stay as versions)."""
-        if index >= len(self.contenders):
+        if index >= len(self.runs):
             return
         self.stop_all()
         self.dismiss(index)
@@ -332,7 +243,6 @@ class CompareScreen(Screen[int]):
         focused = self.focused
         if isinstance(focused, CompareColumn):
             self.stop(focused.number - 1)
-            self._save()
 
     def action_escape(self) -> None:
         """Stop all replies; once none is streaming, close keeping the first."""
@@ -344,9 +254,5 @@ class CompareScreen(Screen[int]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "keep" and parameters and isinstance(parameters[0], int):
-            return parameters[0] < len(self.contenders)
+            return parameters[0] < len(self.runs)
         return True
-
-
-def _key(index: int) -> str:
-    return f"c{index}"

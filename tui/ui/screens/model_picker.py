@@ -15,7 +15,7 @@ from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from tui.config import ProviderConfig
-from tui.providers.catalog import ProviderCatalog, Readiness
+from tui.session.catalog import ProviderCatalog, Readiness
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from textual import on
 from textual.containers import VerticalScroll
 from textual.widgets import Button, Static
 
 from tui.domain import ChatMessage, Conversation
+from tui.providers.events import ReasoningDelta
+from tui.ui.messages import ReplyDelta, ReplyRetrying
 from tui.ui.widgets.message_view import MessageView
 
 # Opening a long conversation mounts only what fills the pane (and a little more); older
@@ -146,3 +149,22 @@ class MessagePane(VerticalScroll):
             if self._hidden:
                 widgets.insert(0, self._earlier_button())
             await self.mount_all(widgets, before=0)
+
+    @on(ReplyDelta)
+    def reply_delta(self, event: ReplyDelta) -> None:
+        """Draw what a reply worker reports, when its reply is on screen."""
+        run = event.run
+        if run.conversation is not self.conversation:
+            return
+        view = self.view_for(run.message)
+        if view is None:
+            return
+        if isinstance(event.delta, ReasoningDelta):
+            view.feed_reasoning(run.state.reasoning)
+        else:
+            view.feed_text(event.delta.text, event.end)
+
+    @on(ReplyRetrying)
+    def reply_retrying(self, event: ReplyRetrying) -> None:
+        retry = event.retry
+        self.notify(f"{retry.error.message}\nRetrying once in {retry.delay:g} s.", timeout=6)

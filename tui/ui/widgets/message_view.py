@@ -123,6 +123,8 @@ class MessageView(Vertical, can_focus=True):
         self._last_flush = 0.0
         self._frame = FRAME_S
         self._tail_text = message.content or message.refusal
+        self._fed = len(self._tail_text)
+        """Characters of the reply this view has been given (built in or fed)."""
         self.code_index = 0
         """Which code block `b` copies next."""
         self._text_before_tail = ""
@@ -195,8 +197,18 @@ class MessageView(Vertical, can_focus=True):
         """The reply text rendered so far, all pieces together."""
         return self._text_before_tail + self._tail_text
 
-    def feed_text(self, text: str) -> None:
-        """Queue reply text for the next frame."""
+    def feed_text(self, text: str, end: int | None = None) -> None:
+        """Queue reply text for the next frame. `end` is where the text ends in the whole
+        reply: a view built from the message after the text was folded in already shows
+        it, and takes only what is new."""
+        if end is not None:
+            new = end - self._fed
+            if new <= 0:
+                return
+            text = text[-new:] if new < len(text) else text
+            self._fed = end
+        else:
+            self._fed += len(text)
         self._pending_text.append(text)
         self._schedule()
 

@@ -7,6 +7,10 @@ from textual.containers import Horizontal
 from textual.reactive import reactive
 from textual.widgets import Label
 
+from tui.context import Window, fill, meter
+from tui.domain import Conversation
+from tui.ui.finish_words import conversation_tokens
+
 
 class StatusBar(Horizontal):
     """One line: provider · model (and a hint) on the left, counters on the right."""
@@ -65,3 +69,19 @@ class StatusBar(Horizontal):
 
     def watch_streaming(self, value: bool) -> None:
         self.set_class(value, "-streaming")
+
+    def show_conversation(
+        self, conv: Conversation, window: Window | None, live_counters: str | None
+    ) -> None:
+        """The context meter of `conv`, and the live counters of its streaming reply
+        (`live_counters`) or else its total tokens."""
+        if conv.messages:
+            self.context = meter(fill(conv), window.tokens if window else None)
+        else:
+            self.context = ("", "")
+        self.streaming = live_counters is not None
+        if live_counters is not None:
+            self.counters = live_counters
+        else:
+            total = conversation_tokens(conv.messages)
+            self.counters = f"conversation: {total:,} tokens" if total else ""

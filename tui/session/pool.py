@@ -12,7 +12,7 @@ from collections.abc import Mapping
 
 from tui.config import ProviderConfig
 from tui.providers.base import Provider
-from tui.providers.registry import build_provider
+from tui.session.registry import build_provider
 
 PoolKey = tuple[str, str, str | None, str | None, float, float]
 

@@ -15,7 +15,7 @@ from enum import StrEnum
 from tui.config import Config, ProviderConfig
 from tui.context import Window, configured_or_known
 from tui.providers.base import ModelListing
-from tui.providers.pool import AdapterPool
+from tui.session.pool import AdapterPool
 
 PROBE_WAIT_S = 1.5
 LIST_WAIT_S = 8.0

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from tui.providers.events import (
     Finished,
@@ -87,31 +86,6 @@ class ReplyState:
     def finished(self) -> bool:
         """Whether the closing `Finished` has arrived."""
         return self.finish_reason is not None
-
-    def as_result(self) -> dict[str, Any]:
-        """The `--json` result object (same fields and meaning as the stream fixtures)."""
-        error = None
-        if self.error is not None:
-            error = {
-                "type": self.error.provider_type or str(self.error.kind),
-                "message": self.error.provider_message,
-                "http_status": self.error.status,
-            }
-        return {
-            "type": "result",
-            "text": self.text,
-            "reasoning": self.reasoning,
-            "refusal": self.refusal,
-            "finish_reason": str(self.finish_reason) if self.finish_reason else None,
-            "raw_finish_reason": self.raw_finish_reason,
-            "usage": {"input_tokens": self.input_tokens, "output_tokens": self.output_tokens},
-            "reasoning_tokens": self.reasoning_tokens,
-            "tool_calls": [
-                {"id": call.id, "name": call.name, "arguments": call.arguments}
-                for _, call in sorted(self.tool_calls.items())
-            ],
-            "error": error,
-        }
 
 
 def _joined(parts: list[str]) -> str:

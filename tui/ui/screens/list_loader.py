@@ -1,0 +1,53 @@
+"""Filling the conversation list at start-up, from the header cache and the folder."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from tui.store.header_cache import HeaderCache
+
+if TYPE_CHECKING:
+    from tui.ui.screens.main import MainScreen
+
+FIRST_LIST_BATCH = 60
+
+
+def load_list(screen: MainScreen) -> None:
+    """Fill `screen`'s list from each file's header, never its messages (run in a thread).
+
+    With a header cache from the last run, the list shows it at once, and the folder
+    scan that follows only reads the files that changed since. Without one, the newest
+    screenful is read first so the list is usable at once.
+    """
+    session, app, listing = screen.session, screen.app, screen.conversation_list
+    cache = HeaderCache(session.config.data_dir).load()
+    unreadable = 0
+    if cache.headers:
+        app.call_from_thread(listing.set_headers, list(cache.headers.values()))
+        app.call_from_thread(screen.call_later, screen.list_shown)
+        summaries = session.store.list_summaries()
+        changed, unreadable = session.list_headers(summaries, cache, only_changed=True)
+        gone = cache.headers.keys() - {summary.id for summary in summaries}
+        if changed or gone:
+            app.call_from_thread(listing.update_headers, changed, gone)
+    else:
+        summaries = session.store.list_summaries()
+        first, rest = summaries[:FIRST_LIST_BATCH], summaries[FIRST_LIST_BATCH:]
+        headers, unreadable = session.list_headers(first, cache)
+        app.call_from_thread(listing.set_headers, headers)
+        app.call_from_thread(screen.call_later, screen.list_shown)
+        if rest:
+            headers, more = session.list_headers(rest, cache)
+            unreadable += more
+            app.call_from_thread(listing.set_headers, headers)
+    cache.keep_only({summary.id for summary in summaries})
+    if not session.writes_refused:
+        cache.save()
+    if unreadable:
+        app.notify(
+            f"{unreadable} conversation file(s) could not be read; they are marked ⚠ in the "
+            "list (open one to see why) and are never written over.",
+            title="Unreadable files",
+            severity="warning",
+            timeout=10,
+        )
