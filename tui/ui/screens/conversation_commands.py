@@ -8,6 +8,7 @@ from typing import ClassVar
 from textual import on, work
 from textual.binding import Binding, BindingType
 from textual.widgets import Input
+from textual.worker import get_current_worker
 
 from tui import reasoning
 from tui.domain import Conversation, fork, title_from
@@ -55,20 +56,25 @@ class ConversationCommands(ChatScreenBase):
 
     @work(thread=True, exclusive=True, group="filter", exit_on_error=False)
     def filter_list(self, text: str) -> None:
-        """Keep the conversations whose title or text contains `text` (any case)."""
+        """Keep the conversations whose title, system prompt or a message contains `text`
+        (any case): what was written, never the keys or values of the file format."""
         needle = text.strip().casefold()
         if not needle:
             self.app.call_from_thread(self.conversation_list.show_only, None)
             return
         listing = self.conversation_list
-        ids = {e.id for e in list(listing.entries.values()) if needle in e.title.casefold()}
-        for summary in self.store.list_summaries():
-            if summary.id not in ids and needle in self.store.read_text(summary).casefold():
-                ids.add(summary.id)
-        for conv in list(self.loaded.values()):
-            if any(needle in m.content.casefold() for m in conv.messages):
+        builder = self.index_builder
+        if builder is not None and builder.poll() is None:
+            builder.wait()  # it is writing the cache the refresh then reads
+        self.search_index.refresh(save=not self.writes_refused)
+        ids = self.search_index.matching_ids(needle)
+        ids |= {e.id for e in list(listing.entries.values()) if needle in e.title.casefold()}
+        for conv in list(self.loaded.values()):  # text not saved yet
+            written = [conv.system_prompt or "", *(m.content for m in list(conv.messages))]
+            if any(needle in part.casefold() for part in written):
                 ids.add(conv.id)
-        self.app.call_from_thread(listing.show_only, ids)
+        if not get_current_worker().is_cancelled:  # a newer text's answer may be shown
+            self.app.call_from_thread(listing.show_only, ids)
 
     def action_rename_conversation(self) -> None:
         """Give the open conversation a new title."""
