@@ -155,6 +155,27 @@ async def test_filter_matches_titles_and_message_text(tmp_path: Path) -> None:
         assert len(listing.entries) == 3
 
 
+async def test_filter_never_matches_the_file_format(tmp_path: Path) -> None:
+    store = ConversationStore(tmp_path / "data")
+    ids = {}
+    for title, text in [("Greeting", "hello"), ("Capital", "paris"), ("Theatre", "a lead role")]:
+        conv = Conversation.start("offline", "offline-guide")
+        conv.add(ChatMessage(Role.USER, title))
+        conv.add(ChatMessage(Role.ASSISTANT, text, finish_reason="stop"))
+        store.save(conv)
+        ids[title] = conv.id
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        listing = app.main_screen.conversation_list
+        await pilot.press("ctrl+f", *"role")  # a key of every message in the files
+        await settle(app, pilot)
+        assert listing.only == {ids["Theatre"]}
+        await pilot.press(*["backspace"] * 4, *"assistant")
+        await settle(app, pilot)
+        assert listing.only == set()
+
+
 async def test_regenerate_keeps_the_old_reply_as_a_version(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:

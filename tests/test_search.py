@@ -96,6 +96,41 @@ def test_the_cache_follows_the_files_and_is_rebuilt_when_broken(tmp_path: Path) 
     assert index.search("louvre") == []
 
 
+FILE_FORMAT_WORDS = ["role", "assistant", "finish_reason", "stop", "offline", "model"]
+"""Keys and values every conversation file holds, and no one wrote in these."""
+
+
+def test_matching_ids_finds_what_was_written_never_the_file_format(tmp_path: Path) -> None:
+    store = ConversationStore(tmp_path / "data")
+    convs = []
+    for title, text, system in [("Greeting", "hello", "Be brief."), ("Capital", "paris", None)]:
+        conv = Conversation.start("offline", "offline-guide", system)
+        conv.add(ChatMessage(Role.USER, "Say it"))
+        conv.add(ChatMessage(Role.ASSISTANT, text, finish_reason="stop", raw_finish_reason="stop"))
+        conv.title = title
+        convs.append(conv)
+    greeting, capital = convs
+    store.save(greeting)
+    index = SearchIndex(store)
+    index.refresh()
+    snapshot = store.snapshot(capital)
+    store.write(snapshot)
+    index.note_saved(snapshot)  # taken in from the save, not from the file
+    timestamp = str(greeting.updated_at.year)
+    for conv in convs:
+        raw = store.path_for(conv.id).read_text(encoding="utf-8").casefold()
+        assert all(word in raw for word in [*FILE_FORMAT_WORDS, timestamp])  # all there
+    for word in [*FILE_FORMAT_WORDS, timestamp]:
+        assert index.matching_ids(word) == set(), word
+    assert index.matching_ids("HELLO") == {greeting.id}
+    assert index.matching_ids(" Paris ") == {capital.id}
+    assert index.matching_ids("say it") == {greeting.id, capital.id}
+    assert index.matching_ids("be brief") == {greeting.id}
+    assert index.matching_ids("capital") == {capital.id}
+    assert index.matching_ids("  ") == set()
+    assert SearchIndex(store).matching_ids("hello") == set()  # nothing until a refresh
+
+
 async def test_search_command_prints_one_line_per_conversation(tmp_path: Path) -> None:
     _, (trip, rust, _) = sample(tmp_path / "tui-data")
     env = cli_env(tmp_path)

@@ -70,6 +70,9 @@ class SearchIndex:
         self._entries: dict[str, _Entry] = {}
         self._loaded = False
         self._lock = threading.Lock()
+        # Held over a whole refresh: callers on other threads wait for it, then find
+        # nothing left to read, rather than parsing the same files at the same time.
+        self._refresh_lock = threading.Lock()
 
     def files_to_read(self) -> int:
         """How many conversation files changed since the cache was written (all of them
@@ -84,7 +87,11 @@ class SearchIndex:
         self, *, save: bool = True, progress: Callable[[int, int], object] | None = None
     ) -> None:
         """Load the cache, then read the files that are new or changed since
-        (`progress(done, total)` is told how far that is)."""
+        (`progress(done, total)` is told how far that is). Safe from any thread."""
+        with self._refresh_lock:
+            self._refresh(save=save, progress=progress)
+
+    def _refresh(self, *, save: bool, progress: Callable[[int, int], object] | None) -> None:
         if not self._loaded:  # afterwards, saves keep the entries up to date
             cached = self._load()
             with self._lock:
@@ -152,6 +159,23 @@ class SearchIndex:
                 if len(hits) >= limit:
                     break
         return hits
+
+    def matching_ids(self, text: str) -> set[str]:
+        """The ids of the conversations whose title, system prompt or a message contains
+        `text` (any case, as `search` matches), as of the last `refresh` and saves.
+        Safe from any thread."""
+        needle = text.strip().casefold()
+        if not needle:
+            return set()
+        with self._lock:
+            entries = list(self._entries.items())
+        return {
+            conversation_id
+            for conversation_id, entry in entries
+            if any(
+                needle in place.casefold() for place in (entry.title, entry.system, *entry.messages)
+            )
+        }
 
     def _load(self) -> dict[str, _Entry]:
         try:

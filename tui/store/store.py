@@ -124,13 +124,6 @@ class ConversationStore:
             ) from None
         return target
 
-    def read_text(self, summary: Summary) -> str:
-        """A file's raw text, for searching (empty if it cannot be read)."""
-        try:
-            return summary.path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            return ""
-
     def read_header(self, summary: Summary) -> Header:
         """Parse only the `[conversation]` table at the top of a file.
 
