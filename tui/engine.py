@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Mapping
 from dataclasses import replace
 
 from tui.attachments import with_attachments
-from tui.config import Config, ProviderConfig
+from tui.config import Config, ProviderConfig, api_key
 from tui.domain import ChatMessage, Conversation, MessageStatus, Role, ToolCallRecord
 from tui.logs import debug_enabled
 from tui.providers.base import ChatRequest, Provider, RequestMessage
@@ -96,7 +96,7 @@ async def reply_events(
     own = adapter is None
     if adapter is None:
         adapter = build_provider(provider, environ=environ, config_path=str(config.config_path))
-    key = provider.api_key(environ)
+    key = api_key(provider, environ)
     timing = _Timing(provider, request)
     try:
         async for event in stream_with_retry(adapter, request, policy or RetryPolicy()):
