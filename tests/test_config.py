@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+import inspect
+import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
-from tui.config import PRESETS, ConfigError, load_config
+import tui.config.model
+from tui.config import PRESETS, ConfigError, ProviderConfig, api_key, known_keys, load_config
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -45,7 +49,7 @@ def test_a_key_in_the_environment_picks_its_provider(
 ) -> None:
     config = load_config(tmp_path / "missing.toml", tmp_path, environ={var: "k"})
     assert config.default_provider == provider
-    assert config.providers[provider].api_key({var: "k"}) == "k"
+    assert api_key(config.providers[provider], {var: "k"}) == "k"
 
 
 def test_paths_come_from_the_environment(tmp_path: Path) -> None:
@@ -137,7 +141,7 @@ def test_an_inline_key_is_used_and_a_file_others_can_read_is_warned_about(
     )
     path.chmod(0o644)
     config = load_config(path, tmp_path / "data", environ={})
-    assert config.providers["mine"].api_key({}) == "sk-inline-0123456789"
+    assert api_key(config.providers["mine"], {}) == "sk-inline-0123456789"
     assert "sk-inline" not in repr(config.providers["mine"])  # never shown
     (warning,) = config.warnings
     assert "chmod 600" in warning
@@ -163,7 +167,36 @@ def test_api_key_command_runs_once_per_session_and_only_when_needed(tmp_path: Pa
     assert config.default_provider == "openai"  # a key source is enough to be the default
     assert not provider.missing_key({})
     assert not runs.exists()  # nothing ran yet: a password manager may ask for a passphrase
-    assert provider.api_key({}) == "sk-from-command-42"
-    assert provider.api_key({}) == "sk-from-command-42"
+    assert known_keys(config, {}) == ()  # hiding keys in logs runs nothing either
+    assert not runs.exists()
+    with ThreadPoolExecutor(4) as pool:  # first calls at once still run it once
+        keys = list(pool.map(lambda _: api_key(provider, {}), range(4)))
+    assert keys == ["sk-from-command-42"] * 4
+    assert api_key(provider, {}) == "sk-from-command-42"
     assert runs.read_text() == "x"  # once
-    assert provider.api_key({"OPENAI_API_KEY": "sk-env"}) == "sk-env"  # the environment wins
+    assert api_key(provider, {"OPENAI_API_KEY": "sk-env"}) == "sk-env"  # the environment wins
+
+
+def test_a_provider_config_runs_no_command(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a config object ran a command")
+
+    monkeypatch.setattr(subprocess, "Popen", refuse)
+    provider = ProviderConfig("p", "openai", "m", api_key_command="never-run", key_required=True)
+    assert "subprocess" not in vars(tui.config.model)
+    assert not hasattr(provider, "api_key")
+    methods = [n for n, _ in inspect.getmembers(ProviderConfig, inspect.isfunction) if n[0] != "_"]
+    assert methods == ["has_key", "missing_key"]
+    assert provider.has_key({})
+    assert not provider.missing_key({})
+
+
+def test_known_keys_are_the_keys_at_hand(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        '[providers.mine]\nkind = "openai"\nmodel = "m"\napi_key = "sk-inline-1"\n'
+        '[providers.cmd]\nkind = "openai"\nmodel = "m"\napi_key_command = "false"\n',
+    )
+    config = load_config(path, tmp_path / "data", environ={})
+    env = {"OPENAI_API_KEY": "sk-env-2", "ANTHROPIC_API_KEY": ""}
+    assert known_keys(config, env) == ("sk-env-2", "sk-inline-1")

@@ -10,7 +10,7 @@ from textual.widgets import Input
 
 from tests.replay_server import ReplayServer
 from tests.test_commands import send, settle
-from tui.config import load_config
+from tui.config import known_keys, load_config
 from tui.logs import setup_logging
 from tui.store import ConversationStore
 from tui.ui.app import ChatApp
@@ -38,7 +38,7 @@ async def test_a_session_writes_no_key_anywhere(
     )
     config_path.chmod(0o600)
     config = load_config(config_path, tmp_path / "data")
-    setup_logging(debug=True, keys=config.known_keys(), environ={"TUI_CHAT_LOG_DIR": str(logs)})
+    setup_logging(debug=True, keys=known_keys(config), environ={"TUI_CHAT_LOG_DIR": str(logs)})
     export = tmp_path / "export" / "chat.md"
     try:
         for name in ("keyed", "good"):

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import NoReturn
 
-from tui.config import Config, ConfigError, ProviderConfig, load_config
+from tui.config import Config, ConfigError, ProviderConfig, known_keys, load_config
 from tui.logs import setup_logging
 
 EXIT_USAGE = 2
@@ -50,7 +50,7 @@ def resolve(args: argparse.Namespace) -> tuple[Config, ProviderConfig]:
         config = load_config(args.config, args.data_dir)
     except ConfigError as exc:
         fail(str(exc))
-    setup_logging(debug=args.debug, keys=config.known_keys())
+    setup_logging(debug=args.debug, keys=known_keys(config))
     try:
         provider = config.provider(args.provider, model=args.model, base_url=args.base_url)
     except KeyError:

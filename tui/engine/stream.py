@@ -12,7 +12,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import replace
 
-from tui.config import ProviderConfig
+from tui.config import ProviderConfig, api_key
 from tui.engine.request import missing_key_error
 from tui.logs import debug_enabled
 from tui.providers.base import ChatRequest, Provider
@@ -50,7 +50,7 @@ async def reply_events(
         yield missing_key_error(provider)
         yield Finished(FinishReason.ERROR)
         return
-    key = provider.api_key(environ)
+    key = api_key(provider, environ)
     timing = _Timing(provider, request)
     try:
         async for event in stream_with_retry(adapter, request, policy or RetryPolicy(), sleep):

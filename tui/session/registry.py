@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from tui.config import ProviderConfig
+from tui.config import ProviderConfig, api_key
 from tui.providers.base import Provider
 
 
@@ -25,7 +25,7 @@ def build_provider(
         return AnthropicProvider(
             name=config.name,
             base_url=config.base_url,
-            api_key=config.api_key(environ),
+            api_key=api_key(config, environ),
             api_key_env=config.api_key_env,
             read_timeout=config.read_timeout,
         )
@@ -34,7 +34,7 @@ def build_provider(
     return OpenAIChatProvider(
         name=config.name,
         base_url=config.base_url or "https://api.openai.com/v1",
-        api_key=config.api_key(environ),
+        api_key=api_key(config, environ),
         api_key_env=config.api_key_env,
         read_timeout=config.read_timeout,
     )

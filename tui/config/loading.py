@@ -1,160 +1,29 @@
-"""Configuration: named providers from a TOML file, built-in presets, paths, env overrides.
+"""Reading the config file: TOML over the presets, checked, with paths and env defaults.
 
-A provider's key comes from the environment variable it names (`api_key_env`), else from
-an inline `api_key` in the file (accepted, with a warning when the file is readable by
-others), else from the output of `api_key_command` (run once per session, on first use).
-Keys are never written anywhere by the app.
+A bad setting raises `ConfigError`, which names the file, the line and the fix.
 """
 
 from __future__ import annotations
 
-import logging
 import os
 import re
-import shlex
 import stat
-import subprocess
-import threading
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-APP_NAME = "tui-chat"
-ProviderKind = Literal["openai", "anthropic", "offline"]
-KINDS: tuple[ProviderKind, ...] = ("openai", "anthropic", "offline")
-OFFLINE = "offline"
-REASONING_EFFORTS = ("minimal", "low", "medium", "high")
-"""The values of OpenAI's `reasoning_effort`."""
-MIN_THINKING_BUDGET = 1024
-"""Anthropic's smallest thinking `budget_tokens`."""
-
-
-@dataclass(frozen=True, slots=True)
-class ProviderConfig:
-    """One named provider: which API it speaks, where, with which model and key."""
-
-    name: str
-    """The name used with `--provider` and in the config file."""
-    kind: ProviderKind
-    """The API family: `openai` (and compatible servers), `anthropic` or `offline`."""
-    model: str
-    """The model asked for unless another is chosen."""
-    base_url: str | None = None
-    """API root: with `/v1` for `openai`, without it for `anthropic`; None for the default."""
-    api_key_env: str | None = None
-    """Name of the environment variable holding the key (the key itself is never stored)."""
-    key_required: bool = False
-    """Whether a request is pointless without the key (hosted APIs, not local servers)."""
-    max_tokens: int | None = None
-    """Reply length cap sent with each request."""
-    temperature: float | None = None
-    """Sampling temperature sent with each request."""
-    extra_headers: Mapping[str, str] = field(default_factory=dict)
-    """HTTP headers added to every request (e.g. OpenRouter's `HTTP-Referer`)."""
-    read_timeout: float = 60.0
-    """Seconds to wait for the next streamed chunk before giving up."""
-    chunk_delay: float = 0.012
-    """`offline` only: seconds between streamed words (a readable pace)."""
-    api_key_command: str | None = None
-    """A command that prints the key (e.g. `pass show openai`), run once per session."""
-    inline_api_key: str | None = field(default=None, repr=False)
-    """The config file's own `api_key`, if it has one (never shown or written)."""
-    reasoning_effort: str | None = None
-    """`reasoning_effort` new conversations start with (OpenAI-style reasoning models)."""
-    thinking_budget: int | None = None
-    """Thinking `budget_tokens` new conversations start with (Anthropic); None: off."""
-    context_window: int | None = None
-    """The model's context window in tokens, when the provider cannot say."""
-
-    def api_key(self, environ: Mapping[str, str] | None = None) -> str | None:
-        """The key: from the environment, the file, or `api_key_command` (which this may
-        run, so call it off the event loop the first time); None if there is none."""
-        env = os.environ if environ is None else environ
-        from_env = (env.get(self.api_key_env) or None) if self.api_key_env else None
-        if from_env or self.inline_api_key:
-            return from_env or self.inline_api_key
-        return command_key(self.api_key_command) if self.api_key_command else None
-
-    def has_key(self, environ: Mapping[str, str] | None = None) -> bool:
-        """Whether a key is available, without running `api_key_command`."""
-        env = os.environ if environ is None else environ
-        from_env = bool(self.api_key_env and env.get(self.api_key_env))
-        return from_env or bool(self.inline_api_key or self.api_key_command)
-
-    def missing_key(self, environ: Mapping[str, str] | None = None) -> bool:
-        """True when this provider needs a key and has no way to get one."""
-        return self.key_required and not self.has_key(environ)
-
-
-_command_keys: dict[str, str | None] = {}
-_command_lock = threading.Lock()
-
-
-def command_key(command: str) -> str | None:
-    """The first line `command` prints, run once per session (None if it fails)."""
-    with _command_lock:
-        if command not in _command_keys:
-            try:
-                done = subprocess.run(
-                    shlex.split(command),
-                    capture_output=True,
-                    text=True,
-                    timeout=60,
-                    check=True,
-                    stdin=subprocess.DEVNULL,
-                )
-                lines = done.stdout.strip().splitlines()
-                _command_keys[command] = lines[0].strip() if lines else None
-            except (OSError, ValueError, subprocess.SubprocessError) as exc:
-                # The command's output could hold the key: log only what failed.
-                reason = type(exc).__name__
-                logging.getLogger(__name__).warning("api_key_command failed: %s", reason)
-                _command_keys[command] = None
-        return _command_keys[command]
-
-
-PRESETS: dict[str, ProviderConfig] = {
-    p.name: p
-    for p in (
-        ProviderConfig(
-            "openai", "openai", "gpt-4o-mini", "https://api.openai.com/v1", "OPENAI_API_KEY", True
-        ),
-        ProviderConfig(
-            "anthropic",
-            "anthropic",
-            "claude-sonnet-4-5",
-            "https://api.anthropic.com",
-            "ANTHROPIC_API_KEY",
-            True,
-        ),
-        ProviderConfig("ollama", "openai", "llama3.2", "http://localhost:11434/v1"),
-        ProviderConfig("llamacpp", "openai", "default", "http://localhost:8080/v1"),
-        ProviderConfig("lmstudio", "openai", "default", "http://localhost:1234/v1"),
-        ProviderConfig("vllm", "openai", "default", "http://localhost:8000/v1"),
-        ProviderConfig(
-            "openrouter",
-            "openai",
-            "openai/gpt-4o-mini",
-            "https://openrouter.ai/api/v1",
-            "OPENROUTER_API_KEY",
-            True,
-        ),
-        ProviderConfig(
-            "deepseek",
-            "openai",
-            "deepseek-chat",
-            "https://api.deepseek.com/v1",
-            "DEEPSEEK_API_KEY",
-            True,
-        ),
-        ProviderConfig(OFFLINE, "offline", "offline-guide"),
-    )
-}
-
-# Picked as the default, in this order, when their key is in the environment.
-_KEYED_DEFAULTS = ("openai", "anthropic", "openrouter", "deepseek")
+from tui.config.model import (
+    APP_NAME,
+    KINDS,
+    MIN_THINKING_BUDGET,
+    OFFLINE,
+    REASONING_EFFORTS,
+    Config,
+    ProviderConfig,
+)
+from tui.config.presets import KEYED_DEFAULTS, PRESETS
 
 _PROVIDER_FIELDS: dict[str, type | tuple[type, ...]] = {
     "kind": str,
@@ -194,52 +63,6 @@ class ConfigError(Exception):
             "Fix that line (or move the file away to start with the built-in providers); "
             "the README's Configuration section shows every setting."
         )
-
-
-@dataclass(frozen=True, slots=True)
-class Config:
-    """Everything the app and `tui-chat ask` read from the config file and environment."""
-
-    config_path: Path
-    """The config file looked at (it need not exist)."""
-    data_dir: Path
-    """Where conversations and app state are kept."""
-    providers: Mapping[str, ProviderConfig]
-    """Presets merged with the file's `[providers.NAME]` tables."""
-    default_provider: str
-    """The provider a new conversation starts with."""
-    system_prompt: str | None = None
-    """The system prompt for new conversations, if any."""
-    personas: Mapping[str, str] = field(default_factory=dict)
-    """Named system prompts a new conversation can start from."""
-    warnings: tuple[str, ...] = ()
-    """Things the user should know about the file (e.g. a key readable by others)."""
-    attach_limit: int = 256 * 1024
-    """Largest file that can be attached to a message, in bytes."""
-
-    def known_keys(self) -> tuple[str, ...]:
-        """Every key already at hand (environment and file), for hiding in logs."""
-        keys = (p.api_key(os.environ) for p in self.providers.values() if not p.api_key_command)
-        return tuple(sorted({key for key in keys if key}))
-
-    def provider(
-        self, name: str | None = None, *, model: str | None = None, base_url: str | None = None
-    ) -> ProviderConfig:
-        """The named (or default) provider, with command-line overrides applied.
-
-        Raises:
-            KeyError: no provider has that name.
-        """
-        if name is None:
-            name = self.default_provider
-            if base_url and self.providers[name].kind == "offline":
-                name = "openai"  # a bare --base-url means an OpenAI-compatible server
-        chosen = self.providers[name]
-        if model:
-            chosen = replace(chosen, model=model)
-        if base_url:
-            chosen = replace(chosen, base_url=base_url, key_required=False)
-        return chosen
 
 
 def default_config_path(environ: Mapping[str, str] | None = None) -> Path:
@@ -338,7 +161,7 @@ def _key_warnings(path: Path, providers: Mapping[str, ProviderConfig]) -> tuple[
 
 
 def _pick_default(providers: Mapping[str, ProviderConfig], env: Mapping[str, str]) -> str:
-    for name in _KEYED_DEFAULTS:
+    for name in KEYED_DEFAULTS:
         if name in providers and providers[name].has_key(env):
             return name
     return OFFLINE

@@ -1,0 +1,41 @@
+"""Configuration: named providers from a TOML file, built-in presets, paths, env overrides.
+
+The package's public names, re-exported from its modules: `model` (the frozen
+dataclasses), `keys` (finding a provider's API key), `presets` (built-in providers)
+and `loading` (reading and checking the file).
+"""
+
+from __future__ import annotations
+
+from tui.config.keys import api_key, command_key, known_keys
+from tui.config.loading import ConfigError, default_config_path, default_data_dir, load_config
+from tui.config.model import (
+    APP_NAME,
+    KINDS,
+    MIN_THINKING_BUDGET,
+    OFFLINE,
+    REASONING_EFFORTS,
+    Config,
+    ProviderConfig,
+    ProviderKind,
+)
+from tui.config.presets import PRESETS
+
+__all__ = [
+    "APP_NAME",
+    "KINDS",
+    "MIN_THINKING_BUDGET",
+    "OFFLINE",
+    "PRESETS",
+    "REASONING_EFFORTS",
+    "Config",
+    "ConfigError",
+    "ProviderConfig",
+    "ProviderKind",
+    "api_key",
+    "command_key",
+    "default_config_path",
+    "default_data_dir",
+    "known_keys",
+    "load_config",
+]
