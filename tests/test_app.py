@@ -14,11 +14,12 @@ import pytest
 from textual import events
 from textual.message import Message
 from textual.widgets import Collapsible, Input, OptionList, Static
+from textual.worker import Worker, WorkerState
 
 from tests.replay_server import ReplayServer, StreamCase, load_cases
 from tests.ui_harness import make_app
 from tui.ui.app import ChatApp
-from tui.ui.messages import ReplyDelta, ReplyFinished
+from tui.ui.messages import ReplyDelta
 from tui.ui.screens.main import MainScreen
 from tui.ui.screens.model_picker import ModelPickerDialog
 from tui.ui.widgets.message_view import MessageView
@@ -68,7 +69,7 @@ async def send(app: ChatApp, pilot: Any, text: str) -> None:
     await app.workers.wait_for_complete()
     await pilot.pause()
     assert isinstance(app.screen, MainScreen)
-    app.screen.saver.flush()
+    app.session.saver.flush()
 
 
 async def test_first_run_opens_on_offline_with_focus_in_the_prompt(tmp_path: Path) -> None:
@@ -100,8 +101,14 @@ async def test_reply_streams_with_exact_usage_and_is_saved(
         label = str(finish_line(reply).render())
         assert "✓ stop" in label
         assert f"{usage['input_tokens']} in / {usage['output_tokens']} out tokens" in label
-        finished = [m for m in seen if isinstance(m, ReplyFinished)]
-        assert [m.reason for m in finished] == ["stop"]
+        ended = [
+            m
+            for m in seen
+            if isinstance(m, Worker.StateChanged)
+            and m.worker.group.startswith("reply:")
+            and m.state is WorkerState.SUCCESS
+        ]
+        assert len(ended) == 1  # the reply's worker ended once, and well
         assert sum(isinstance(m, ReplyDelta) for m in seen) >= 2  # it streamed
         total = usage["input_tokens"] + usage["output_tokens"]
         assert app.screen.query_one(StatusBar).counters == f"conversation: {total:,} tokens"
@@ -163,7 +170,7 @@ async def test_escape_stops_the_stream_and_keeps_the_partial_reply(
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert isinstance(app.screen, MainScreen)
-        app.screen.saver.flush()
+        app.session.saver.flush()
         reply = views(app)[-1]
         assert reply.message.finish_reason == "cancelled"
         assert "cancelled" in str(finish_line(reply).render())

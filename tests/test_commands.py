@@ -42,7 +42,7 @@ def views(app: ChatApp) -> list[MessageView]:
 async def settle(app: ChatApp, pilot: Any) -> None:
     await app.workers.wait_for_complete()
     await pilot.pause()
-    app.main_screen.saver.flush()
+    app.session.saver.flush()
 
 
 async def send(app: ChatApp, pilot: Any, text: str) -> None:
@@ -72,7 +72,7 @@ async def test_picker_lists_live_models_and_f3_cycles_ready_providers(
             "model-a",
             "model-b",
         ]
-        assert app.main_screen.catalog.readiness["second"] is Readiness.READY
+        assert app.session.catalog.readiness["second"] is Readiness.READY
         models.focus()
         models.highlighted = 2
         await pilot.press("enter")

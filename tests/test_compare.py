@@ -114,12 +114,13 @@ async def test_ask_compare_json_tags_every_line_and_fails_if_one_fails(
     assert "2 to 4" in bad.stderr
 
 
-def first_text_of(column: str) -> tuple[asyncio.Event, Callable[[Message], None]]:
-    """An event set once `column`'s reply has started, and the message hook that sets it."""
+def first_text_of(column: int) -> tuple[asyncio.Event, Callable[[Message], None]]:
+    """An event set once reply `column` (0 = the first) has started, and the message
+    hook that sets it."""
     started = asyncio.Event()
 
     def hook(message: Message) -> None:
-        if isinstance(message, ReplyDelta) and message.conversation_id == column:
+        if isinstance(message, ReplyDelta) and message.key.endswith(f"/{column}"):
             started.set()
 
     return started, hook
@@ -127,7 +128,7 @@ def first_text_of(column: str) -> tuple[asyncio.Event, Callable[[Message], None]
 
 async def open_compare(app: Any, pilot: Any, pairs: list[str]) -> CompareScreen:
     """Type "hi", press F7 with `pairs` ticked, compare."""
-    app.main_screen.state.compare = pairs
+    app.session.state.compare = pairs
     await pilot.press(*"hi", "f7")
     await pilot.pause()
     dialog = app.screen
@@ -168,7 +169,7 @@ async def test_f7_streams_side_by_side_and_keeps_the_chosen_reply(
         assert [m.content for m in reply.alternatives] == [text_of("openai_include_usage")]
         assert main.provider.name == "second"  # the conversation goes on with the kept one
         assert "version 2 of 2" in str(main.query(".role").last().render())
-        main.saver.flush()
+        app.session.saver.flush()
     (saved,) = (tmp_path / "data" / "conversations").glob("*.toml")
     raw = tomllib.loads(saved.read_text(encoding="utf-8"))
     assert raw["messages"][1]["version"] == 1
@@ -180,7 +181,7 @@ async def test_one_reply_stops_on_its_own_and_narrow_terminals_stack(
     replay: ReplayServer, tmp_path: Path
 ) -> None:
     cases = {"slow": "openai_split_packets.slow", "fast": "openai_basic_stop"}
-    started, hook = first_text_of("c0")
+    started, hook = first_text_of(0)
     app = make_app(tmp_path, replay, "slow", cases=cases)
     async with app.run_test(size=(70, 40), message_hook=hook) as pilot:
         screen = await open_compare(app, pilot, ["slow:fixture-model", "fast:fixture-model"])
@@ -191,7 +192,7 @@ async def test_one_reply_stops_on_its_own_and_narrow_terminals_stack(
         await pilot.press("s")  # stops the slow one only
         await app.workers.wait_for_complete()
         await pilot.pause()
-        slow, fast = (c.message for c in screen.contenders)
+        slow, fast = (run.message for run in screen.runs)
         assert slow.finish_reason == "cancelled"
         assert slow.content  # what arrived is kept
         assert fast.finish_reason == "stop"
@@ -206,7 +207,7 @@ async def test_quitting_mid_compare_saves_every_partial_reply(
     replay: ReplayServer, tmp_path: Path
 ) -> None:
     cases = {"slow": "openai_split_packets.slow", "fast": "openai_basic_stop"}
-    started, hook = first_text_of("c0")
+    started, hook = first_text_of(0)
     app = make_app(tmp_path, replay, "slow", cases=cases)
     async with app.run_test(size=(140, 40), message_hook=hook) as pilot:
         await open_compare(app, pilot, ["slow:fixture-model", "fast:fixture-model"])

@@ -25,7 +25,7 @@ class FirstText:
 
     def hook(self, message: Message) -> None:
         if isinstance(message, ReplyDelta):
-            self.arrived[message.conversation_id].set()
+            self.arrived[message.key].set()
 
     async def wait(self, conversation_id: str) -> None:
         async with asyncio.timeout(10):
@@ -59,11 +59,12 @@ async def test_three_replies_stream_at_once_and_each_shows_its_own_live_state(
             conversation_id = screen.conversation.id
             await first_text.wait(conversation_id)  # streaming now
             ids.append(conversation_id)
-        assert set(screen.live) == set(ids)  # all three at once
-        assert len({live.worker for live in screen.live.values()}) == 3
+        replies = app.session.replies
+        assert set(replies) == set(ids)  # all three at once
+        assert len(screen.live.runs) == 3  # each in its own worker
         for conversation_id in (ids[0], ids[1], ids[2], ids[0]):
             await screen.open_conversation(conversation_id)
-            live = screen.live.get(conversation_id)
+            live = replies.get(conversation_id)
             if live is None:  # that one finished meanwhile
                 continue
             view = screen.query_one(MessagePane).view_for(live.message)
@@ -74,7 +75,7 @@ async def test_three_replies_stream_at_once_and_each_shows_its_own_live_state(
             assert view.message.content == "" or live.state.text.startswith(view.message.content)
         await app.workers.wait_for_complete()
         await settle(app, pilot)
-        assert screen.live == {}
+        assert replies == {}
     store = ConversationStore(config.data_dir)
     for conversation_id, word in zip(ids, ("alpha", "beta", "gamma"), strict=True):
         messages = store.load(conversation_id).messages

@@ -170,7 +170,7 @@ async def test_overflow_choices_drop_send_or_keep_editing(
         await pilot.pause()
         (_, _, body) = replay.requests[-1]
         assert len(body["messages"]) == 5
-        app.main_screen.saver.flush()
+        app.session.saver.flush()
     (saved,) = (tmp_path / "data" / "conversations").glob("*.toml")
     raw = tomllib.loads(saved.read_text(encoding="utf-8"))
     assert [m.get("dropped_messages", 0) for m in raw["messages"]] == [0, 0, 0, 2, 0, 0]

@@ -71,7 +71,7 @@ async def test_a_second_app_on_the_same_data_dir_writes_nothing(tmp_path: Path) 
         app = make_app(tmp_path)
         async with app.run_test(size=(120, 36)) as pilot:
             await settle(app, pilot)
-            assert app.main_screen.writes_refused is not None
+            assert app.session.writes_refused is not None
             assert "Another tui-chat" in notices(app)
             await pilot.press(*"hello", "enter")
             await settle(app, pilot)
@@ -84,7 +84,7 @@ async def test_a_second_app_on_the_same_data_dir_writes_nothing(tmp_path: Path) 
     app = make_app(tmp_path)  # the first app has gone: this one writes
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
-        assert app.main_screen.writes_refused is None
+        assert app.session.writes_refused is None
         await pilot.press(*"hello", "enter")
         await settle(app, pilot)
     assert len(ConversationStore(data).list_summaries()) == 1
@@ -108,7 +108,7 @@ async def test_an_unexpected_error_is_logged_and_everything_saved_first(
     app = make_app(tmp_path)
     with pytest.raises(RuntimeError, match="a bug"):  # Pilot hands it on to the test
         await run_into_a_bug(app)
-    (note,) = app.main_screen.exit_notes
+    (note,) = app.session.exit_notes
     assert "unexpected error (RuntimeError: a bug)" in note
     assert "Traceback" not in note
     assert any(r.exc_info and "a bug" in str(r.exc_info[1]) for r in caplog.records)

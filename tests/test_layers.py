@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
+from pathlib import Path
 
 from tui.inert import make_inert
 from tui.providers.anthropic_msgs import request_messages
@@ -32,6 +34,118 @@ def test_core_layers_never_import_the_ui() -> None:
         "tui.cli.ask",
     )
     assert not {m for m in loaded if m.split(".")[0] in ("textual", "rich")}
+
+
+PACKAGE = Path(__file__).parent.parent / "tui"
+
+# What each layer may import from tui (by module prefix); the first matching rule wins.
+ALLOWED: list[tuple[str, tuple[str, ...]]] = [
+    ("tui.providers", ("tui.providers",)),
+    ("tui.config", ("tui.config",)),
+    ("tui.domain", ()),
+    ("tui.inert", ()),
+    ("tui.logs", ()),
+    ("tui.store", ("tui.store", "tui.domain")),
+    ("tui.state", ("tui.store",)),
+    ("tui.attachments", ("tui.domain",)),
+    ("tui.context", ("tui.domain", "tui.attachments")),
+    ("tui.export", ("tui.domain",)),
+    ("tui.reasoning", ("tui.config",)),
+    ("tui.search", ("tui.store",)),
+    (
+        "tui.engine",
+        (
+            "tui.engine",
+            "tui.providers",
+            "tui.config",
+            "tui.domain",
+            "tui.attachments",
+            "tui.reasoning",
+            "tui.context",
+            "tui.logs",
+        ),
+    ),
+    ("tui.compare", ("tui.config", "tui.domain", "tui.engine")),
+    (
+        "tui.session",
+        (
+            "tui.session",
+            "tui.engine",
+            "tui.providers",
+            "tui.config",
+            "tui.domain",
+            "tui.store",
+            "tui.search",
+            "tui.state",
+            "tui.compare",
+            "tui.context",
+        ),
+    ),
+    ("tui.cli.app", ("tui.cli", "tui.config", "tui.store", "tui.ui")),
+    (
+        "tui.cli",
+        (
+            "tui.cli",
+            "tui.engine",
+            "tui.providers",
+            "tui.config",
+            "tui.domain",
+            "tui.store",
+            "tui.session",
+            "tui.compare",
+            "tui.attachments",
+            "tui.inert",
+            "tui.logs",
+            "tui.search",
+        ),
+    ),
+    ("tui.ui", ("tui",)),  # the UI may use every layer below it, and nothing imports it
+    ("tui.__main__", ("tui.cli",)),
+    ("tui", ()),
+]
+UI_FREE = ("textual", "rich")
+
+
+def module_imports() -> dict[str, set[str]]:
+    """Every module of tui/ and the modules it imports (at any depth of its code)."""
+    found = {}
+    for path in PACKAGE.rglob("*.py"):
+        parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        imported: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                imported |= {alias.name for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                imported.add(node.module)
+        found[name] = imported
+    return found
+
+
+def within(name: str, prefix: str) -> bool:
+    return name == prefix or name.startswith(prefix + ".")
+
+
+def test_every_module_imports_only_what_its_layer_allows() -> None:
+    problems = []
+    modules = module_imports()
+    assert len(modules) > 60
+    for module, imported in sorted(modules.items()):
+        layer, allowed = next((r for r in ALLOWED if within(module, r[0])), ("?", ()))
+        for name in sorted(imported):
+            if within(name, "tui") and not any(within(name, a) for a in allowed):
+                problems.append(f"{module} ({layer}) imports {name}")
+            if name.split(".")[0] in UI_FREE and not (
+                within(module, "tui.ui") or module == "tui.cli.app"
+            ):
+                problems.append(f"{module} imports {name}: only the UI may")
+    assert problems == []
+
+
+def test_no_module_is_over_400_lines_and_the_main_screen_under_300() -> None:
+    sizes = {p: len(p.read_text(encoding="utf-8").splitlines()) for p in PACKAGE.rglob("*.py")}
+    assert {str(p): n for p, n in sizes.items() if n > 400} == {}
+    assert sizes[PACKAGE / "ui" / "screens" / "main.py"] < 300
 
 
 def test_ask_imports_only_the_sdk_it_needs() -> None:

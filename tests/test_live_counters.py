@@ -2,36 +2,69 @@
 
 from __future__ import annotations
 
-from tui.domain import ChatMessage, Conversation, Role
-from tui.providers.events import TextDelta
-from tui.ui.live_reply import STALL_S, LiveReply
+from tui.config import PRESETS
+from tui.domain import Conversation
+from tui.engine import ReplyRun, build_request, new_reply
+from tui.engine.run import STALL_S
+from tui.providers.events import ErrorKind, RetryScheduled, StreamError, TextDelta, Usage
+from tui.ui.progress_words import column_words, status_words
 
 
-def live_reply() -> LiveReply:
-    message = ChatMessage(Role.ASSISTANT, "", model="m1")
-    return LiveReply(Conversation.start("p", "m1"), message)
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def live_reply(clock: Clock) -> ReplyRun:
+    provider = PRESETS["offline"]
+    conv = Conversation.start(provider.name, "m1")
+    message = new_reply(provider)
+    message.model = "m1"
+    return ReplyRun(conv, message, provider, build_request(conv, provider), clock=clock)
 
 
 def test_waiting_then_counting_then_stalled() -> None:
-    live = live_reply()
-    start = live.started
-    assert live.counters(start + 1.5).startswith("waiting for m1… 1.5 s")
-    live.apply(TextDelta("four words of text " * 10))
-    assert live.first_token is not None
-    assert live.last_chunk is not None
-    counting = live.counters(live.last_chunk + 1.0)
+    clock = Clock()
+    run = live_reply(clock)
+    clock.now += 1.5
+    assert status_words(run.progress(), "m1").startswith("waiting for m1… 1.5 s")
+    run.apply(TextDelta("four words of text " * 10))
+    clock.now += 1.0
+    counting = status_words(run.progress(), "m1")
+    assert "tokens (est.)" in counting
     assert "tok/s" in counting
     assert "waiting" not in counting
-    stalled = live.counters(live.last_chunk + STALL_S + 2)
+    clock.now += STALL_S + 1
+    stalled = status_words(run.progress(), "m1")
     assert "waiting for more… 5 s since the last" in stalled
 
 
 def test_a_scheduled_retry_counts_down_and_clears_with_the_next_text() -> None:
-    live = live_reply()
-    live.retrying(12, "rate limit")
-    assert live.retry_at is not None
-    assert live.counters(live.retry_at - 12).startswith("rate limit: retrying in 12 s")
-    assert live.counters(live.retry_at - 4.2).startswith("rate limit: retrying in 4 s")
-    live.apply(TextDelta("back"))
-    assert live.retry_at is None
-    assert "retrying" not in live.counters()
+    clock = Clock()
+    run = live_reply(clock)
+    error = StreamError(ErrorKind.RATE_LIMIT, "slow down")
+    run.apply(RetryScheduled(12, 1, error))
+    assert status_words(run.progress(), "m1").startswith("rate limit: retrying in 12 s")
+    clock.now += 7.8
+    assert status_words(run.progress(), "m1").startswith("rate limit: retrying in 4 s")
+    run.apply(TextDelta("back"))
+    assert "retrying" not in status_words(run.progress(), "m1")
+
+
+def test_usage_before_any_text_is_not_the_reply_count() -> None:
+    clock = Clock()
+    run = live_reply(clock)
+    run.apply(Usage(10, 1))  # Anthropic's message_start: the prompt, not the reply
+    run.apply(TextDelta("one two three four five six seven eight"))
+    clock.now += 1
+    assert not run.progress().exact
+    assert "~" in column_words(run.progress())  # the compare column agrees
+    run.apply(Usage(10, 9))
+    assert run.progress().exact
+    assert column_words(run.progress()).startswith("9 tokens")
+    assert status_words(run.progress(), "m1").startswith("9 tokens ·")

@@ -203,8 +203,8 @@ async def test_a_missing_cache_is_built_apart_from_the_app(tmp_path: Path) -> No
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
         # Started by a timer well after start-up; started here at once.
-        await app.main_screen.prepare_search_index().wait()
-        builder = app.main_screen.index_builder
+        await asyncio.to_thread(app.session.start_search_build)
+        builder = app.session.index_builder
         assert builder is not None
         assert await asyncio.to_thread(builder.wait, 60) == 0
         assert index.files_to_read() == 0

@@ -50,7 +50,7 @@ def label(provider: ProviderConfig) -> str:
 def start_compare(
     conv: Conversation,
     providers: list[ProviderConfig],
-    save: Callable[[], None],
+    save: Callable[[], None] = lambda: None,
     clock: Clock = time.monotonic,
 ) -> list[ReplyRun]:
     """Append one assistant message holding a reply per provider (the first shown, the

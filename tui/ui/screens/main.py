@@ -54,6 +54,12 @@ class MainScreen(Screen[None]):
     """How long after start-up a missing search cache starts being built."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+t", "copy_reply", "Copy reply", id="copy-reply"),
+        Binding("ctrl+r", "regenerate", "Regenerate", id="regenerate"),
+        Binding("ctrl+o", "focus_messages", "Messages", show=False, id="focus-messages"),
+        Binding("ctrl+f", "filter", "Filter", show=False, id="filter"),
+        Binding("f5", "edit_system_prompt", "System prompt", show=False, id="system-prompt"),
+        Binding("f6", "step_reasoning", "Reasoning", show=False, id="step-reasoning"),
         Binding("ctrl+n", "new_conversation", "New", id="new-conversation"),
         Binding("ctrl+g", "search", "Search", id="search"),
         Binding("escape", "stop", "Stop", id="stop-reply"),
@@ -63,12 +69,6 @@ class MainScreen(Screen[None]):
         Binding("f3", "next_provider", "Next provider", show=False, id="next-provider"),
         Binding("f4", "toggle_sidebar", "Sidebar", show=False, id="toggle-sidebar"),
         Binding("ctrl+end", "jump_to_end", "Jump to end", show=False, id="jump-to-end"),
-        Binding("ctrl+t", "copy_reply", "Copy reply", id="copy-reply"),
-        Binding("ctrl+r", "regenerate", "Regenerate", id="regenerate"),
-        Binding("ctrl+o", "focus_messages", "Messages", show=False, id="focus-messages"),
-        Binding("ctrl+f", "filter", "Filter", show=False, id="filter"),
-        Binding("f5", "edit_system_prompt", "System prompt", show=False, id="system-prompt"),
-        Binding("f6", "step_reasoning", "Reasoning", show=False, id="step-reasoning"),
     ]
 
     def __init__(
