@@ -77,7 +77,8 @@ class ProviderActions:
                 if state is Readiness.READY and name != self.screen.provider.name
             ]
             if running:
-                self.screen.notify(f"Local server found: {', '.join(running)} (F3 or F2).")
+                names = ", ".join(running)
+                self.screen.notify(f"Local server found: {names} (F3 or F2 to use it).")
 
         self.screen.run_worker(probe(), group="probe", exit_on_error=False)
 
