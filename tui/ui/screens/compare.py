@@ -26,6 +26,7 @@ from tui.context import estimate_tokens
 from tui.engine import record_reply
 from tui.providers.events import Finished, FinishReason, ReasoningDelta, RefusalDelta, TextDelta
 from tui.providers.pool import AdapterPool
+from tui.ui.keymap import bindings
 from tui.ui.messages import ReplyDelta, ReplyFinished, ReplyRetrying, ReplyUsage
 from tui.ui.screens.dialogs import DIALOG_CSS
 from tui.ui.streaming import stream_reply
@@ -153,17 +154,7 @@ class CompareScreen(Screen[int]):
     CompareScreen > #columns { height: 1fr; }
     CompareScreen > #columns.-stacked { layout: vertical; }
     """
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("1", "keep(0)", "Keep 1"),
-        Binding("2", "keep(1)", "Keep 2"),
-        Binding("3", "keep(2)", "Keep 3"),
-        Binding("4", "keep(3)", "Keep 4"),
-        Binding("enter", "keep_focused", "Keep this one"),
-        Binding("left", "app.focus_previous", "◀", show=False),
-        Binding("right", "app.focus_next", "▶", show=False),
-        Binding("s", "stop_focused", "Stop this one"),
-        Binding("escape", "escape", "Stop all / close"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("compare")
 
     def __init__(
         self,

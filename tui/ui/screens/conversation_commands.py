@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import ClassVar
 
 from textual import on, work
-from textual.binding import Binding, BindingType
 from textual.widgets import Input
 
 from tui import reasoning
@@ -20,13 +18,8 @@ from tui.ui.screens.dialogs import ConfirmDialog, TextDialog
 
 
 class ConversationCommands(ChatScreenBase):
-    """Actions on the open conversation and on the list."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+f", "filter", "Filter", show=False, id="filter"),
-        Binding("f5", "edit_system_prompt", "System prompt", show=False, id="system-prompt"),
-        Binding("f6", "step_reasoning", "Reasoning", show=False, id="step-reasoning"),
-    ]
+    """Actions on the open conversation and on the list (their keys are in
+    `tui.ui.keymap`, bound on the main screen)."""
 
     async def open_conversation(self, conversation_id: str, *, quiet: bool = False) -> None:
         """Show a conversation (provided by the main screen)."""

@@ -17,7 +17,7 @@ from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Header, Input, Label, OptionList
 from textual.worker import Worker, WorkerState
@@ -50,6 +50,7 @@ from tui.search import Hit
 from tui.store import Header as FileHeader
 from tui.store import StoreError, Summary
 from tui.store.header_cache import HeaderCache
+from tui.ui.keymap import bindings
 from tui.ui.live_reply import LiveReply
 from tui.ui.messages import ReplyDelta, ReplyFinished, ReplyRetrying, ReplyUsage
 from tui.ui.screens.compare import CompareScreen, CompareSetupDialog
@@ -84,17 +85,8 @@ class MainScreen(ConversationCommands, MessageCommands):
     SEARCH_BUILD_DELAY_S = 20.0
     """How long after start-up a missing search cache starts being built."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+n", "new_conversation", "New", id="new-conversation"),
-        Binding("ctrl+g", "search", "Search", id="search"),
-        Binding("escape", "stop", "Stop", id="stop-reply"),
-        Binding("ctrl+l", "toggle_focus", "List/Input", show=False, id="toggle-focus"),
-        Binding("f2", "pick_model", "Model", id="pick-model"),
-        Binding("f7", "compare", "Compare", id="compare"),
-        Binding("f3", "next_provider", "Next provider", show=False, id="next-provider"),
-        Binding("f4", "toggle_sidebar", "Sidebar", show=False, id="toggle-sidebar"),
-        Binding("ctrl+end", "jump_to_end", "Jump to end", show=False, id="jump-to-end"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("chat")
+    """Every "chat" key of the table, the mixins' actions included."""
 
     def compose(self) -> ComposeResult:
         yield Header()

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from textual import on
-from textual.binding import Binding, BindingType
 
 from tui.domain import ChatMessage, Conversation, MessageStatus, Role
 from tui.ui.clipboard import copy_text
@@ -17,13 +14,8 @@ from tui.ui.widgets.prompt_input import PromptInput
 
 
 class MessageCommands(ChatScreenBase):
-    """Actions on the last reply or on the message that has the focus."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+t", "copy_reply", "Copy reply", id="copy-reply"),
-        Binding("ctrl+r", "regenerate", "Regenerate", id="regenerate"),
-        Binding("ctrl+o", "focus_messages", "Messages", show=False, id="focus-messages"),
-    ]
+    """Actions on the last reply or on the message that has the focus (their keys are
+    in `tui.ui.keymap`, bound on the main screen)."""
 
     async def ask_for_reply(
         self, conv: Conversation, keep: list[ChatMessage] | None = None
