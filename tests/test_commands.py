@@ -304,7 +304,8 @@ async def test_theme_and_sidebar_persist_between_runs(tmp_path: Path) -> None:
 
 async def test_every_action_is_in_the_command_palette(tmp_path: Path) -> None:
     app = make_app(tmp_path)
-    async with app.run_test(size=(120, 36)):
+    async with app.run_test(size=(120, 36)) as pilot:
+        await send(app, pilot, "hi")  # a finished reply: every command applies
         titles = [c.title for c in app.get_system_commands(app.screen)]
     for expected in (
         "New conversation  (Ctrl+N)",

@@ -8,8 +8,10 @@ from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import ClassVar
 
+from textual.actions import parse
 from textual.app import App, SystemCommand
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
+from textual.dom import DOMNode
 from textual.screen import Screen
 
 from tui.config import Config, ProviderConfig
@@ -17,37 +19,11 @@ from tui.logs import LOG_NAME, log_dir
 from tui.session.session import ChatSession, Severity
 from tui.state import AppState
 from tui.store import ConversationStore
+from tui.ui.keymap import bindings, palette_keys
 from tui.ui.screens.help import HelpDialog
 from tui.ui.screens.main import MainScreen
+from tui.ui.screens.message_actions import applies_now
 from tui.ui.themes import bundled_theme_texts, load_themes, user_theme_texts
-
-# (title, help, action on the main screen, key shown in the palette)
-COMMANDS: list[tuple[str, str, str, str]] = [
-    ("New conversation", "Start an empty conversation", "new_conversation", "Ctrl+N"),
-    ("Pick provider and model", "Choose who answers next", "pick_model", "F2"),
-    ("Next ready provider", "Switch without a dialog", "next_provider", "F3"),
-    ("Compare models", "Send the typed message to 2 to 4 models at once", "compare", "F7"),
-    ("Stop reply", "Stop the streaming reply, keeping it", "stop", "Esc"),
-    ("Copy last reply", "Copy the newest finished reply", "copy_reply", "Ctrl+T"),
-    ("Copy conversation", "Copy the whole conversation as Markdown", "copy_conversation", ""),
-    ("Regenerate reply", "Ask again; the old reply stays as a version", "regenerate", "Ctrl+R"),
-    ("Edit last message", "Edit your last message and resend it", "edit_last", "Up"),
-    ("Previous version of the reply", "Step back through versions", "step_version(-1)", "["),
-    ("Next version of the reply", "Step forward through versions", "step_version(1)", "]"),
-    ("Rename conversation", "Give it a new title", "rename_conversation", "r (list)"),
-    ("Delete conversation", "Move its file to the trash folder", "delete_conversation", "d (list)"),
-    ("Fork conversation", "Copy it and continue separately", "fork_conversation", "f (list)"),
-    ("Export conversation", "Write it as Markdown", "export_conversation", "e (list)"),
-    ("Edit system prompt", "This conversation's system prompt", "edit_system_prompt", "F5"),
-    ("Step reasoning", "Effort or thinking budget for this conversation", "step_reasoning", "F6"),
-    ("Filter conversations", "By title or text", "filter", "Ctrl+F"),
-    ("Search every conversation", "Find text and open it at the match", "search", "Ctrl+G"),
-    ("Toggle sidebar", "Show or hide the conversation list", "toggle_sidebar", "F4"),
-    ("Focus messages", "Then c copies, b copies code", "focus_messages", "Ctrl+O"),
-    ("Move between list and message box", "Focus", "toggle_focus", "Ctrl+L"),
-    ("Jump to the end", "Follow the stream again", "jump_to_end", "Ctrl+End"),
-    ("Help", "Every key and the file locations", "app.help", "F1"),
-]
 
 
 class ChatApp(App[None]):
@@ -55,10 +31,7 @@ class ChatApp(App[None]):
 
     CSS_PATH = "tui.tcss"
     TITLE = "tui-chat"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+q", "quit", "Quit", priority=True, id="quit"),
-        Binding("f1,question_mark", "help", "Help", id="help"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("app")
 
     def __init__(
         self,
@@ -148,9 +121,11 @@ class ChatApp(App[None]):
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         main = self.main_screen
-        for title, help_text, action, key in COMMANDS:
-            label = f"{title}  ({key})" if key else title
-            yield SystemCommand(label, help_text, self._runner(action))
+        for key in palette_keys():
+            action = key.palette_action
+            target: DOMNode = self if key.where == "app" else main
+            if action is not None and self._applies(target, action):
+                yield SystemCommand(key.palette_title, key.words, self._runner(target, action))
         for name in self.config.personas:
             yield SystemCommand(
                 f"New conversation as {name}",
@@ -158,9 +133,17 @@ class ChatApp(App[None]):
                 self._persona_runner(main, name),
             )
 
-    def _runner(self, action: str) -> Callable[[], Awaitable[None]]:
+    @staticmethod
+    def _applies(target: DOMNode, action: str) -> bool:
+        """Whether `action` can run now and makes sense (None, greyed out, counts as no)."""
+        _, name, parameters = parse(action)
+        if isinstance(target, MainScreen):
+            return applies_now(target, name, parameters)
+        return bool(target.check_action(name, parameters))
+
+    def _runner(self, target: DOMNode, action: str) -> Callable[[], Awaitable[None]]:
         async def run() -> None:
-            await self.main_screen.run_action(action)
+            await self.run_action(action, target)
 
         return run
 

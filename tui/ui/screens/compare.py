@@ -23,6 +23,7 @@ from textual.worker import Worker
 from tui.compare import MAX_PAIRS, MIN_PAIRS, label
 from tui.engine import ReplyRun
 from tui.providers.events import ReasoningDelta
+from tui.ui.keymap import bindings
 from tui.ui.messages import ReplyDelta, ReplyRetrying
 from tui.ui.progress_words import column_words
 from tui.ui.screens.dialogs import DIALOG_CSS
@@ -138,17 +139,7 @@ class CompareScreen(Screen[int]):
     CompareScreen > #columns { height: 1fr; }
     CompareScreen > #columns.-stacked { layout: vertical; }
     """
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("1", "keep(0)", "Keep 1"),
-        Binding("2", "keep(1)", "Keep 2"),
-        Binding("3", "keep(2)", "Keep 3"),
-        Binding("4", "keep(3)", "Keep 4"),
-        Binding("enter", "keep_focused", "Keep this one"),
-        Binding("left", "app.focus_previous", "◀", show=False),
-        Binding("right", "app.focus_next", "▶", show=False),
-        Binding("s", "stop_focused", "Stop this one"),
-        Binding("escape", "escape", "Stop all / close"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("compare")
 
     def __init__(self, question: str, runs: list[ReplyRun], *, start: StartRun) -> None:
         """`start` drives a run in a worker whose messages come to this screen."""

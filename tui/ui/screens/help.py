@@ -7,82 +7,21 @@ from typing import ClassVar
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from tui.config import Config
-
-KEYS: list[tuple[str, list[tuple[str, str]]]] = [
-    (
-        "Anywhere",
-        [
-            ("Enter", "send the message"),
-            ("Ctrl+J", "new line in the message (also Alt+Enter / Shift+Enter)"),
-            ("Up (empty box)", "edit your last message; Enter resends it"),
-            ("Escape", "stop the streaming reply (kept, marked cancelled) / cancel editing"),
-            ("Ctrl+N", "new conversation"),
-            ("Ctrl+R", "regenerate the last reply (the old one is kept as a version)"),
-            ("Ctrl+T", "copy the last finished reply"),
-            ("F2", "pick provider and model (models are fetched live)"),
-            ("F3", "switch to the next ready provider"),
-            ("F4", "show / hide the conversation list"),
-            ("F5", "edit this conversation's system prompt"),
-            ("F6", "reasoning: effort (OpenAI-style) or thinking budget (Anthropic)"),
-            ("F7", "compare: send the typed message to 2 to 4 models side by side"),
-            ("Ctrl+O", "focus the messages (then the keys below)"),
-            ("Ctrl+L", "move between the list and the message box"),
-            ("Ctrl+F", "filter conversations by title or text"),
-            ("Ctrl+G", "search every conversation; Enter opens one at the match"),
-            ("@path, Tab", "attach a text file to the message (Tab completes the name)"),
-            ("Ctrl+End", "jump to the end and follow the stream"),
-            ("Ctrl+P", "command palette: every action, themes, personas"),
-            ("F1 / ?", "this help"),
-            ("Ctrl+Q", "quit (everything is saved first)"),
-        ],
-    ),
-    (
-        "On a focused message",
-        [
-            ("c", "copy the message (a streaming one is copied as partial)"),
-            ("b", "copy a code block; press again for the next one"),
-            ("[ / ]", "previous / next version of a regenerated reply"),
-            ("e", "edit your last message"),
-            ("r", "regenerate the last reply"),
-            ("↑ / ↓", "previous / next message"),
-            ("Escape", "back to the message box"),
-        ],
-    ),
-    (
-        "Comparing replies",
-        [
-            ("1 to 4", "keep that reply (the others stay as its versions)"),
-            ("← / →, Enter", "move between replies; keep the focused one"),
-            ("s", "stop the focused reply"),
-            ("Escape", "stop all; once all are done, keep the first"),
-        ],
-    ),
-    (
-        "In the conversation list",
-        [
-            ("Enter", "open"),
-            ("r", "rename"),
-            ("d / Delete", "delete (the file goes to the trash folder)"),
-            ("f", "fork (copy and continue separately)"),
-            ("e", "export as Markdown"),
-            ("/", "filter"),
-        ],
-    ),
-]
+from tui.ui.keymap import bindings, help_sections
 
 
 def help_table(config: Config) -> Table:
-    """The keys and paths as one Rich table."""
+    """The keys (from `tui.ui.keymap`) and paths as one Rich table."""
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold", no_wrap=True)
     table.add_column()
-    for section, rows in KEYS:
+    for section, rows in help_sections():
         table.add_row(Text(section, style="bold underline"), "")
         for key, what in rows:
             table.add_row(key, what)
@@ -104,9 +43,7 @@ class HelpDialog(ModalScreen[None]):
         background: $surface; padding: 0 1;
     }
     """
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q,f1", "dismiss", "Close", id="close-help"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("help")
 
     def __init__(self, config: Config) -> None:
         super().__init__()

@@ -13,7 +13,7 @@ from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, OptionList
@@ -23,6 +23,7 @@ from tui.config import ProviderConfig
 from tui.domain import ChatMessage, Conversation
 from tui.session.session import ChatSession
 from tui.store import StoreError
+from tui.ui.keymap import bindings
 from tui.ui.screens.conversation_actions import ConversationActions
 from tui.ui.screens.list_loader import load_list
 from tui.ui.screens.live_replies import TICK_S, LiveReplies
@@ -53,23 +54,7 @@ class MainScreen(Screen[None]):
     SEARCH_BUILD_DELAY_S = 20.0
     """How long after start-up a missing search cache starts being built."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+t", "copy_reply", "Copy reply", id="copy-reply"),
-        Binding("ctrl+r", "regenerate", "Regenerate", id="regenerate"),
-        Binding("ctrl+o", "focus_messages", "Messages", show=False, id="focus-messages"),
-        Binding("ctrl+f", "filter", "Filter", show=False, id="filter"),
-        Binding("f5", "edit_system_prompt", "System prompt", show=False, id="system-prompt"),
-        Binding("f6", "step_reasoning", "Reasoning", show=False, id="step-reasoning"),
-        Binding("ctrl+n", "new_conversation", "New", id="new-conversation"),
-        Binding("ctrl+g", "search", "Search", id="search"),
-        Binding("escape", "stop", "Stop", id="stop-reply"),
-        Binding("ctrl+l", "toggle_focus", "List/Input", show=False, id="toggle-focus"),
-        Binding("f2", "pick_model", "Model", id="pick-model"),
-        Binding("f7", "compare", "Compare", id="compare"),
-        Binding("f3", "next_provider", "Next provider", show=False, id="next-provider"),
-        Binding("f4", "toggle_sidebar", "Sidebar", show=False, id="toggle-sidebar"),
-        Binding("ctrl+end", "jump_to_end", "Jump to end", show=False, id="jump-to-end"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("chat")
 
     def __init__(
         self, session: ChatSession, provider: ProviderConfig, *, probe_local: bool = True

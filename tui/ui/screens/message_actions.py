@@ -167,3 +167,25 @@ class MessageActions:
         shown = self.pane.view_for(message)
         if shown is not None:
             shown.focus()
+
+
+def applies_now(screen: MainScreen, action: str, parameters: tuple[object, ...]) -> bool:
+    """Whether `action` of the main screen makes sense at this moment (the palette offers
+    only those): nothing to copy, regenerate or step through is left out."""
+    if not screen.check_action(action, parameters):
+        return False
+    conv, messages = screen.conversation, screen.messages
+    busy = conv.id in screen.session.replies
+    match action:
+        case "copy_reply":
+            return messages.last_finished_reply() is not None
+        case "regenerate":
+            return not busy and messages.last_reply() is not None
+        case "step_version":
+            reply = messages.last_reply()
+            return reply is not None and bool(reply.alternatives)
+        case "edit_last":
+            return not busy and any(m.role is Role.USER for m in conv.messages)
+        case "copy_conversation" | "export_conversation" | "fork_conversation":
+            return bool(conv.messages)
+    return True

@@ -8,12 +8,13 @@ from datetime import UTC, datetime, timedelta
 from typing import ClassVar
 
 from rich.text import Text
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from tui.domain import Conversation
 from tui.store import Header
+from tui.ui.keymap import bindings
 
 ENTRY_WIDTH = 30
 SHOWN_MAX = 400
@@ -96,13 +97,7 @@ def entry_option(entry: Entry) -> Option:
 class ConversationList(OptionList):
     """The sidebar. Selecting an entry posts `OptionList.OptionSelected` with its id."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("r", "screen.on_highlighted('rename_conversation')", "Rename", id="rename"),
-        Binding("d,delete", "screen.on_highlighted('delete_conversation')", "Delete", id="delete"),
-        Binding("f", "screen.on_highlighted('fork_conversation')", "Fork", id="fork"),
-        Binding("e", "screen.on_highlighted('export_conversation')", "Export", id="export"),
-        Binding("slash", "screen.filter", "Filter", id="list-filter"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("list")
 
     DEFAULT_CSS = """
     ConversationList { width: 34; height: 1fr; }

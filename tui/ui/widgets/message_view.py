@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from rich.console import Console
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.timer import Timer
 from textual.widgets import Collapsible, Label, Static
@@ -24,6 +24,7 @@ from textual.widgets import Collapsible, Label, Static
 from tui.domain import ChatMessage, Role
 from tui.inert import make_inert
 from tui.ui.finish_words import finish_label
+from tui.ui.keymap import bindings
 from tui.ui.markdown_split import last_safe_cut, open_fence_cut
 from tui.ui.render_once import RenderOnce
 
@@ -81,21 +82,7 @@ class MessageView(Vertical, can_focus=True):
     Focused (Ctrl+O, then ↑/↓), it takes the keys that act on one message.
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("c", "screen.copy_message", "Copy", id="copy-message"),
-        Binding("b", "screen.copy_code", "Copy code block", id="copy-code"),
-        Binding(
-            "left_square_bracket", "screen.step_version(-1)", "Prev version", id="prev-version"
-        ),
-        Binding(
-            "right_square_bracket", "screen.step_version(1)", "Next version", id="next-version"
-        ),
-        Binding("e", "screen.edit_last", "Edit last message", id="edit-message"),
-        Binding("r", "screen.regenerate", "Regenerate", show=False, id="regenerate-message"),
-        Binding("up", "move(-1)", "Previous", show=False, id="previous-message"),
-        Binding("down", "move(1)", "Next", show=False, id="next-message"),
-        Binding("escape", "leave", "Back to input", id="leave-messages"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("message")
 
     DEFAULT_CSS = """
     MessageView { height: auto; padding: 0 1; margin-bottom: 1; }

@@ -6,25 +6,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.message import Message
 from textual.widgets import TextArea
 
 from tui.attachments import complete_path
+from tui.ui.keymap import bindings
 
 
 class PromptInput(TextArea):
     """A TextArea that posts `Submitted` on Enter. Pasted newlines never send."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "submit", "Send", priority=True, id="send"),
-        Binding("ctrl+j", "newline", "Newline", show=False, id="newline"),
-        Binding("alt+enter,shift+enter", "newline", "Newline", show=False, id="newline-alt"),
-        Binding("tab", "complete_path", "Complete @path", show=False, id="complete-path"),
-        # TextArea selects a line / everything on F6 / F7; here they are the screen's.
-        Binding("f6", "screen.step_reasoning", "Reasoning", show=False, id="prompt-reasoning"),
-        Binding("f7", "screen.compare", "Compare", id="prompt-compare"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("prompt")
 
     @dataclass
     class Submitted(Message):
