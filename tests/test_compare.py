@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.cli_runner import cli_env, run_cli
+from tests.cli_runner import cli_env, run_main
 from tests.helpers import FirstText, app_state, flush, saved
 from tests.replay_server import ReplayServer, load_cases
 from tests.ui_harness import make_app, write_config
@@ -65,7 +65,7 @@ async def test_ask_compare_prints_each_reply_in_turn_and_a_table(
 ) -> None:
     config = write_config(tmp_path, replay, PAIRS)
     env = cli_env(tmp_path, TUI_CHAT_CONFIG=str(config))
-    run = await run_cli("ask", "--compare", "second", "--compare", "first", "hi", env=env)
+    run = await run_main("ask", "--compare", "second", "--compare", "first", "hi", env=env)
     assert run.status == 0, run.stderr
     second, first = text_of("anthropic_basic_end_turn"), text_of("openai_include_usage")
     assert run.stdout == (
@@ -96,7 +96,7 @@ async def test_ask_compare_json_tags_every_line_and_fails_if_one_fails(
 ) -> None:
     config = write_config(tmp_path, replay, {"good": "openai_basic_stop", "bad": "openai_http_401"})
     env = cli_env(tmp_path, TUI_CHAT_CONFIG=str(config))
-    run = await run_cli("ask", "--json", "--compare", "good", "--compare", "bad", "hi", env=env)
+    run = await run_main("ask", "--json", "--compare", "good", "--compare", "bad", "hi", env=env)
     assert run.status == 1
     lines = [json.loads(line) for line in run.stdout.splitlines()]
     assert {line["provider"] for line in lines} == {"good", "bad"}
@@ -106,7 +106,7 @@ async def test_ask_compare_json_tags_every_line_and_fails_if_one_fails(
     assert results["bad"]["finish_reason"] == "error"
     texts = "".join(e["text"] for e in lines if e["type"] == "text" and e["pair"] == 1)
     assert texts == text_of("openai_basic_stop")
-    bad = await run_cli("ask", "--compare", "good", "hi", env=env)
+    bad = await run_main("ask", "--compare", "good", "hi", env=env)
     assert bad.status == 2
     assert "2 to 4" in bad.stderr
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from textual.widgets import OptionList
 
-from tests.cli_runner import cli_env, run_cli
-from tests.test_commands import settle
+from tests.cli_runner import cli_env, run_main
+from tests.helpers import index_builder, settle, start_index_build
 from tests.ui_harness import make_app
 from tui.domain import ChatMessage, Conversation, Role
 from tui.search import BUILD_APART_FROM, SearchIndex
@@ -99,17 +99,17 @@ def test_the_cache_follows_the_files_and_is_rebuilt_when_broken(tmp_path: Path) 
 async def test_search_command_prints_one_line_per_conversation(tmp_path: Path) -> None:
     _, (trip, rust, _) = sample(tmp_path / "tui-data")
     env = cli_env(tmp_path)
-    run = await run_cli("search", "paris", env=env)
+    run = await run_main("search", "paris", env=env)
     assert run.status == 0
     lines = [line.split("\t") for line in run.stdout.splitlines()]
     assert [line[0] for line in lines] == [rust.id, trip.id]
     assert lines[0][2] == "Rust lifetimes"
     assert lines[0][3] == "message 2: references to PARIS"
-    run = await run_cli("search", "--json", "bistro", env=env)
+    run = await run_main("search", "--json", "bistro", env=env)
     (row,) = [json.loads(line) for line in run.stdout.splitlines()]
     assert row["id"] == trip.id
     assert row["where"] == "message 2"
-    run = await run_cli("search", "absent words", env=env)
+    run = await run_main("search", "absent words", env=env)
     assert run.status == 1
     assert run.stdout == ""
 
@@ -168,8 +168,8 @@ async def test_a_missing_cache_is_built_apart_from_the_app(tmp_path: Path) -> No
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
         # Started by a timer well after start-up; started here at once.
-        await app.main_screen.prepare_search_index().wait()
-        builder = app.main_screen.index_builder
+        await start_index_build(app)
+        builder = index_builder(app)
         assert builder is not None
         assert await asyncio.to_thread(builder.wait, 60) == 0
         assert index.files_to_read() == 0
