@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
+from tests.cli_runner import restored_logging
 from tests.replay_server import ReplayServer, load_cases
 
 
@@ -13,6 +14,14 @@ def private_log_dir(
 ) -> None:
     """Whatever a test runs logs into a temp folder, never the user's log dir."""
     monkeypatch.setenv("TUI_CHAT_LOG_DIR", str(tmp_path_factory.mktemp("logs")))
+
+
+@pytest.fixture(autouse=True)
+def loggers_left_as_found() -> Iterator[None]:
+    """A test that sets up the log file (`setup_logging`, the CLI run in-process) leaves
+    the loggers as it found them, so later tests' records reach `caplog`."""
+    with restored_logging():
+        yield
 
 
 @pytest.fixture

@@ -3,7 +3,12 @@
 `POST /case/<NAME>/...` answers with the case's `.sse` body as a chunked event stream;
 a `.status` file turns it into an HTTP error (`Content-Length` body) or, with
 `"abort": true`, into a stream whose TCP connection is reset before the final chunk.
-`.slow.sse` cases go out one byte per write with about 1 ms between writes.
+`.slow.sse` cases go out one byte per HTTP chunk, one write each, so the client's HTTP
+stack hands the SDK one byte per read.
+
+`hold(NAME, after)` keeps a case's streams open part-way: the server sends the first
+`after` pieces, then waits until the test releases the hold or the client goes away, so
+a test can act on a reply that is certainly still streaming, with no clock involved.
 """
 
 from __future__ import annotations
@@ -46,6 +51,20 @@ class StreamCase:
         return self.name.endswith(".slow")
 
 
+def text_case(name: str, pieces: list[str]) -> StreamCase:
+    """An OpenAI stream of one text event per piece, ending with `stop` (no usage)."""
+
+    def event(delta: dict[str, str], finish: str | None = None) -> str:
+        choice = {"index": 0, "delta": delta, "finish_reason": finish}
+        chunk = {"id": name, "object": "chat.completion.chunk", "created": 0, "model": "m"}
+        return f"data: {json.dumps({**chunk, 'choices': [choice]})}\n\n"
+
+    body = "".join(event({"content": piece}) for piece in pieces)
+    body += event({}, "stop") + "data: [DONE]\n\n"
+    expected = {"text": "".join(pieces), "provider": "openai", "finish_reason": "stop"}
+    return StreamCase(name, body.encode(), expected, None)
+
+
 def load_cases(folder: Path = FIXTURES) -> dict[str, StreamCase]:
     """Every `NAME.sse` with its `NAME.json` (and optional `NAME.status`) in `folder`."""
     cases = {}
@@ -62,6 +81,43 @@ def load_cases(folder: Path = FIXTURES) -> dict[str, StreamCase]:
 
 
 @dataclass
+class Hold:
+    """A case's streams held after their first `after` pieces until `release()`."""
+
+    after: int
+    reached: asyncio.Event = field(default_factory=asyncio.Event)
+    """Set (on the server's loop) once a stream has sent its first part and waits."""
+    _released: asyncio.Event = field(default_factory=asyncio.Event)
+    _loop: asyncio.AbstractEventLoop | None = None
+
+    def release(self) -> None:
+        """Let every held stream of the case (and those still to come) go on to the end.
+        Safe to call from any thread."""
+        try:
+            here = asyncio.get_running_loop()
+        except RuntimeError:
+            here = None
+        if self._loop is None or self._loop is here or self._loop.is_closed():
+            self._released.set()
+        else:
+            self._loop.call_soon_threadsafe(self._released.set)
+
+    async def wait(self, reader: asyncio.StreamReader) -> bool:
+        """Wait for the release; False if the client closed the connection first."""
+        if self._released.is_set():
+            return True
+        self.reached.set()
+        released = asyncio.ensure_future(self._released.wait())
+        gone = asyncio.ensure_future(reader.read(1))  # the client sends nothing more
+        try:
+            await asyncio.wait({released, gone}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            released.cancel()
+            gone.cancel()
+        return self._released.is_set()
+
+
+@dataclass
 class ReplayServer:
     """Serves `cases` on an ephemeral loopback port; records each request body."""
 
@@ -73,15 +129,32 @@ class ReplayServer:
     routes: dict[str, Any] = field(default_factory=dict)
     """Extra JSON answers by path suffix (e.g. `/props`, `/api/show`), for any case."""
     port: int = 0
+    holds: dict[str, Hold] = field(default_factory=dict)
+    """Cases whose streams wait part-way, by name: see `hold`."""
+    _loop: asyncio.AbstractEventLoop | None = None
     _server: asyncio.Server | None = None
     _writers: set[asyncio.StreamWriter] = field(default_factory=set)
     _handlers: set[asyncio.Task[None]] = field(default_factory=set)
 
     async def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        for hold in self.holds.values():
+            hold._loop = self._loop
         self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
         self.port = self._server.sockets[0].getsockname()[1]
 
+    def hold(self, case: str, after: int = 1) -> Hold:
+        """From now on, streams of `case` send their first `after` pieces (SSE events;
+        bytes for a `.slow` case) and then wait for `release()` or the client to leave."""
+        pieces = len(self._pieces(self.cases[case]))
+        assert 0 <= after < pieces, f"{case} has {pieces} pieces: cannot hold after {after}"
+        hold = Hold(after, _loop=self._loop)
+        self.holds[case] = hold
+        return hold
+
     async def stop(self) -> None:
+        for hold in self.holds.values():
+            hold.release()
         if self._server is not None:
             self._server.close()
             # Idle keep-alive connections would otherwise outlive the server.
@@ -145,7 +218,8 @@ class ReplayServer:
                     continue
                 self.requests.append((case.name, match.group(2), json.loads(raw or b"{}")))
                 self.request_headers.append(headers)
-                await self._respond(case, writer)
+                if not await self._respond(case, reader, writer):
+                    return  # the client left while the stream was held
                 if case.aborts:
                     writer.transport.abort()
                     return
@@ -177,30 +251,37 @@ class ReplayServer:
         )
         await writer.drain()
 
-    async def _respond(self, case: StreamCase, writer: asyncio.StreamWriter) -> None:
+    async def _respond(
+        self, case: StreamCase, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> bool:
+        """Answer one request; False if the client went away during a hold."""
         if case.http_error and case.status is not None:
             head = [f"HTTP/1.1 {case.status['status']} Error"]
             head += [f"{k}: {v}" for k, v in case.status.get("headers", {}).items()]
             head.append(f"content-length: {len(case.body)}")
             writer.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + case.body)
             await writer.drain()
-            return
+            return True
         writer.write(
             b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream; charset=utf-8\r\n"
             b"cache-control: no-cache\r\ntransfer-encoding: chunked\r\n\r\n"
         )
         await writer.drain()
-        for piece in self._pieces(case):
+        hold = self.holds.get(case.name)
+        for number, piece in enumerate(self._pieces(case)):
+            if hold is not None and number == hold.after and not await hold.wait(reader):
+                return False  # the client left while the stream was held
+            # One HTTP chunk per piece: the client's HTTP parser (h11) never merges
+            # chunks, so a `.slow` case reaches the SDK as one read per byte.
             writer.write(b"%x\r\n%s\r\n" % (len(piece), piece))
             await writer.drain()
-            if case.slow:
-                await asyncio.sleep(0.001)  # the case's own pacing, not synchronisation
         if case.aborts:
             # Give the client time to read what was sent before the reset drops it.
             await asyncio.sleep(0.05)
-            return
+            return True
         writer.write(b"0\r\n\r\n")
         await writer.drain()
+        return True
 
     def _pieces(self, case: StreamCase) -> list[bytes]:
         data = case.body

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-import tomllib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -16,6 +14,7 @@ from textual.message import Message
 from textual.widgets import Collapsible, Input, OptionList, Static
 from textual.worker import Worker, WorkerState
 
+from tests.helpers import FirstText, live_ids, saved, send, settle, views
 from tests.replay_server import ReplayServer, StreamCase, load_cases
 from tests.ui_harness import make_app
 from tui.ui.app import ChatApp
@@ -29,47 +28,28 @@ from tui.ui.widgets.status_bar import StatusBar
 CASES = load_cases()
 
 
-def saved(home: Path) -> list[dict[str, Any]]:
-    folder = home / "data" / "conversations"
-    return [tomllib.loads(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.toml"))]
-
-
-def views(app: ChatApp) -> list[MessageView]:
-    return list(app.screen.query(MessageView))
-
-
 def finish_line(view: MessageView) -> Static:
     return view.query_one(".finish", Static)
 
 
+HELD = "openai_include_usage"
+HELD_TEXT = "The"
+"""The first text of HELD's reply: its stream is held after it (its second event)."""
+
+
 @asynccontextmanager
 async def mid_stream(home: Path, replay: ReplayServer) -> AsyncIterator[tuple[ChatApp, Any]]:
-    """An app whose reply to "hi" has started arriving and is still streaming.
-
-    The reply comes one byte per millisecond, so it lasts seconds: whatever the test
-    does next lands mid-stream.
-    """
-    first_chunk = asyncio.Event()
-
-    def hook(message: Message) -> None:
-        if isinstance(message, ReplyDelta):
-            first_chunk.set()
-
-    app = make_app(home, replay, "slow", cases={"slow": "openai_split_packets.slow"})
-    async with app.run_test(size=(120, 36), message_hook=hook) as pilot:
+    """An app whose reply to "hi" has started arriving and is certainly still streaming:
+    the server holds the stream after its first text until the client goes away, so
+    whatever the test does next lands mid-stream."""
+    replay.hold(HELD, after=2)
+    first_text = FirstText()
+    app = make_app(home, replay, "held", cases={"held": HELD})
+    async with app.run_test(size=(120, 36), message_hook=first_text.hook) as pilot:
         await pilot.press(*"hi", "enter")
-        await first_chunk.wait()
+        await first_text.wait()
+        assert live_ids(app) == {app.main_screen.conversation.id}
         yield app, pilot
-
-
-async def send(app: ChatApp, pilot: Any, text: str) -> None:
-    """Type `text` into the prompt, press Enter and wait for the reply to end."""
-    await pilot.press(*text)
-    await pilot.press("enter")
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-    assert isinstance(app.screen, MainScreen)
-    app.session.saver.flush()
 
 
 async def test_first_run_opens_on_offline_with_focus_in_the_prompt(tmp_path: Path) -> None:
@@ -167,19 +147,19 @@ async def test_escape_stops_the_stream_and_keeps_the_partial_reply(
 ) -> None:
     async with mid_stream(tmp_path, replay) as (app, pilot):
         await pilot.press("escape")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(app, pilot)
         assert isinstance(app.screen, MainScreen)
-        app.session.saver.flush()
         reply = views(app)[-1]
         assert reply.message.finish_reason == "cancelled"
         assert "cancelled" in str(finish_line(reply).render())
         partial = reply.message.content
-        full = CASES["openai_split_packets.slow"].expected["text"]
+        full = CASES[HELD].expected["text"]
         assert partial
         assert full.startswith(partial)
         assert partial != full
+        assert partial == HELD_TEXT  # exactly what had arrived
         assert reply.shown_text == partial
+        assert live_ids(app) == set()
     message = saved(tmp_path)[0]["messages"][1]
     assert message["finish_reason"] == "cancelled"
     assert message["content"] == partial
@@ -335,4 +315,5 @@ async def test_quitting_mid_stream_saves_the_partial_reply(
     assert user["content"] == "hi"
     assert reply["finish_reason"] == "cancelled"
     assert reply["content"]  # what had arrived is on disk
-    assert CASES["openai_split_packets.slow"].expected["text"].startswith(reply["content"])
+    assert CASES[HELD].expected["text"].startswith(reply["content"])
+    assert reply["content"] == HELD_TEXT

@@ -1,16 +1,17 @@
-"""`tui-chat ask` as a black box: a subprocess against the loopback replay server."""
+"""`tui-chat ask` as a black box against the loopback replay server: its `main` run in
+this process with a private environment and pipes, and as the real subprocess where the
+process boundary matters (piped stdin, the installed entry point)."""
 
 from __future__ import annotations
 
 import io
 import json
-import tomllib
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from tests.cli_runner import cli_env, run_cli
+from tests.cli_runner import cli_env, run_cli, run_main
+from tests.helpers import saved
 from tests.replay_server import ReplayServer, load_cases
 from tui.cli.ask import Printer, new_exchange, run_ask
 from tui.config import load_config
@@ -28,11 +29,6 @@ COMPARED = (
     "tool_calls",
     "error",
 )
-
-
-def saved_conversations(home: Path) -> list[dict[str, Any]]:
-    folder = home / "tui-data" / "conversations"
-    return [tomllib.loads(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.toml"))]
 
 
 def provider_args(server: ReplayServer, name: str) -> list[str]:
@@ -54,7 +50,7 @@ def check_result(name: str, stdout: str, status: int) -> None:
 
 def check_saved(name: str, home: Path) -> None:
     """The exchange is saved, partial replies included."""
-    (conv,) = saved_conversations(home)
+    (conv,) = saved(home, "tui-data")
     user, reply = conv["messages"]
     assert user["content"] == "hi"
     assert reply["content"] == CASES[name].expected["text"]
@@ -95,7 +91,18 @@ async def test_engine_result_matches_fixture(
 async def test_cli_json_result_matches_fixture(
     replay: ReplayServer, tmp_path: Path, name: str
 ) -> None:
-    """The black-box contract: the real command in a subprocess."""
+    """The black-box contract: the command's `main`, its environment and pipes."""
+    run = await run_main("ask", *provider_args(replay, name), "--json", "hi", env=cli_env(tmp_path))
+    check_result(name, run.stdout, run.status)
+    check_saved(name, tmp_path)
+    assert "Traceback" not in run.stderr
+
+
+async def test_the_command_keeps_its_contract_as_a_process_of_its_own(
+    replay: ReplayServer, tmp_path: Path
+) -> None:
+    """The same as the real `python -m tui` subprocess: its output, exit status, files."""
+    name = "openai_include_usage"
     run = await run_cli("ask", *provider_args(replay, name), "--json", "hi", env=cli_env(tmp_path))
     check_result(name, run.stdout, run.status)
     check_saved(name, tmp_path)
@@ -103,7 +110,7 @@ async def test_cli_json_result_matches_fixture(
 
 
 async def test_rate_limit_is_retried_once_visibly(replay: ReplayServer, tmp_path: Path) -> None:
-    run = await run_cli(
+    run = await run_main(
         "ask", *provider_args(replay, "openai_http_429"), "--json", "hi", env=cli_env(tmp_path)
     )
     check_result("openai_http_429", run.stdout, run.status)
@@ -115,7 +122,7 @@ async def test_rate_limit_is_retried_once_visibly(replay: ReplayServer, tmp_path
 async def test_plain_output_streams_text_and_reports_on_stderr(
     replay: ReplayServer, tmp_path: Path
 ) -> None:
-    run = await run_cli(
+    run = await run_main(
         "ask", *provider_args(replay, "openai_include_usage"), "hi", env=cli_env(tmp_path)
     )
     assert run.status == 0
@@ -126,7 +133,7 @@ async def test_plain_output_streams_text_and_reports_on_stderr(
 
 
 async def test_length_is_reported_as_cut_off(replay: ReplayServer, tmp_path: Path) -> None:
-    run = await run_cli(
+    run = await run_main(
         "ask", *provider_args(replay, "openai_finish_length"), "hi", env=cli_env(tmp_path)
     )
     assert run.status == 0
@@ -134,7 +141,7 @@ async def test_length_is_reported_as_cut_off(replay: ReplayServer, tmp_path: Pat
 
 
 async def test_auth_error_names_the_key_variable(replay: ReplayServer, tmp_path: Path) -> None:
-    run = await run_cli(
+    run = await run_main(
         "ask", *provider_args(replay, "anthropic_http_401"), "hi", env=cli_env(tmp_path)
     )
     assert run.status == 1
@@ -145,33 +152,34 @@ async def test_auth_error_names_the_key_variable(replay: ReplayServer, tmp_path:
 async def test_piped_stdin_is_joined_with_the_prompt(tmp_path: Path) -> None:
     env = cli_env(tmp_path)
     (tmp_path / "config.toml").write_text("[providers.offline]\nchunk_delay = 0\n")
+    # A real pipe on stdin: what `isatty()` says of it is the point.
     run = await run_cli("ask", "summarise this", env=env, stdin=b"line one\nline two\n")
     assert run.status == 0
-    (conv,) = saved_conversations(tmp_path)
+    (conv,) = saved(tmp_path, "tui-data")
     assert conv["messages"][0]["content"] == "line one\nline two\n\nsummarise this"
     assert "on 4 lines" in run.stdout
 
 
 async def test_offline_answers_with_no_key_and_no_config(tmp_path: Path) -> None:
-    run = await run_cli("ask", "hi", "there", env=cli_env(tmp_path))
+    run = await run_main("ask", "hi", "there", env=cli_env(tmp_path))
     assert run.status == 0
     assert "OPENAI_API_KEY" in run.stdout  # it says how to add a real provider
     assert "“hi there”" in run.stdout  # and echoes the message
     assert "[stop]" in run.stderr
-    (conv,) = saved_conversations(tmp_path)
+    (conv,) = saved(tmp_path, "tui-data")
     assert conv["conversation"]["provider"] == "offline"
     assert conv["messages"][1]["finish_reason"] == "stop"
 
 
 async def test_no_save_writes_nothing(tmp_path: Path) -> None:
     (tmp_path / "config.toml").write_text("[providers.offline]\nchunk_delay = 0\n")
-    run = await run_cli("ask", "--no-save", "hi", env=cli_env(tmp_path))
+    run = await run_main("ask", "--no-save", "hi", env=cli_env(tmp_path))
     assert run.status == 0
     assert not (tmp_path / "tui-data").exists()
 
 
 async def test_missing_key_fails_before_any_request(tmp_path: Path) -> None:
-    run = await run_cli("ask", "--provider", "openai", "hi", env=cli_env(tmp_path))
+    run = await run_main("ask", "--provider", "openai", "hi", env=cli_env(tmp_path))
     assert run.status == 1
     assert "OPENAI_API_KEY" in run.stderr
 
@@ -185,14 +193,14 @@ async def test_missing_key_fails_before_any_request(tmp_path: Path) -> None:
     ],
 )
 async def test_bad_usage_exits_2(tmp_path: Path, args: list[str], message: str) -> None:
-    run = await run_cli("ask", *args, env=cli_env(tmp_path))
+    run = await run_main("ask", *args, env=cli_env(tmp_path))
     assert run.status == 2
     assert message in run.stderr
 
 
 async def test_bad_config_is_one_clear_paragraph(tmp_path: Path) -> None:
     (tmp_path / "config.toml").write_text('[providers.x]\nkind = "openai"\nmodel = 3\n')
-    run = await run_cli("ask", "hi", env=cli_env(tmp_path))
+    run = await run_main("ask", "hi", env=cli_env(tmp_path))
     assert run.status == 2
     assert str(tmp_path / "config.toml") in run.stderr
     assert "line 3" in run.stderr
@@ -202,7 +210,7 @@ async def test_bad_config_is_one_clear_paragraph(tmp_path: Path) -> None:
 
 async def test_connection_refused_names_the_url(tmp_path: Path) -> None:
     url = "http://127.0.0.1:9/v1"  # the discard port: nothing listens there
-    run = await run_cli(
+    run = await run_main(
         "ask", "--provider", "ollama", "--base-url", url, "hi", env=cli_env(tmp_path)
     )
     assert run.status == 1

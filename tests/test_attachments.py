@@ -7,10 +7,10 @@ from pathlib import Path
 
 from textual.widgets import Static
 
-from tests.cli_runner import cli_env, run_cli
+from tests.cli_runner import cli_env, run_main
+from tests.helpers import settle
 from tests.replay_server import ReplayServer
 from tests.test_ask import provider_args
-from tests.test_commands import settle
 from tests.ui_harness import make_app
 from tui.attachments import with_attachments
 from tui.domain import Attachment, ChatMessage, Conversation, Role
@@ -31,7 +31,7 @@ async def test_ask_f_sends_the_file_and_stores_it_with_the_question(
     source = tmp_path / "greet.py"
     source.write_text(CODE)
     env = cli_env(tmp_path)
-    run = await run_cli(
+    run = await run_main(
         "ask", *provider_args(replay, "openai_basic_stop"), "-f", str(source), "explain", env=env
     )
     assert run.status == 0, run.stderr
@@ -56,10 +56,10 @@ async def test_binary_and_huge_files_are_refused_before_anything_is_sent(
     env = cli_env(tmp_path)
     args = provider_args(replay, "openai_basic_stop")
     for path, words in ((binary, "looks binary"), (huge, "is 4 KiB; files over 1 KiB")):
-        run = await run_cli("ask", *args, "-f", str(path), "look", env=env)
+        run = await run_main("ask", *args, "-f", str(path), "look", env=env)
         assert run.status == 2
         assert words in run.stderr
-    missing = await run_cli("ask", *args, "-f", str(tmp_path / "nope.txt"), "look", env=env)
+    missing = await run_main("ask", *args, "-f", str(tmp_path / "nope.txt"), "look", env=env)
     assert "no such file" in missing.stderr
     assert replay.requests == []
 

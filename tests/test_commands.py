@@ -6,17 +6,16 @@ import os
 import stat
 import tomllib
 from pathlib import Path
-from typing import Any
 
 import pytest
 from textual.widgets import Button, Input, OptionList, TextArea
 
+from tests.helpers import catalog, saved_by_id, send, settle, views
 from tests.replay_server import ReplayServer, load_cases
 from tests.ui_harness import make_app
 from tui.domain import ChatMessage, Conversation, Role
 from tui.session.catalog import Readiness
 from tui.store import ConversationStore
-from tui.ui.app import ChatApp
 from tui.ui.screens.dialogs import ConfirmDialog, TextDialog
 from tui.ui.screens.model_picker import ModelPickerDialog
 from tui.ui.widgets.message_view import MessageView
@@ -26,28 +25,8 @@ CASES = load_cases()
 GUIDE_BLOCKS = 2  # the offline guide holds a shell block and a TOML block
 
 
-def saved(home: Path) -> dict[str, dict[str, Any]]:
-    folder = home / "data" / "conversations"
-    return {p.stem: tomllib.loads(p.read_text(encoding="utf-8")) for p in folder.glob("*.toml")}
-
-
 def read(path: Path) -> str:
     return path.read_text(encoding="utf-8")
-
-
-def views(app: ChatApp) -> list[MessageView]:
-    return list(app.main_screen.query(MessageView))
-
-
-async def settle(app: ChatApp, pilot: Any) -> None:
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-    app.session.saver.flush()
-
-
-async def send(app: ChatApp, pilot: Any, text: str) -> None:
-    await pilot.press(*text, "enter")
-    await settle(app, pilot)
 
 
 async def test_picker_lists_live_models_and_f3_cycles_ready_providers(
@@ -72,7 +51,7 @@ async def test_picker_lists_live_models_and_f3_cycles_ready_providers(
             "model-a",
             "model-b",
         ]
-        assert app.session.catalog.readiness["second"] is Readiness.READY
+        assert catalog(app).readiness["second"] is Readiness.READY
         models.focus()
         models.highlighted = 2
         await pilot.press("enter")
@@ -103,14 +82,14 @@ async def test_rename_fork_and_delete_to_trash(tmp_path: Path) -> None:
         app.screen.query_one(Input).value = "Renamed by hand"
         await pilot.press("enter")
         await settle(app, pilot)
-        assert saved(tmp_path)[first_id]["conversation"]["title"] == "Renamed by hand"
+        assert saved_by_id(tmp_path)[first_id]["conversation"]["title"] == "Renamed by hand"
 
         app.main_screen.conversation_list.focus()
         await pilot.press("f")
         await settle(app, pilot)
         fork_id = app.main_screen.conversation.id
         assert fork_id != first_id
-        files = saved(tmp_path)
+        files = saved_by_id(tmp_path)
         assert files[fork_id]["conversation"]["title"] == "Renamed by hand (fork)"
         assert files[fork_id]["messages"] == files[first_id]["messages"]
 
@@ -120,7 +99,7 @@ async def test_rename_fork_and_delete_to_trash(tmp_path: Path) -> None:
         assert isinstance(app.screen, ConfirmDialog)
         await pilot.press("y")
         await settle(app, pilot)
-        assert set(saved(tmp_path)) == {first_id}
+        assert set(saved_by_id(tmp_path)) == {first_id}
         trashed = tmp_path / "data" / "trash" / f"{fork_id}.toml"
         assert tomllib.loads(trashed.read_text())["conversation"]["id"] == fork_id
         assert list(app.main_screen.conversation_list.entries) == [first_id]
@@ -155,27 +134,6 @@ async def test_filter_matches_titles_and_message_text(tmp_path: Path) -> None:
         assert len(listing.entries) == 3
 
 
-async def test_filter_never_matches_the_file_format(tmp_path: Path) -> None:
-    store = ConversationStore(tmp_path / "data")
-    ids = {}
-    for title, text in [("Greeting", "hello"), ("Capital", "paris"), ("Theatre", "a lead role")]:
-        conv = Conversation.start("offline", "offline-guide")
-        conv.add(ChatMessage(Role.USER, title))
-        conv.add(ChatMessage(Role.ASSISTANT, text, finish_reason="stop"))
-        store.save(conv)
-        ids[title] = conv.id
-    app = make_app(tmp_path)
-    async with app.run_test(size=(120, 36)) as pilot:
-        await settle(app, pilot)
-        listing = app.main_screen.conversation_list
-        await pilot.press("ctrl+f", *"role")  # a key of every message in the files
-        await settle(app, pilot)
-        assert listing.only == {ids["Theatre"]}
-        await pilot.press(*["backspace"] * 4, *"assistant")
-        await settle(app, pilot)
-        assert listing.only == set()
-
-
 async def test_regenerate_keeps_the_old_reply_as_a_version(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
@@ -193,7 +151,7 @@ async def test_regenerate_keeps_the_old_reply_as_a_version(tmp_path: Path) -> No
         await pilot.press("ctrl+o", "left_square_bracket")
         await settle(app, pilot)
         assert app.main_screen.conversation.messages[-1].version == 0
-        stored = saved(tmp_path)[conv.id]["messages"][-1]
+        stored = saved_by_id(tmp_path)[conv.id]["messages"][-1]
         assert stored["version"] == 0
         assert len(stored["alternatives"]) == 1
 
@@ -227,7 +185,7 @@ async def test_system_prompt_is_sent_with_the_request(replay: ReplayServer, tmp_
         await send(app, pilot, "hi")
     (_, _, body) = replay.requests[-1]
     assert body["messages"][0] == {"role": "system", "content": "Answer like a pirate."}
-    (conv,) = saved(tmp_path).values()
+    (conv,) = saved_by_id(tmp_path).values()
     assert conv["conversation"]["system_prompt"] == "Answer like a pirate."
 
 
@@ -300,6 +258,27 @@ async def test_theme_and_sidebar_persist_between_runs(tmp_path: Path) -> None:
         await pilot.pause()
         assert again.theme == "tui-paper"
         assert not again.main_screen.query_one("#sidebar").display
+
+
+async def test_filter_never_matches_the_file_format(tmp_path: Path) -> None:
+    store = ConversationStore(tmp_path / "data")
+    ids = {}
+    for title, text in [("Greeting", "hello"), ("Capital", "paris"), ("Theatre", "a lead role")]:
+        conv = Conversation.start("offline", "offline-guide")
+        conv.add(ChatMessage(Role.USER, title))
+        conv.add(ChatMessage(Role.ASSISTANT, text, finish_reason="stop"))
+        store.save(conv)
+        ids[title] = conv.id
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        listing = app.main_screen.conversation_list
+        await pilot.press("ctrl+f", *"role")  # a key of every message in the files
+        await settle(app, pilot)
+        assert listing.only == {ids["Theatre"]}
+        await pilot.press(*["backspace"] * 4, *"assistant")
+        await settle(app, pilot)
+        assert listing.only == set()
 
 
 async def test_every_action_is_in_the_command_palette(tmp_path: Path) -> None:

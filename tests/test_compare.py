@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import tomllib
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.message import Message
 
-from tests.cli_runner import cli_env, run_cli
+from tests.cli_runner import cli_env, run_main
+from tests.helpers import FirstText, app_state, flush, saved
 from tests.replay_server import ReplayServer, load_cases
 from tests.ui_harness import make_app, write_config
 from tui.compare import PairError, check_count, keep, parse_pair, start_compare
 from tui.config import load_config
 from tui.domain import ChatMessage, Conversation, Role
-from tui.ui.messages import ReplyDelta
 from tui.ui.screens.compare import CompareColumn, CompareScreen, CompareSetupDialog
 from tui.ui.screens.main import MainScreen
 
@@ -68,7 +65,7 @@ async def test_ask_compare_prints_each_reply_in_turn_and_a_table(
 ) -> None:
     config = write_config(tmp_path, replay, PAIRS)
     env = cli_env(tmp_path, TUI_CHAT_CONFIG=str(config))
-    run = await run_cli("ask", "--compare", "second", "--compare", "first", "hi", env=env)
+    run = await run_main("ask", "--compare", "second", "--compare", "first", "hi", env=env)
     assert run.status == 0, run.stderr
     second, first = text_of("anthropic_basic_end_turn"), text_of("openai_include_usage")
     assert run.stdout == (
@@ -99,7 +96,7 @@ async def test_ask_compare_json_tags_every_line_and_fails_if_one_fails(
 ) -> None:
     config = write_config(tmp_path, replay, {"good": "openai_basic_stop", "bad": "openai_http_401"})
     env = cli_env(tmp_path, TUI_CHAT_CONFIG=str(config))
-    run = await run_cli("ask", "--json", "--compare", "good", "--compare", "bad", "hi", env=env)
+    run = await run_main("ask", "--json", "--compare", "good", "--compare", "bad", "hi", env=env)
     assert run.status == 1
     lines = [json.loads(line) for line in run.stdout.splitlines()]
     assert {line["provider"] for line in lines} == {"good", "bad"}
@@ -109,26 +106,18 @@ async def test_ask_compare_json_tags_every_line_and_fails_if_one_fails(
     assert results["bad"]["finish_reason"] == "error"
     texts = "".join(e["text"] for e in lines if e["type"] == "text" and e["pair"] == 1)
     assert texts == text_of("openai_basic_stop")
-    bad = await run_cli("ask", "--compare", "good", "hi", env=env)
+    bad = await run_main("ask", "--compare", "good", "hi", env=env)
     assert bad.status == 2
     assert "2 to 4" in bad.stderr
 
 
-def first_text_of(column: int) -> tuple[asyncio.Event, Callable[[Message], None]]:
-    """An event set once reply `column` (0 = the first) has started, and the message
-    hook that sets it."""
-    started = asyncio.Event()
-
-    def hook(message: Message) -> None:
-        if isinstance(message, ReplyDelta) and message.key.endswith(f"/{column}"):
-            started.set()
-
-    return started, hook
+HELD = {"held": "openai_include_usage", "fast": "openai_basic_stop"}
+"""The first pair's stream is held after its first text, the second's runs to the end."""
 
 
 async def open_compare(app: Any, pilot: Any, pairs: list[str]) -> CompareScreen:
     """Type "hi", press F7 with `pairs` ticked, compare."""
-    app.session.state.compare = pairs
+    app_state(app).compare = pairs
     await pilot.press(*"hi", "f7")
     await pilot.pause()
     dialog = app.screen
@@ -169,9 +158,8 @@ async def test_f7_streams_side_by_side_and_keeps_the_chosen_reply(
         assert [m.content for m in reply.alternatives] == [text_of("openai_include_usage")]
         assert main.provider.name == "second"  # the conversation goes on with the kept one
         assert "version 2 of 2" in str(main.query(".role").last().render())
-        app.session.saver.flush()
-    (saved,) = (tmp_path / "data" / "conversations").glob("*.toml")
-    raw = tomllib.loads(saved.read_text(encoding="utf-8"))
+        flush(app)
+    (raw,) = saved(tmp_path)
     assert raw["messages"][1]["version"] == 1
     assert raw["messages"][1]["alternatives"][0]["provider"] == "first"
     assert len(replay.requests) == 2
@@ -180,21 +168,24 @@ async def test_f7_streams_side_by_side_and_keeps_the_chosen_reply(
 async def test_one_reply_stops_on_its_own_and_narrow_terminals_stack(
     replay: ReplayServer, tmp_path: Path
 ) -> None:
-    cases = {"slow": "openai_split_packets.slow", "fast": "openai_basic_stop"}
-    started, hook = first_text_of(0)
-    app = make_app(tmp_path, replay, "slow", cases=cases)
-    async with app.run_test(size=(70, 40), message_hook=hook) as pilot:
-        screen = await open_compare(app, pilot, ["slow:fixture-model", "fast:fixture-model"])
-        await started.wait()
+    hold = replay.hold(HELD["held"], after=2)
+    first_text = FirstText()
+    app = make_app(tmp_path, replay, "held", cases=HELD)
+    async with app.run_test(size=(70, 40), message_hook=first_text.hook) as pilot:
+        screen = await open_compare(app, pilot, ["held:fixture-model", "fast:fixture-model"])
+        await first_text.wait(f"{app.main_screen.conversation.id}/0")  # the first reply
+        assert hold.reached.is_set()  # the first reply is certainly still streaming
         assert screen.query_one("#columns").has_class("-stacked")
         assert isinstance(app.focused, CompareColumn)
         assert app.focused.number == 1
-        await pilot.press("s")  # stops the slow one only
+        await pilot.press("s")  # stops the held one only
         await app.workers.wait_for_complete()
         await pilot.pause()
         slow, fast = (run.message for run in screen.runs)
         assert slow.finish_reason == "cancelled"
         assert slow.content  # what arrived is kept
+        assert text_of(HELD["held"]).startswith(slow.content)
+        assert slow.content != text_of(HELD["held"])
         assert fast.finish_reason == "stop"
         assert fast.content == text_of("openai_basic_stop")
         await pilot.press("escape")  # nothing runs: closes, keeping the first
@@ -206,18 +197,20 @@ async def test_one_reply_stops_on_its_own_and_narrow_terminals_stack(
 async def test_quitting_mid_compare_saves_every_partial_reply(
     replay: ReplayServer, tmp_path: Path
 ) -> None:
-    cases = {"slow": "openai_split_packets.slow", "fast": "openai_basic_stop"}
-    started, hook = first_text_of(0)
-    app = make_app(tmp_path, replay, "slow", cases=cases)
-    async with app.run_test(size=(140, 40), message_hook=hook) as pilot:
-        await open_compare(app, pilot, ["slow:fixture-model", "fast:fixture-model"])
-        await started.wait()
+    hold = replay.hold(HELD["held"], after=2)
+    first_text = FirstText()
+    app = make_app(tmp_path, replay, "held", cases=HELD)
+    async with app.run_test(size=(140, 40), message_hook=first_text.hook) as pilot:
+        await open_compare(app, pilot, ["held:fixture-model", "fast:fixture-model"])
+        await first_text.wait(f"{app.main_screen.conversation.id}/0")  # the first reply
+        assert hold.reached.is_set()  # the first reply is certainly still streaming
         await pilot.press("ctrl+q")
         await pilot.pause()
-    (saved,) = (tmp_path / "data" / "conversations").glob("*.toml")
-    reply = tomllib.loads(saved.read_text(encoding="utf-8"))["messages"][1]
-    assert reply["provider"] == "slow"
+    (conv,) = saved(tmp_path)
+    reply = conv["messages"][1]
+    assert reply["provider"] == "held"
     assert reply["content"]  # what had arrived
-    assert text_of("openai_split_packets.slow").startswith(reply["content"])
+    assert text_of(HELD["held"]).startswith(reply["content"])
+    assert reply["content"] != text_of(HELD["held"])
     assert reply["finish_reason"] == "cancelled"
     assert [a["provider"] for a in reply["alternatives"]] == ["fast"]

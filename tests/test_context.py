@@ -9,8 +9,8 @@ from pathlib import Path
 import openai
 import pytest
 
+from tests.helpers import flush, send
 from tests.replay_server import ReplayServer
-from tests.test_app import send
 from tests.ui_harness import make_app
 from tui.config import PRESETS, load_config
 from tui.context import Fill, Window, fill, known_window, meter, oldest_to_drop, short_count
@@ -170,7 +170,7 @@ async def test_overflow_choices_drop_send_or_keep_editing(
         await pilot.pause()
         (_, _, body) = replay.requests[-1]
         assert len(body["messages"]) == 5
-        app.session.saver.flush()
+        flush(app)
     (saved,) = (tmp_path / "data" / "conversations").glob("*.toml")
     raw = tomllib.loads(saved.read_text(encoding="utf-8"))
     assert [m.get("dropped_messages", 0) for m in raw["messages"]] == [0, 0, 0, 2, 0, 0]

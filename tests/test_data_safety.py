@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import FirstText, exit_notes, live_ids, notices, settle, writes_refused
 from tests.replay_server import ReplayServer
-from tests.test_commands import settle
 from tests.ui_harness import make_app
 from tui.config import load_config
 from tui.domain import ChatMessage, Conversation, Role
@@ -17,10 +17,6 @@ from tui.store.lock import DataDirLock
 from tui.store.store import encode
 from tui.ui.app import ChatApp
 from tui.ui.widgets.prompt_input import PromptInput
-
-
-def notices(app: object) -> str:
-    return " ".join(str(n.message) for n in app._notifications)  # type: ignore[attr-defined]
 
 
 def write_files(data: Path) -> tuple[Path, Path, Conversation]:
@@ -71,7 +67,7 @@ async def test_a_second_app_on_the_same_data_dir_writes_nothing(tmp_path: Path) 
         app = make_app(tmp_path)
         async with app.run_test(size=(120, 36)) as pilot:
             await settle(app, pilot)
-            assert app.session.writes_refused is not None
+            assert writes_refused(app) is not None
             assert "Another tui-chat" in notices(app)
             await pilot.press(*"hello", "enter")
             await settle(app, pilot)
@@ -84,37 +80,48 @@ async def test_a_second_app_on_the_same_data_dir_writes_nothing(tmp_path: Path) 
     app = make_app(tmp_path)  # the first app has gone: this one writes
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
-        assert app.session.writes_refused is None
+        assert writes_refused(app) is None
         await pilot.press(*"hello", "enter")
         await settle(app, pilot)
     assert len(ConversationStore(data).list_summaries()) == 1
+
+
+HELD = "openai_include_usage"
+HELD_TEXT = "The"
+"""The first text of HELD's reply: its stream is held after it (its second event)."""
 
 
 async def run_into_a_bug(app: ChatApp) -> None:
     def explode() -> None:
         raise RuntimeError("a bug")
 
-    async with app.run_test(size=(120, 36)) as pilot:
+    first_text = FirstText()
+    async with app.run_test(size=(120, 36), message_hook=first_text.hook) as pilot:
         await settle(app, pilot)
         await pilot.press(*"keep this", "enter")
-        await pilot.pause()  # the reply is streaming when the bug strikes
+        await first_text.wait()
+        # The reply is streaming when the bug strikes (its stream is held).
+        assert live_ids(app) == {app.main_screen.conversation.id}
         app.call_later(explode)
         await pilot.pause()
 
 
 async def test_an_unexpected_error_is_logged_and_everything_saved_first(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
+    replay: ReplayServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    app = make_app(tmp_path)
+    replay.hold(HELD, after=2)
+    app = make_app(tmp_path, replay, "held", cases={"held": HELD})
     with pytest.raises(RuntimeError, match="a bug"):  # Pilot hands it on to the test
         await run_into_a_bug(app)
-    (note,) = app.session.exit_notes
+    (note,) = exit_notes(app)
     assert "unexpected error (RuntimeError: a bug)" in note
     assert "Traceback" not in note
     assert any(r.exc_info and "a bug" in str(r.exc_info[1]) for r in caplog.records)
     (conv,) = ConversationStore(tmp_path / "data").list_summaries()
     messages = ConversationStore(tmp_path / "data").load(conv.id).messages
     assert messages[0].content == "keep this"
+    # ...and what had arrived of the reply, marked as stopped.
+    assert (messages[1].content, messages[1].finish_reason) == (HELD_TEXT, "cancelled")
 
 
 async def test_the_list_cache_follows_files_changed_added_and_removed(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ import json
 import socket
 from typing import Any
 
+import openai
 import pytest
 
 from tests.replay_server import ReplayServer, StreamCase, load_cases
@@ -82,6 +83,24 @@ async def test_case_matches_expected_result(replay: ReplayServer, name: str, mod
     assert len(errors) == (1 if case.expected["error"] else 0)
     if errors:
         assert errors[0].message  # a sentence for people, never empty
+
+
+async def test_a_slow_case_reaches_the_sdk_one_byte_per_read(replay: ReplayServer) -> None:
+    """What `.slow` cases are for: the body iterator the OpenAI adapter feeds its SSE
+    parser from gets the stream one byte at a time, so every event is split across reads."""
+    case = CASES["openai_split_packets.slow"]
+    client = openai.AsyncOpenAI(
+        base_url=replay.url(case.name, openai=True), api_key="x", max_retries=0
+    )
+    messages: list[Any] = [{"role": "user", "content": "hi"}]
+    try:
+        create = client.chat.completions.with_streaming_response.create
+        async with create(model="m", messages=messages, stream=True) as response:
+            reads = [chunk async for chunk in response.iter_bytes()]
+    finally:
+        await client.close()
+    assert b"".join(reads) == case.body
+    assert len(reads) == len(case.body)
 
 
 def test_cases_were_discovered() -> None:

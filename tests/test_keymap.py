@@ -201,9 +201,7 @@ NEEDS_A_REPLY = {"stop-reply", "edit-last", "regenerate", "copy-reply", "copy-co
 NEEDS_A_REPLY |= {"prev-version", "next-version", "fork", "export"}
 
 
-async def test_palette_offers_only_what_applies_now(
-    tmp_path: Path, replay: ReplayServer
-) -> None:
+async def test_palette_offers_only_what_applies_now(tmp_path: Path, replay: ReplayServer) -> None:
     stop = next(k for k in KEYS if k.id == "stop-reply").palette_title
     first_chunk = asyncio.Event()
 
@@ -211,7 +209,8 @@ async def test_palette_offers_only_what_applies_now(
         if isinstance(message, ReplyDelta):
             first_chunk.set()
 
-    app = make_app(tmp_path, replay, "slow", cases={"slow": "openai_split_packets.slow"})
+    hold = replay.hold("openai_include_usage", after=2)  # streaming until Esc
+    app = make_app(tmp_path, replay, "held", cases={"held": "openai_include_usage"})
     async with app.run_test(size=(120, 36), message_hook=hook) as pilot:
         await pilot.pause()
         idle = palette_titles(app)
@@ -223,6 +222,7 @@ async def test_palette_offers_only_what_applies_now(
 
         await pilot.press(*"hi", "enter")
         await first_chunk.wait()
+        assert hold.reached.is_set()
         streaming = palette_titles(app)
         assert stop in streaming
         assert "Regenerate reply  (Ctrl+R)" not in streaming  # not while it streams

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from tests.helpers import send, settle
 from tests.replay_server import ReplayServer, StreamCase
-from tests.test_commands import send, settle
 from tests.ui_harness import make_app
 from tui.store import ConversationStore
 from tui.ui.widgets.message_view import MessageView

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli_runner import cli_env, run_cli
+from tests.cli_runner import cli_env, run_main
+from tests.helpers import send
 from tests.replay_server import ReplayServer, load_cases
-from tests.test_app import send
 from tests.ui_harness import make_app
 from tui import reasoning
 from tui.cli.json_result import result_object
@@ -164,7 +164,7 @@ async def test_ask_passes_reasoning_effort_and_prints_reasoning_tokens(
     replay: ReplayServer, tmp_path: Path
 ) -> None:
     url = replay.url("deepseek_reasoning", openai=True)
-    run = await run_cli(
+    run = await run_main(
         "ask",
         "--provider",
         "openai",
@@ -187,7 +187,7 @@ async def test_ask_passes_reasoning_effort_and_prints_reasoning_tokens(
     (saved,) = (tmp_path / "tui-data" / "conversations").glob("*.toml")
     raw = tomllib.loads(saved.read_text(encoding="utf-8"))
     assert raw["conversation"]["reasoning_effort"] == "low"
-    bad = await run_cli("ask", "--thinking-budget", "5", "hi", env=cli_env(tmp_path))
+    bad = await run_main("ask", "--thinking-budget", "5", "hi", env=cli_env(tmp_path))
     assert bad.status == 2
     assert "at least 1024" in bad.stderr
 

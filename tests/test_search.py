@@ -10,8 +10,8 @@ from pathlib import Path
 
 from textual.widgets import OptionList
 
-from tests.cli_runner import cli_env, run_cli
-from tests.test_commands import settle
+from tests.cli_runner import cli_env, run_main
+from tests.helpers import index_builder, settle, start_index_build
 from tests.ui_harness import make_app
 from tui.domain import ChatMessage, Conversation, Role
 from tui.search import BUILD_APART_FROM, SearchIndex
@@ -96,55 +96,20 @@ def test_the_cache_follows_the_files_and_is_rebuilt_when_broken(tmp_path: Path) 
     assert index.search("louvre") == []
 
 
-FILE_FORMAT_WORDS = ["role", "assistant", "finish_reason", "stop", "offline", "model"]
-"""Keys and values every conversation file holds, and no one wrote in these."""
-
-
-def test_matching_ids_finds_what_was_written_never_the_file_format(tmp_path: Path) -> None:
-    store = ConversationStore(tmp_path / "data")
-    convs = []
-    for title, text, system in [("Greeting", "hello", "Be brief."), ("Capital", "paris", None)]:
-        conv = Conversation.start("offline", "offline-guide", system)
-        conv.add(ChatMessage(Role.USER, "Say it"))
-        conv.add(ChatMessage(Role.ASSISTANT, text, finish_reason="stop", raw_finish_reason="stop"))
-        conv.title = title
-        convs.append(conv)
-    greeting, capital = convs
-    store.save(greeting)
-    index = SearchIndex(store)
-    index.refresh()
-    snapshot = store.snapshot(capital)
-    store.write(snapshot)
-    index.note_saved(snapshot)  # taken in from the save, not from the file
-    timestamp = str(greeting.updated_at.year)
-    for conv in convs:
-        raw = store.path_for(conv.id).read_text(encoding="utf-8").casefold()
-        assert all(word in raw for word in [*FILE_FORMAT_WORDS, timestamp])  # all there
-    for word in [*FILE_FORMAT_WORDS, timestamp]:
-        assert index.matching_ids(word) == set(), word
-    assert index.matching_ids("HELLO") == {greeting.id}
-    assert index.matching_ids(" Paris ") == {capital.id}
-    assert index.matching_ids("say it") == {greeting.id, capital.id}
-    assert index.matching_ids("be brief") == {greeting.id}
-    assert index.matching_ids("capital") == {capital.id}
-    assert index.matching_ids("  ") == set()
-    assert SearchIndex(store).matching_ids("hello") == set()  # nothing until a refresh
-
-
 async def test_search_command_prints_one_line_per_conversation(tmp_path: Path) -> None:
     _, (trip, rust, _) = sample(tmp_path / "tui-data")
     env = cli_env(tmp_path)
-    run = await run_cli("search", "paris", env=env)
+    run = await run_main("search", "paris", env=env)
     assert run.status == 0
     lines = [line.split("\t") for line in run.stdout.splitlines()]
     assert [line[0] for line in lines] == [rust.id, trip.id]
     assert lines[0][2] == "Rust lifetimes"
     assert lines[0][3] == "message 2: references to PARIS"
-    run = await run_cli("search", "--json", "bistro", env=env)
+    run = await run_main("search", "--json", "bistro", env=env)
     (row,) = [json.loads(line) for line in run.stdout.splitlines()]
     assert row["id"] == trip.id
     assert row["where"] == "message 2"
-    run = await run_cli("search", "absent words", env=env)
+    run = await run_main("search", "absent words", env=env)
     assert run.status == 1
     assert run.stdout == ""
 
@@ -193,6 +158,41 @@ def test_saves_update_the_index_without_reading_files(tmp_path: Path) -> None:
     assert (hit.conversation_id, hit.where) == (convs[0].id, "message 3")
 
 
+FILE_FORMAT_WORDS = ["role", "assistant", "finish_reason", "stop", "offline", "model"]
+"""Keys and values every conversation file holds, and no one wrote in these."""
+
+
+def test_matching_ids_finds_what_was_written_never_the_file_format(tmp_path: Path) -> None:
+    store = ConversationStore(tmp_path / "data")
+    convs = []
+    for title, text, system in [("Greeting", "hello", "Be brief."), ("Capital", "paris", None)]:
+        conv = Conversation.start("offline", "offline-guide", system)
+        conv.add(ChatMessage(Role.USER, "Say it"))
+        conv.add(ChatMessage(Role.ASSISTANT, text, finish_reason="stop", raw_finish_reason="stop"))
+        conv.title = title
+        convs.append(conv)
+    greeting, capital = convs
+    store.save(greeting)
+    index = SearchIndex(store)
+    index.refresh()
+    snapshot = store.snapshot(capital)
+    store.write(snapshot)
+    index.note_saved(snapshot)  # taken in from the save, not from the file
+    timestamp = str(greeting.updated_at.year)
+    for conv in convs:
+        raw = store.path_for(conv.id).read_text(encoding="utf-8").casefold()
+        assert all(word in raw for word in [*FILE_FORMAT_WORDS, timestamp])  # all there
+    for word in [*FILE_FORMAT_WORDS, timestamp]:
+        assert index.matching_ids(word) == set(), word
+    assert index.matching_ids("HELLO") == {greeting.id}
+    assert index.matching_ids(" Paris ") == {capital.id}
+    assert index.matching_ids("say it") == {greeting.id, capital.id}
+    assert index.matching_ids("be brief") == {greeting.id}
+    assert index.matching_ids("capital") == {capital.id}
+    assert index.matching_ids("  ") == set()
+    assert SearchIndex(store).matching_ids("hello") == set()  # nothing until a refresh
+
+
 async def test_a_missing_cache_is_built_apart_from_the_app(tmp_path: Path) -> None:
     store = ConversationStore(tmp_path / "data")
     for n in range(BUILD_APART_FROM + 5):
@@ -203,8 +203,8 @@ async def test_a_missing_cache_is_built_apart_from_the_app(tmp_path: Path) -> No
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
         # Started by a timer well after start-up; started here at once.
-        await asyncio.to_thread(app.session.start_search_build)
-        builder = app.session.index_builder
+        await start_index_build(app)
+        builder = index_builder(app)
         assert builder is not None
         assert await asyncio.to_thread(builder.wait, 60) == 0
         assert index.files_to_read() == 0

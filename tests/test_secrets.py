@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input
 
+from tests.helpers import send, settle
 from tests.replay_server import ReplayServer
-from tests.test_commands import send, settle
 from tui.config import known_keys, load_config
 from tui.logs import setup_logging
 from tui.store import ConversationStore

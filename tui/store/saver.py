@@ -6,16 +6,23 @@ other: a single thread writes, and a snapshot waiting in line is replaced by a n
 
 A write that fails (disk full, data dir read-only) is tried again after 1, 2, 4 … 30
 seconds, until it succeeds or a newer snapshot of the same file replaces it. Nothing
-on disk is touched by a failed write (see `atomic_write_bytes`).
+on disk is touched by a failed write (see `atomic_write_bytes`). The clock and the wait
+between retries are the saver's `clock` and `wait` (tests pass a virtual time).
+
+`flush()` returns once everything submitted has been tried *and* its callbacks have
+run, so a caller acting right after it sees what `on_saved` did (the search index); a
+callback must therefore never wait for `flush()` itself.
 """
 
 from __future__ import annotations
 
+import logging
 import tempfile
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from tui.store.atomic import atomic_write_bytes
 from tui.store.store import ConversationStore, Snapshot, StoreError, encode_dict
@@ -23,8 +30,14 @@ from tui.store.store import ConversationStore, Snapshot, StoreError, encode_dict
 ErrorCallback = Callable[[StoreError], None]
 RecoveredCallback = Callable[[Path], None]
 SavedCallback = Callable[[Snapshot], None]
+Clock = Callable[[], float]
+Wait = Callable[[threading.Condition, float | None], object]
+"""Wait on the saver's condition (held by the caller) until notified or `timeout`
+seconds have passed (None: no limit), like `threading.Condition.wait`."""
 FIRST_RETRY_S = 1.0
 LAST_RETRY_S = 30.0
+
+log = logging.getLogger(__name__)
 
 
 class BackgroundSaver:
@@ -36,6 +49,9 @@ class BackgroundSaver:
         on_error: ErrorCallback | None = None,
         on_recovered: RecoveredCallback | None = None,
         on_saved: SavedCallback | None = None,
+        *,
+        clock: Clock = time.monotonic,
+        wait: Wait = threading.Condition.wait,
     ) -> None:
         self.store = store
         self.on_saved = on_saved
@@ -47,8 +63,13 @@ class BackgroundSaver:
         self._pending: dict[Path, Snapshot] = {}
         self._failed: dict[Path, tuple[Snapshot, float, float]] = {}
         """Snapshots waiting to be retried: (snapshot, when, current back-off)."""
+        self._clock = clock
+        """Seconds, for the retry schedule."""
+        self._wait = wait
+        """How the saver thread waits for a retry to be due or a new snapshot."""
         self._lock = threading.Condition()
         self._busy = False
+        """A snapshot is being written, or its callbacks are running."""
         self._thread: threading.Thread | None = None
 
     def submit(self, snapshot: Snapshot) -> None:
@@ -61,8 +82,9 @@ class BackgroundSaver:
             self._lock.notify_all()
 
     def flush(self, timeout: float | None = 10.0) -> bool:
-        """Block until everything submitted so far has been tried once; True if all of it
-        is on disk (False on timeout or while some file keeps failing)."""
+        """Block until everything submitted so far has been tried once and called back
+        about; True if all of it is on disk (False on timeout or while some file keeps
+        failing)."""
         with self._lock:
             done = self._lock.wait_for(lambda: not self._pending and not self._busy, timeout)
             return done and not self._failed
@@ -94,7 +116,7 @@ class BackgroundSaver:
         """Wait for the next snapshot to write: a new one, or a failed one now due."""
         with self._lock:
             while True:
-                now = time.monotonic()
+                now = self._clock()
                 for path, (snapshot, due, _) in list(self._failed.items()):
                     if due <= now and path not in self._pending:
                         self._pending[path] = snapshot
@@ -103,7 +125,7 @@ class BackgroundSaver:
                     self._busy = True
                     return self._pending.pop(path)
                 waits = [due - now for _, due, _ in self._failed.values()]
-                self._lock.wait(timeout=max(0.05, min(waits)) if waits else None)
+                self._wait(self._lock, max(0.05, min(waits)) if waits else None)
 
     def _run(self) -> None:
         while True:
@@ -121,12 +143,27 @@ class BackgroundSaver:
                 elif snapshot.path not in self._pending:  # a newer snapshot replaces it
                     backoff = self._failed.get(snapshot.path, (snapshot, 0.0, 0.0))[2]
                     backoff = min(LAST_RETRY_S, max(FIRST_RETRY_S, backoff * 2))
-                    self._failed[snapshot.path] = (snapshot, time.monotonic() + backoff, backoff)
-                self._busy = False
-                self._lock.notify_all()
-            if error is not None and first_failure and self.on_error is not None:
-                self.on_error(error)
-            if recovered and self.on_recovered is not None:
-                self.on_recovered(snapshot.path)
-            if error is None and self.on_saved is not None:
-                self.on_saved(snapshot)
+                    self._failed[snapshot.path] = (snapshot, self._clock() + backoff, backoff)
+            # Call back before waking `flush()`: whoever waits for the save may rely on
+            # what the callbacks do (the search index taking the new text in).
+            try:
+                if error is not None and first_failure:
+                    _call(self.on_error, error)
+                if recovered:
+                    _call(self.on_recovered, snapshot.path)
+                if error is None:
+                    _call(self.on_saved, snapshot)
+            finally:
+                with self._lock:
+                    self._busy = False
+                    self._lock.notify_all()
+
+
+def _call(callback: Callable[[Any], None] | None, argument: object) -> None:
+    """Run a callback on the saver's thread; a failing one must not stop the saving."""
+    if callback is None:
+        return
+    try:
+        callback(argument)
+    except Exception:
+        log.exception("saver callback failed")
