@@ -17,9 +17,12 @@ def main(argv: list[str] | None = None) -> int:
         from tui.cli import search
 
         return search.main(args[1:])
-    from tui.cli import app
+    from tui.cli.terminal_mode import app_input_mode
 
-    return app.main(args)
+    with app_input_mode():  # before the slow imports: keys typed meanwhile stay keys
+        from tui.cli import app
+
+        return app.main(args)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import ClassVar
 
+from textual import events
 from textual.actions import parse
 from textual.app import App, SystemCommand
 from textual.binding import BindingType
@@ -24,6 +25,7 @@ from tui.ui.screens.help import HelpDialog
 from tui.ui.screens.main import MainScreen
 from tui.ui.screens.message_actions import applies_now
 from tui.ui.themes import bundled_theme_texts, load_themes, user_theme_texts
+from tui.ui.typeahead import Typeahead
 
 
 class ChatApp(App[None]):
@@ -43,6 +45,8 @@ class ChatApp(App[None]):
         probe_local: bool = True,
     ) -> None:
         super().__init__()
+        self.typeahead = Typeahead(self, super().on_event)
+        """Keys typed before the message box is ready, waiting for it."""
         self.probe_local = probe_local
         self.config = config
         self.session = ChatSession(
@@ -75,6 +79,10 @@ class ChatApp(App[None]):
     def get_default_screen(self) -> Screen[None]:
         self._main = MainScreen(self.session, self.start_provider, probe_local=self.probe_local)
         return self._main
+
+    async def on_event(self, event: events.Event) -> None:
+        if not await self.typeahead.take(event):
+            await super().on_event(event)
 
     def on_mount(self) -> None:
         for problem in self.theme_problems:

@@ -30,6 +30,7 @@ from tui.ui.screens.live_replies import TICK_S, LiveReplies
 from tui.ui.screens.message_actions import MessageActions
 from tui.ui.screens.provider_actions import ProviderActions
 from tui.ui.screens.sending import Sender
+from tui.ui.typeahead import keeping_typed
 from tui.ui.widgets.conversation_list import ConversationList
 from tui.ui.widgets.message_pane import MessagePane
 from tui.ui.widgets.prompt_input import PromptInput
@@ -122,7 +123,8 @@ class MainScreen(Screen[None]):
         state = self.session.state
         last, state.last_conversation = state.last_conversation, ""
         if last and not self.conversation.messages:
-            await self.open_conversation(last, quiet=True)
+            async with keeping_typed(self.app, self.query_one(PromptInput)):
+                await self.open_conversation(last, quiet=True)
 
     @work(thread=True, group="search-index", exit_on_error=False)
     def _build_search_cache(self) -> None:

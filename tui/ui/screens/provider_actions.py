@@ -174,7 +174,7 @@ class ProviderActions:
         await asyncio.to_thread(lambda: [session.pool.get(p) for p in providers])
         conv = screen.conversation
         conv.add(user)
-        screen.query_one(PromptInput).clear()
+        screen.query_one(PromptInput).clear_sent(text)
         await screen.messages.pane.add(user)
         session.state.compare = pairs
         runs = session.start_compare(conv, providers)

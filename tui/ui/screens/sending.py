@@ -86,7 +86,7 @@ class Sender:
             return
         conv.add(user)
         if conv is screen.conversation:
-            screen.query_one(PromptInput).clear()
+            screen.query_one(PromptInput).clear_sent(user.content)
             await screen.query_one(MessagePane).add(user)
         screen.drafts.pop(conv.id, None)
         await screen.ask_for_reply(conv, drop=drop)

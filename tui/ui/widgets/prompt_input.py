@@ -34,9 +34,25 @@ class PromptInput(TextArea):
         self.border_subtitle = "Enter sends · Ctrl+J new line"
 
     def action_submit(self) -> None:
-        """Send the text if there is any; the box is cleared by whoever accepts it."""
+        """Send the text if there is any; the box is cleared by whoever accepts it
+        (`clear_sent`)."""
+        # Enter is a priority binding: it runs at once, in the App's task, while keys
+        # typed just before it may still wait in this widget's queue. Read the text
+        # after them, or a fast typist (or a paste) sends a truncated message.
+        self.call_later(self.submit)
+
+    def submit(self) -> None:
+        """Send the text in the box now, if there is any (what Enter does)."""
         if self.text.strip():
             self.post_message(self.Submitted(self.text))
+
+    def clear_sent(self, text: str) -> None:
+        """Take the sent `text` out of the box, keeping what was typed after Enter."""
+        if not text or not self.text.startswith(text) or self.text == text:
+            self.clear()
+            return
+        newline = self.document.newline  # the box's own text joins its lines with it
+        self.delete((0, 0), (text.count(newline), len(text.rpartition(newline)[2])))
 
     def action_cursor_up(self, select: bool = False) -> None:
         """Up moves the cursor; in an empty box it asks to edit the last message."""
