@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.cli_runner import cli_env, run_main
-from tests.helpers import FirstText, app_state, flush, saved
+from tests.helpers import FirstText, app_state, flush, saved, type_text
 from tests.replay_server import ReplayServer, load_cases
 from tests.ui_harness import make_app, write_config
 from tui.compare import PairError, check_count, keep, parse_pair, start_compare
@@ -118,7 +118,8 @@ HELD = {"held": "openai_include_usage", "fast": "openai_basic_stop"}
 async def open_compare(app: Any, pilot: Any, pairs: list[str]) -> CompareScreen:
     """Type "hi", press F7 with `pairs` ticked, compare."""
     app_state(app).compare = pairs
-    await pilot.press(*"hi", "f7")
+    await type_text(pilot, "hi")
+    await pilot.press("f7")
     await pilot.pause()
     dialog = app.screen
     assert isinstance(dialog, CompareSetupDialog)

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
+from tests.helpers import type_text
 from tests.replay_server import ReplayServer, load_cases, replay_in_thread
 from tests.ui_harness import make_app
 from tui.ui.widgets.prompt_input import PromptInput
@@ -30,7 +31,8 @@ def exchange(prompt: str) -> Callable[[Pilot[Any]], Any]:
         await pilot.pause()
         pilot.app.screen.query_one(PromptInput).cursor_blink = False
         if prompt:
-            await pilot.press(*prompt, "enter")
+            await type_text(pilot, prompt)
+            await pilot.press("enter")
             await pilot.app.workers.wait_for_complete()
         await pilot.pause()
 
