@@ -182,11 +182,11 @@ async def test_one_reply_stops_on_its_own_and_narrow_terminals_stack(
         await pilot.press("s")  # stops the held one only
         await app.workers.wait_for_complete()
         await pilot.pause()
-        slow, fast = (c.message for c in screen.contenders)
-        assert slow.finish_reason == "cancelled"
-        assert slow.content  # what arrived is kept
-        assert text_of(HELD["held"]).startswith(slow.content)
-        assert slow.content != text_of(HELD["held"])
+        held, fast = (c.message for c in screen.contenders)
+        assert held.finish_reason == "cancelled"
+        assert held.content  # what arrived is kept
+        assert text_of(HELD["held"]).startswith(held.content)
+        assert held.content != text_of(HELD["held"])
         assert fast.finish_reason == "stop"
         assert fast.content == text_of("openai_basic_stop")
         await pilot.press("escape")  # nothing runs: closes, keeping the first
