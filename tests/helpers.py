@@ -14,6 +14,8 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from textual import events
+from textual.keys import _character_to_key  # the key name Pilot gives a character
 from textual.message import Message
 
 from tui.engine import ReplyRun
@@ -66,10 +68,24 @@ async def settle(app: ChatApp, pilot: Any) -> None:
     flush(app)
 
 
+async def type_text(pilot: Any, text: str) -> None:
+    """Type plain `text` into the focused text box, one key event per character in
+    order (as a terminal delivers fast typing), then wait once for the screen to settle.
+
+    `pilot.press` waits for the whole app to go idle after every key (at least 40 ms a
+    key, more on a busy machine); for text that only lands in a text box the result is
+    the same. Keys that act (Enter, F-keys, Ctrl+…) still go through `pilot.press`."""
+    for character in text:
+        assert character.isprintable(), f"not plain text: {character!r}"
+        pilot.app.post_message(events.Key(_character_to_key(character), character))
+    await pilot.pause()
+
+
 async def send(app: ChatApp, pilot: Any, text: str) -> None:
     """Type `text` into the prompt, press Enter and wait for the reply to end (and be
     saved), back on the main screen."""
-    await pilot.press(*text, "enter")
+    await type_text(pilot, text)
+    await pilot.press("enter")
     await settle(app, pilot)
     assert isinstance(app.screen, MainScreen)
 

@@ -14,7 +14,7 @@ from textual.message import Message
 from textual.widgets import Collapsible, Input, OptionList, Static
 from textual.worker import Worker, WorkerState
 
-from tests.helpers import FirstText, live_ids, saved, send, settle, views
+from tests.helpers import FirstText, live_ids, saved, send, settle, type_text, views
 from tests.replay_server import ReplayServer, StreamCase, load_cases
 from tests.ui_harness import make_app
 from tui.ui.app import ChatApp
@@ -46,7 +46,8 @@ async def mid_stream(home: Path, replay: ReplayServer) -> AsyncIterator[tuple[Ch
     first_text = FirstText()
     app = make_app(home, replay, "held", cases={"held": HELD})
     async with app.run_test(size=(120, 36), message_hook=first_text.hook) as pilot:
-        await pilot.press(*"hi", "enter")
+        await type_text(pilot, "hi")
+        await pilot.press("enter")
         await first_text.wait()
         assert live_ids(app) == {app.main_screen.conversation.id}
         yield app, pilot

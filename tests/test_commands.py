@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Button, Input, OptionList, TextArea
 
-from tests.helpers import catalog, saved_by_id, send, settle, views
+from tests.helpers import catalog, saved_by_id, send, settle, type_text, views
 from tests.replay_server import ReplayServer, load_cases
 from tests.ui_harness import make_app
 from tui.domain import ChatMessage, Conversation, Role
@@ -122,10 +122,12 @@ async def test_filter_matches_titles_and_message_text(tmp_path: Path) -> None:
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
         listing = app.main_screen.conversation_list
-        await pilot.press("ctrl+f", *"paris")
+        await pilot.press("ctrl+f")
+        await type_text(pilot, "paris")
         await settle(app, pilot)
         assert listing.only == {ids["Dinner"]}
-        await pilot.press(*["backspace"] * 5, *"fran")
+        await pilot.press(*["backspace"] * 5)
+        await type_text(pilot, "fran")
         await settle(app, pilot)
         assert listing.only == {ids["Trip to France"]}
         await pilot.press(*["backspace"] * 4)

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.cli_runner import cli_env, run_main
-from tests.helpers import FirstText, app_state, flush, saved
+from tests.helpers import FirstText, app_state, flush, saved, type_text
 from tests.replay_server import ReplayServer, load_cases
 from tests.ui_harness import make_app, write_config
 from tui.compare import PairError, check_count, keep, parse_pair, start_compare
@@ -45,16 +45,16 @@ def test_replies_are_one_message_and_keeping_one_keeps_the_others_as_versions(
     conv = Conversation.start("ollama", "a")
     conv.add(ChatMessage(Role.USER, "hi"))
     providers = [parse_pair(config, p) for p in ("ollama:a", "vllm:b", "lmstudio:c")]
-    contenders = start_compare(conv, providers)
+    runs = start_compare(conv, providers)
     assert len(conv.messages) == 2
     shown = conv.messages[1]
-    assert shown is contenders[0].message
+    assert shown is runs[0].message
     assert [m.model for m in shown.alternatives] == ["b", "c"]
     # Each reply was asked with the history up to the prompt, in its own model.
-    assert [c.request.model for c in contenders] == ["a", "b", "c"]
-    assert all(len(c.request.messages) == 1 for c in contenders)
-    for contender, text in zip(contenders, ("A", "B", "C"), strict=True):
-        contender.message.content = text
+    assert [run.request.model for run in runs] == ["a", "b", "c"]
+    assert all(len(run.request.messages) == 1 for run in runs)
+    for run, text in zip(runs, ("A", "B", "C"), strict=True):
+        run.message.content = text
     keep(shown, 2)
     assert (shown.content, shown.model, shown.version) == ("C", "c", 2)
     assert sorted(m.content for m in shown.alternatives) == ["A", "B"]
@@ -118,7 +118,8 @@ HELD = {"held": "openai_include_usage", "fast": "openai_basic_stop"}
 async def open_compare(app: Any, pilot: Any, pairs: list[str]) -> CompareScreen:
     """Type "hi", press F7 with `pairs` ticked, compare."""
     app_state(app).compare = pairs
-    await pilot.press(*"hi", "f7")
+    await type_text(pilot, "hi")
+    await pilot.press("f7")
     await pilot.pause()
     dialog = app.screen
     assert isinstance(dialog, CompareSetupDialog)
@@ -181,11 +182,11 @@ async def test_one_reply_stops_on_its_own_and_narrow_terminals_stack(
         await pilot.press("s")  # stops the held one only
         await app.workers.wait_for_complete()
         await pilot.pause()
-        slow, fast = (run.message for run in screen.runs)
-        assert slow.finish_reason == "cancelled"
-        assert slow.content  # what arrived is kept
-        assert text_of(HELD["held"]).startswith(slow.content)
-        assert slow.content != text_of(HELD["held"])
+        held, fast = (run.message for run in screen.runs)
+        assert held.finish_reason == "cancelled"
+        assert held.content  # what arrived is kept
+        assert text_of(HELD["held"]).startswith(held.content)
+        assert held.content != text_of(HELD["held"])
         assert fast.finish_reason == "stop"
         assert fast.content == text_of("openai_basic_stop")
         await pilot.press("escape")  # nothing runs: closes, keeping the first

@@ -7,7 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import FirstText, exit_notes, live_ids, notices, settle, writes_refused
+from tests.helpers import (
+    FirstText,
+    exit_notes,
+    live_ids,
+    notices,
+    settle,
+    type_text,
+    writes_refused,
+)
 from tests.replay_server import ReplayServer
 from tests.ui_harness import make_app
 from tui.config import load_config
@@ -52,7 +60,8 @@ async def test_broken_and_newer_files_are_shown_and_never_written(tmp_path: Path
         await settle(app, pilot)
         assert app.main_screen.conversation.messages[0].content == "from the future"
         assert "read-only" in notices(app)
-        await pilot.press(*"more", "enter")
+        await type_text(pilot, "more")
+        await pilot.press("enter")
         await settle(app, pilot)
         assert app.main_screen.query_one(PromptInput).text == "more"  # kept, not sent
         await pilot.press("ctrl+q")
@@ -69,7 +78,8 @@ async def test_a_second_app_on_the_same_data_dir_writes_nothing(tmp_path: Path) 
             await settle(app, pilot)
             assert writes_refused(app) is not None
             assert "Another tui-chat" in notices(app)
-            await pilot.press(*"hello", "enter")
+            await type_text(pilot, "hello")
+            await pilot.press("enter")
             await settle(app, pilot)
             assert app.main_screen.query_one(PromptInput).text == "hello"
             await pilot.press("ctrl+q")
@@ -81,7 +91,8 @@ async def test_a_second_app_on_the_same_data_dir_writes_nothing(tmp_path: Path) 
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
         assert writes_refused(app) is None
-        await pilot.press(*"hello", "enter")
+        await type_text(pilot, "hello")
+        await pilot.press("enter")
         await settle(app, pilot)
     assert len(ConversationStore(data).list_summaries()) == 1
 
@@ -98,7 +109,8 @@ async def run_into_a_bug(app: ChatApp) -> None:
     first_text = FirstText()
     async with app.run_test(size=(120, 36), message_hook=first_text.hook) as pilot:
         await settle(app, pilot)
-        await pilot.press(*"keep this", "enter")
+        await type_text(pilot, "keep this")
+        await pilot.press("enter")
         await first_text.wait()
         # The reply is streaming when the bug strikes (its stream is held).
         assert live_ids(app) == {app.main_screen.conversation.id}
@@ -194,7 +206,8 @@ async def test_the_message_is_on_disk_before_the_request_leaves(tmp_path: Path) 
     )
     try:
         async with app.run_test(size=(120, 36)) as pilot:
-            await pilot.press(*"remember me", "enter")
+            await type_text(pilot, "remember me")
+            await pilot.press("enter")
             await settle(app, pilot)
     finally:
         listener.close()
@@ -207,7 +220,8 @@ async def test_after_a_failed_reply_ctrl_r_asks_again_and_keeps_the_failure(
 ) -> None:
     app = make_app(tmp_path, replay, "broken", cases={"broken": "openai_http_500"})
     async with app.run_test(size=(120, 36)) as pilot:
-        await pilot.press(*"hi", "enter")
+        await type_text(pilot, "hi")
+        await pilot.press("enter")
         await settle(app, pilot)
         assert "Ctrl+R asks again" in notices(app)
         assert len(replay.requests) == 1

@@ -11,7 +11,7 @@ from pathlib import Path
 from textual.widgets import OptionList
 
 from tests.cli_runner import cli_env, run_main
-from tests.helpers import index_builder, settle, start_index_build
+from tests.helpers import index_builder, settle, start_index_build, type_text
 from tests.ui_harness import make_app
 from tui.domain import ChatMessage, Conversation, Role
 from tui.search import BUILD_APART_FROM, SearchIndex
@@ -123,7 +123,8 @@ async def test_search_screen_opens_the_conversation_at_the_match(tmp_path: Path)
     app = make_app(tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
-        await pilot.press("ctrl+g", *"UNICORN")
+        await pilot.press("ctrl+g")
+        await type_text(pilot, "UNICORN")
         await app.workers.wait_for_complete()
         await pilot.pause()
         screen = app.screen
@@ -208,7 +209,8 @@ async def test_a_missing_cache_is_built_apart_from_the_app(tmp_path: Path) -> No
         assert builder is not None
         assert await asyncio.to_thread(builder.wait, 60) == 0
         assert index.files_to_read() == 0
-        await pilot.press("ctrl+g", *"number 7")
+        await pilot.press("ctrl+g")
+        await type_text(pilot, "number 7")
         await app.workers.wait_for_complete()
         await pilot.pause()
         results = app.screen.query_one(OptionList)

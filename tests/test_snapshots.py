@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from inspect import signature
 from pathlib import Path
 from typing import Any
 
 import pytest
 from textual.pilot import Pilot
 
+from tests.helpers import type_text
 from tests.replay_server import ReplayServer, load_cases, replay_in_thread
 from tests.ui_harness import make_app
 from tui.ui.widgets.prompt_input import PromptInput
@@ -30,7 +32,8 @@ def exchange(prompt: str) -> Callable[[Pilot[Any]], Any]:
         await pilot.pause()
         pilot.app.screen.query_one(PromptInput).cursor_blink = False
         if prompt:
-            await pilot.press(*prompt, "enter")
+            await type_text(pilot, prompt)
+            await pilot.press("enter")
             await pilot.app.workers.wait_for_complete()
         await pilot.pause()
 
@@ -89,3 +92,23 @@ def test_project_themes(snap_compare: Compare, tmp_path: Path, theme: str) -> No
         await exchange("hello")(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run)
+
+
+def test_every_accepted_snapshot_belongs_to_a_test() -> None:
+    """A snapshot left behind by a renamed or removed test fails the run. (Syrupy checks
+    this itself only without pytest-xdist, and the suite runs under it.)"""
+    expected = set()
+    for name, function in list(globals().items()):
+        if not name.startswith("test_") or "snap_compare" not in signature(function).parameters:
+            continue
+        marks = [m for m in getattr(function, "pytestmark", []) if m.name == "parametrize"]
+        if not marks:
+            expected.add(name)
+            continue
+        (mark,) = marks
+        argnames, values = mark.args[:2]
+        assert "," not in argnames, name  # one parameter, ids are its string values
+        assert all(isinstance(value, str) for value in values), name
+        expected |= {f"{name}[{value}]" for value in values}
+    folder = Path(__file__).parent / "__snapshots__" / Path(__file__).stem
+    assert {path.stem for path in folder.glob("*.svg")} == expected
