@@ -10,6 +10,7 @@ import struct
 import sys
 import termios
 from collections.abc import Mapping
+from typing import Any
 
 
 class PtyApp:
@@ -62,6 +63,10 @@ class PtyApp:
             asyncio.get_running_loop().remove_reader(self._master)
         self.output += data
         self._changed.set()
+
+    def modes(self) -> list[Any]:
+        """The terminal's settings (termios attributes), as the app left them."""
+        return termios.tcgetattr(self._master)
 
     def send(self, data: bytes) -> None:
         """Type bytes as if at the keyboard."""

@@ -100,7 +100,8 @@ ALLOWED: list[tuple[str, tuple[str, ...]]] = [
         ),
     ),
     ("tui.ui", ("tui",)),  # the UI may use every layer below it, and nothing imports it
-    ("tui.__main__", ("tui.cli",)),
+    ("tui.__main__", ("tui.cli", "tui.terminal_mode")),
+    ("tui.terminal_mode", ()),
     ("tui", ()),
 ]
 UI_FREE = ("textual", "rich")

@@ -9,11 +9,14 @@ being reopened. The pty test types into the real `tui-chat` the moment it is spa
 from __future__ import annotations
 
 import asyncio
+import os
+import pty
+import termios
 import threading
 import tomllib
 from pathlib import Path
+from typing import Any
 
-import pytest
 from textual import events
 from textual.message import Message
 from textual.widgets import Input
@@ -21,6 +24,7 @@ from textual.worker import Worker, WorkerState
 
 from tests.cli_runner import cli_env
 from tests.pty_app import PtyApp
+from tests.test_layers import imported_modules
 from tests.ui_harness import make_app
 from tui.domain import ChatMessage, Conversation, Role
 from tui.state import AppState
@@ -90,20 +94,32 @@ async def test_keys_typed_before_the_screen_is_up_reach_the_box_in_order(tmp_pat
         assert app.main_screen.query_one("#filter", Input).value == ""
 
 
-@pytest.mark.parametrize("enter", ["enter", "ctrl+j"])
 async def test_enter_typed_before_start_up_sends_the_whole_text_and_keeps_what_follows(
-    tmp_path: Path, enter: str
+    tmp_path: Path,
 ) -> None:
-    """Ctrl+J too: until the app owns the terminal, cooked mode turns Enter into it."""
     replies = Replies()
     app = make_app(tmp_path)
-    post(app, *keys(TEXT), events.Key(enter, "\r" if enter == "enter" else "\n"), *keys("next"))
+    post(app, *keys(TEXT), events.Key("enter", "\r"), *keys("next"))
     async with app.run_test(size=(120, 36), message_hook=replies.hook) as pilot:
         await replies.wait()
         await pilot.pause()
         assert prompt(app).text == "next"
         app.session.saver.flush()
     assert list(user_texts(tmp_path / "data" / "conversations").values()) == [[TEXT]]
+
+
+async def test_ctrl_j_typed_in_cooked_mode_is_enter_and_later_a_new_line(tmp_path: Path) -> None:
+    """Until the app has the terminal in raw mode, its ICRNL turns Enter into Ctrl+J."""
+    replies = Replies()
+    app = make_app(tmp_path)
+    app.typeahead.cooked_bytes = len(TEXT) + 1  # as `terminal_mode` counted them
+    ctrl_j = events.Key("ctrl+j", "\n")
+    post(app, *keys(TEXT), ctrl_j, *keys("two"), ctrl_j, *keys("lines"))
+    async with app.run_test(size=(120, 36), message_hook=replies.hook) as pilot:
+        await replies.wait()
+        await pilot.pause()
+        assert prompt(app).text == "two\nlines"
+        assert app.main_screen.conversation.messages[0].content == TEXT
 
 
 async def test_a_burst_ending_in_enter_sends_the_whole_text(tmp_path: Path) -> None:
@@ -178,7 +194,7 @@ async def test_reopening_the_last_conversation_at_start_up_keeps_what_was_typed(
     conv = last_conversation(tmp_path / "data")
     app = make_app(tmp_path)
     store = HeldStore(tmp_path / "data")
-    app.store = store
+    app.session.store = store  # where the app lists and loads conversations
     post(app, *keys("Write "))  # before the screen is up
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.press(*"a ")  # the box has focus; the list is still being read
@@ -210,6 +226,16 @@ def offline_config(home: Path) -> None:
     (home / "config.toml").write_text(text, encoding="utf-8")
 
 
+def new_terminal_modes() -> list[Any]:
+    """The settings of a terminal nobody has changed (cooked mode, echo on)."""
+    master, slave = pty.openpty()
+    try:
+        return termios.tcgetattr(master)
+    finally:
+        os.close(master)
+        os.close(slave)
+
+
 async def run_typing(home: Path, *pieces: tuple[bytes, bytes | None]) -> None:
     """Start `tui-chat` and send each piece once its mark is in the output (None: at
     once); quit once the reply streams (the message is saved before it is sent)."""
@@ -221,6 +247,8 @@ async def run_typing(home: Path, *pieces: tuple[bytes, bytes | None]) -> None:
         await app.wait_for(b"tok/s", len(app.output))  # only a live reply shows a rate
         app.send(b"\x11")  # Ctrl+Q
         assert await app.wait_exit() == 0
+        # Set to the app's mode before Textual looked: it must not keep that as "found".
+        assert app.modes() == new_terminal_modes()
 
 
 async def test_the_real_app_sends_everything_typed_from_the_moment_it_starts(
@@ -241,3 +269,10 @@ async def test_the_real_app_sends_everything_typed_from_the_moment_it_starts(
         (b" the moon\r", b"cancelled: stopped by you"),  # the old reply, quit mid-stream
     )
     assert list(user_texts(folder).values()) == [[TEXT, "and a limerick about the moon"]]
+
+
+def test_the_early_switch_to_raw_mode_loads_nothing_heavy() -> None:
+    """It runs first, so that the time spent loading the rest is raw mode already."""
+    loaded = imported_modules("tui.terminal_mode")
+    assert not {m for m in loaded if m.split(".")[0] in ("textual", "rich")}
+    assert not {m for m in loaded if m.startswith("tui.") and m != "tui.terminal_mode"}

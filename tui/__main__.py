@@ -17,7 +17,7 @@ def main(argv: list[str] | None = None) -> int:
         from tui.cli import search
 
         return search.main(args[1:])
-    from tui.cli.terminal_mode import app_input_mode
+    from tui.terminal_mode import app_input_mode
 
     with app_input_mode():  # before the slow imports: keys typed meanwhile stay keys
         from tui.cli import app

@@ -32,6 +32,7 @@ from textual import events
 from textual.app import App, ScreenStackError
 from textual.widget import Widget
 
+from tui.terminal_mode import typed_while_cooked
 from tui.ui.widgets.prompt_input import PromptInput
 
 Typed = events.Key | events.Paste
@@ -59,6 +60,9 @@ class Typeahead:
         self._holds = 0
         self.waiting: deque[Typed] = deque()
         """Keys and pastes not handed over yet, oldest first."""
+        self.cooked_bytes = typed_while_cooked()
+        """Bytes typed while the terminal was in cooked mode and not read yet. Its
+        ICRNL turned Enter into Ctrl+J: a Ctrl+J among them is taken as Enter."""
         _by_app[app] = self
 
     async def take(self, event: events.Event) -> bool:
@@ -72,13 +76,13 @@ class Typeahead:
             await self._hand_over()
         if not isinstance(event, Typed) or event.is_forwarded:
             return False
+        typed = self._as_typed(event)
         if self._passing() and not self.waiting:
-            return False
-        if not self._open and isinstance(event, events.Key) and event.key == "ctrl+j":
-            # Until the app owns the keyboard the terminal is in cooked mode, whose
-            # ICRNL turns Enter into Ctrl+J; typed blind, it was meant as Enter.
-            event = events.Key("enter", "\r")
-        self.waiting.append(event)
+            if typed is event:
+                return False
+            await self._deliver(typed)
+        else:
+            self.waiting.append(typed)
         return True
 
     @asynccontextmanager
@@ -103,6 +107,16 @@ class Typeahead:
     def _passing(self) -> bool:
         return self._open and not self._holds
 
+    def _as_typed(self, event: Typed) -> Typed:
+        """`event` as it was typed: Enter, if it is a Ctrl+J typed in cooked mode."""
+        if not self.cooked_bytes or not isinstance(event, events.Key):
+            return event
+        if event.character is None:  # from an escape sequence of unknown length
+            self.cooked_bytes = 0
+            return event
+        self.cooked_bytes = max(0, self.cooked_bytes - len(event.character.encode()))
+        return events.Key("enter", "\r") if event.key == "ctrl+j" else event
+
     def _box_focused(self, event: events.Event) -> bool:
         if isinstance(event, events.DescendantFocus):
             return isinstance(event.widget, PromptInput)
@@ -115,6 +129,8 @@ class Typeahead:
 
     async def _hand_over(self) -> None:
         # Runs in the App's task, like `take`: nothing typed later overtakes these.
+        if not self.waiting or not self._passing():
+            return
         focused = self._app.focused
         box = focused if isinstance(focused, PromptInput) else None
         while self.waiting and self._passing():
