@@ -110,13 +110,23 @@ async def test_the_command_keeps_its_contract_as_a_process_of_its_own(
 
 
 async def test_rate_limit_is_retried_once_visibly(replay: ReplayServer, tmp_path: Path) -> None:
-    run = await run_main(
-        "ask", *provider_args(replay, "openai_http_429"), "--json", "hi", env=cli_env(tmp_path)
+    waited: list[float] = []
+
+    async def no_wait(seconds: float) -> None:  # the retry's wait, on no real clock
+        waited.append(seconds)
+
+    config = load_config(tmp_path / "none.toml", tmp_path / "data", environ={})
+    provider = config.provider("openai", base_url=replay.url("openai_http_429", openai=True))
+    conv = new_exchange(provider, "hi", system=None)
+    out, err = io.StringIO(), io.StringIO()
+    status = await run_ask(
+        config, provider, conv, Printer(out, err, as_json=True), None, sleep=no_wait
     )
-    check_result("openai_http_429", run.stdout, run.status)
+    check_result("openai_http_429", out.getvalue(), status)
+    assert waited == [1.0]  # the retry-after the server asked for
     assert len(replay.requests) == 2  # one retry, not the SDK's two on top
-    assert "Retrying in 1 s (attempt 1)" in run.stderr
-    assert "rate limited (HTTP 429)" in run.stderr
+    assert "Retrying in 1 s (attempt 1)" in err.getvalue()
+    assert "rate limited (HTTP 429)" in err.getvalue()
 
 
 async def test_plain_output_streams_text_and_reports_on_stderr(

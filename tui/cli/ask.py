@@ -22,6 +22,7 @@ from tui.cli.options import add_common_options, fail, resolve
 from tui.config import MIN_THINKING_BUDGET, REASONING_EFFORTS, Config, ProviderConfig
 from tui.domain import Attachment, ChatMessage, Conversation, Role
 from tui.engine import ReplyRun, ReplyState, build_request, new_reply
+from tui.engine.stream import Sleep
 from tui.inert import make_inert
 from tui.providers.events import (
     FinishReason,
@@ -179,8 +180,10 @@ async def run_ask(
     printer: Printer,
     store: ConversationStore | None,
     policy: RetryPolicy | None = None,
+    sleep: Sleep = asyncio.sleep,
 ) -> int:
-    """Stream one reply into `conv`, printing as it goes; returns the exit status."""
+    """Stream one reply into `conv`, printing as it goes; returns the exit status.
+    `sleep` waits before a retry (tests pass one that does not wait)."""
     pool = AdapterPool(config_path=str(config.config_path))
     request = build_request(conv, provider)
     run = ReplyRun(
@@ -193,7 +196,7 @@ async def run_ask(
     try:
         adapter = pool.get(provider)  # imports the SDK: before the clock starts
         run.restart_clock()
-        async for event in run.events(adapter, policy=policy):
+        async for event in run.events(adapter, policy=policy, sleep=sleep):
             printer.event(event)
     finally:
         run.close()  # interrupted: what arrived is kept, marked cancelled
