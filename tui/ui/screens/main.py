@@ -110,21 +110,22 @@ class MainScreen(Screen[None]):
             self.notify(warning, title="Config", severity="warning", timeout=15)
 
     async def list_shown(self) -> None:
-        """Once the newest conversations are listed: start the slower background work
-        (the SDK import holds the GIL for half a second) and reopen the last
-        conversation, so neither delays the first screen."""
-        self.providers.preload(self.provider)
+        """Once the newest conversations are listed: reopen the last conversation, then
+        start the slower background work (the SDK import holds the GIL for half a
+        second), so neither delays the first screen and the import does not delay the
+        conversation."""
+        state = self.session.state
+        last, state.last_conversation = state.last_conversation, ""
+        if last and not self.conversation.messages:
+            async with keeping_typed(self.app, self.query_one(PromptInput)):
+                await self.open_conversation(last, quiet=True)
+        self.providers.preload(self.provider)  # the reopened conversation's provider
         self.started = True
         self.providers.find_window(self.provider)
         # Well after start-up: the first minute of a session is for the user.
         self.set_timer(self.SEARCH_BUILD_DELAY_S, self._build_search_cache)
         if self.probe_local:
             self.providers.probe_local_servers()
-        state = self.session.state
-        last, state.last_conversation = state.last_conversation, ""
-        if last and not self.conversation.messages:
-            async with keeping_typed(self.app, self.query_one(PromptInput)):
-                await self.open_conversation(last, quiet=True)
 
     @work(thread=True, group="search-index", exit_on_error=False)
     def _build_search_cache(self) -> None:
