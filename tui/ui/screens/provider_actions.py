@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from typing import TYPE_CHECKING
 
 from tui.compare import PairError, parse_pair
@@ -63,6 +64,8 @@ class ProviderActions:
                 pool.get(provider)
             if warm:
                 warm_up_rendering()
+            # The SDK's modules and types, imported just now, live as long as the app.
+            gc.freeze()
 
         self.screen.run_worker(load, thread=True, group="preload", exit_on_error=False)
 
