@@ -55,10 +55,10 @@ class LiveReplies:
             self.tick()
         return worker
 
-    async def ended(self, worker: Worker[object], state: WorkerState) -> None:
+    async def ended(self, worker: Worker[None], state: WorkerState) -> None:
         """A worker ended (done, failed, cancelled, or cancelled before it ran): the one
         place a reply is finished on screen."""
-        run = self.runs.pop(worker, None) if state in ENDED else None  # type: ignore[arg-type]
+        run = self.runs.pop(worker, None) if state in ENDED else None
         if run is None:
             return
         if state is WorkerState.ERROR and isinstance(worker.error, Exception):
