@@ -29,6 +29,18 @@ def read(path: Path) -> str:
     return path.read_text(encoding="utf-8")
 
 
+def save_exchanges(store: ConversationStore, exchanges: list[tuple[str, str]]) -> dict[str, str]:
+    """A saved conversation per (question, answer); their ids by question."""
+    ids = {}
+    for question, answer in exchanges:
+        conv = Conversation.start("offline", "offline-guide")
+        conv.add(ChatMessage(Role.USER, question))
+        conv.add(ChatMessage(Role.ASSISTANT, answer, finish_reason="stop"))
+        store.save(conv)
+        ids[question] = conv.id
+    return ids
+
+
 async def test_picker_lists_live_models_and_f3_cycles_ready_providers(
     replay: ReplayServer, tmp_path: Path
 ) -> None:
@@ -107,17 +119,14 @@ async def test_rename_fork_and_delete_to_trash(tmp_path: Path) -> None:
 
 async def test_filter_matches_titles_and_message_text(tmp_path: Path) -> None:
     store = ConversationStore(tmp_path / "data")
-    ids = {}
-    for title, text in [
-        ("Trip to France", "Where to eat"),
-        ("Rust lifetimes", "borrow"),
-        ("Dinner", "A bistro in Paris"),
-    ]:
-        conv = Conversation.start("offline", "offline-guide")
-        conv.add(ChatMessage(Role.USER, title))
-        conv.add(ChatMessage(Role.ASSISTANT, text, finish_reason="stop"))
-        store.save(conv)
-        ids[title] = conv.id
+    ids = save_exchanges(
+        store,
+        [
+            ("Trip to France", "Where to eat"),
+            ("Rust lifetimes", "borrow"),
+            ("Dinner", "A bistro in Paris"),
+        ],
+    )
     app = make_app(tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
@@ -264,13 +273,9 @@ async def test_theme_and_sidebar_persist_between_runs(tmp_path: Path) -> None:
 
 async def test_filter_never_matches_the_file_format(tmp_path: Path) -> None:
     store = ConversationStore(tmp_path / "data")
-    ids = {}
-    for title, text in [("Greeting", "hello"), ("Capital", "paris"), ("Theatre", "a lead role")]:
-        conv = Conversation.start("offline", "offline-guide")
-        conv.add(ChatMessage(Role.USER, title))
-        conv.add(ChatMessage(Role.ASSISTANT, text, finish_reason="stop"))
-        store.save(conv)
-        ids[title] = conv.id
+    ids = save_exchanges(
+        store, [("Greeting", "hello"), ("Capital", "paris"), ("Theatre", "a lead role")]
+    )
     app = make_app(tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
