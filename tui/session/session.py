@@ -8,6 +8,7 @@ knows nothing of Textual (what it has to say goes through `notify`).
 
 from __future__ import annotations
 
+import gc
 import logging
 import subprocess
 import sys
@@ -81,6 +82,15 @@ class ChatSession:
         """Provider `name` as set up for this session, with `model` if given."""
         base = self.providers.get(name) or self.config.provider(name)
         return replace(base, model=model) if model else base
+
+    def preload(self, provider: ProviderConfig) -> None:
+        """Build `provider`'s adapter now, so the first send does not wait for its SDK
+        import (blocks for about half a second the first time: call off the event loop)."""
+        if not provider.missing_key():
+            self.pool.get(provider)
+        # The SDK's modules and types, imported just now, live as long as the program:
+        # leave them out of garbage collection, which would rescan them on every pass.
+        gc.freeze()
 
     def new_conversation(
         self, provider: ProviderConfig, system_prompt: str | None = None

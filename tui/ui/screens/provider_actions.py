@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 from typing import TYPE_CHECKING
 
 from tui.compare import PairError, parse_pair
@@ -56,16 +55,13 @@ class ProviderActions:
 
     def preload(self, provider: ProviderConfig) -> None:
         """Build the provider's adapter in the background, so the first send does not wait."""
-        pool, warm = self.screen.session.pool, not self._warmed_up
+        session, warm = self.screen.session, not self._warmed_up
         self._warmed_up = True
 
         def load() -> None:
-            if not provider.missing_key():
-                pool.get(provider)
+            session.preload(provider)
             if warm:
                 warm_up_rendering()
-            # The SDK's modules and types, imported just now, live as long as the app.
-            gc.freeze()
 
         self.screen.run_worker(load, thread=True, group="preload", exit_on_error=False)
 
