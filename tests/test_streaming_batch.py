@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 
 from textual.message import Message
 
+from tui.config import PRESETS
+from tui.domain import ChatMessage, Conversation, Role
+from tui.engine import ReplyRun, build_request, new_reply
 from tui.providers.events import TextDelta
+from tui.session.registry import build_provider
 from tui.ui.messages import ReplyDelta
-from tui.ui.streaming import TextBatcher
+from tui.ui.streaming import TextBatcher, stream_reply
 
 
 class Inbox:
@@ -54,3 +59,20 @@ async def test_post_flushes_what_waits_before_any_other_message() -> None:
     assert inbox.texts() == ["a", "bc"]
     batcher.post()  # nothing waiting: nothing posted
     assert len(inbox.messages) == 2
+
+
+async def test_the_last_text_is_posted_before_the_run_says_it_ended() -> None:
+    """Front ends draw the end when the run closes (the compare screen) or the worker ends:
+    text still waiting in the batcher must be posted before either."""
+    provider = replace(PRESETS["offline"], chunk_delay=0)
+    conv = Conversation.start(provider.name, provider.model)
+    conv.add(ChatMessage(Role.USER, "a question of several words for the guide"))
+    run = ReplyRun(conv, new_reply(provider), provider, build_request(conv, provider))
+    inbox = Inbox()
+    run.on_close.append(lambda _run: inbox.messages.append(Message()))  # the end, drawn
+    adapter = build_provider(provider)
+    await stream_reply(inbox, run, lambda: adapter)  # type: ignore[arg-type]
+    ended = next(i for i, m in enumerate(inbox.messages) if type(m) is Message)
+    assert ended == len(inbox.messages) - 1  # nothing posted after the end
+    assert "".join(inbox.texts()) == run.state.text  # and all the text before it
+    assert len(inbox.texts()) >= 2  # it did stream in pieces

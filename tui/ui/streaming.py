@@ -71,9 +71,13 @@ async def stream_reply(target: MessagePump, run: ReplyRun, prepare: Callable[[],
     `prepare` runs off the event loop before the request leaves: it waits until the
     user's message is on disk and builds the adapter (which may import an SDK), so a
     slow disk or import never freezes the screen. The run ends itself however this
-    ends; the screen learns of the end from the worker's state.
+    ends; the screen learns of the end from the worker's state, which `target` (the
+    worker's own screen, for a chat reply) receives after every message posted here.
     """
     batcher = TextBatcher(target, run)
+    # Whatever ends the run (the stream, a stop, quitting), the text waiting to be posted
+    # goes out first, so a front end never draws the end before the last of the text.
+    run.on_close.insert(0, lambda _run: batcher.post())
     loop = asyncio.get_running_loop()
     try:
         try:

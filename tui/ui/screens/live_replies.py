@@ -32,8 +32,9 @@ class LiveReplies:
         """The run each reply worker drives."""
 
     def start(self, run: ReplyRun, target: MessagePump | None = None) -> Worker[None]:
-        """Drive `run` in a worker whose messages go to `target` (the message pane by
-        default, or the compare screen); the worker's end is the reply's end (`ended`)."""
+        """Drive `run` in a worker whose messages go to `target` (this screen by default,
+        or the compare screen); the worker's end is the reply's end (`ended`). Text and
+        the end reach the same queue, so the end is never drawn before the text."""
         session = self.screen.session
 
         def prepare() -> Provider:
@@ -41,7 +42,7 @@ class LiveReplies:
             return session.pool.get(run.provider)
 
         worker = self.screen.run_worker(
-            stream_reply(target or self.screen.query_one(MessagePane), run, prepare),
+            stream_reply(target or self.screen, run, prepare),
             name=f"reply:{run.key}",
             group=f"reply:{run.key}",
             description=f"{run.provider.name} {run.provider.model} reply",

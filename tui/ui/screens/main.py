@@ -11,7 +11,7 @@ import asyncio
 from collections.abc import Callable
 from typing import ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
@@ -24,6 +24,7 @@ from tui.domain import ChatMessage, Conversation
 from tui.session.session import ChatSession
 from tui.store import StoreError
 from tui.ui.keymap import bindings
+from tui.ui.messages import ReplyDelta, ReplyRetrying
 from tui.ui.screens.conversation_actions import ConversationActions
 from tui.ui.screens.list_loader import load_list
 from tui.ui.screens.live_replies import TICK_S, LiveReplies
@@ -110,10 +111,8 @@ class MainScreen(Screen[None]):
             self.notify(warning, title="Config", severity="warning", timeout=15)
 
     async def list_shown(self) -> None:
-        """Once the newest conversations are listed: reopen the last conversation, then
-        start the slower background work (the SDK import holds the GIL for half a
-        second), so neither delays the first screen and the import does not delay the
-        conversation."""
+        """Once the newest conversations are listed: reopen the last one, then start the
+        slower background work (the SDK import holds the GIL for half a second)."""
         state = self.session.state
         last, state.last_conversation = state.last_conversation, ""
         if last and not self.conversation.messages:
@@ -127,9 +126,9 @@ class MainScreen(Screen[None]):
         if self.probe_local:
             self.providers.probe_local_servers()
 
-    @work(thread=True, group="search-index", exit_on_error=False)
     def _build_search_cache(self) -> None:
-        self.session.start_search_build()
+        build = self.session.start_search_build
+        self.run_worker(build, thread=True, group="search-index", exit_on_error=False)
 
     def _theme_changed(self, _theme: object) -> None:
         self.save_state()
@@ -155,6 +154,14 @@ class MainScreen(Screen[None]):
         self.live.start(run)
         self.conversation_list.upsert(conv)
         self.update_bindings()
+
+    @on(ReplyDelta)
+    def reply_delta(self, event: ReplyDelta) -> None:
+        self.query_one(MessagePane).reply_delta(event)
+
+    @on(ReplyRetrying)
+    def reply_retrying(self, event: ReplyRetrying) -> None:
+        self.query_one(MessagePane).reply_retrying(event)
 
     @on(Worker.StateChanged)
     async def worker_changed(self, event: Worker.StateChanged) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from textual import on
 from textual.containers import VerticalScroll
 from textual.widgets import Button, Static
 
@@ -150,7 +149,6 @@ class MessagePane(VerticalScroll):
                 widgets.insert(0, self._earlier_button())
             await self.mount_all(widgets, before=0)
 
-    @on(ReplyDelta)
     def reply_delta(self, event: ReplyDelta) -> None:
         """Draw what a reply worker reports, when its reply is on screen."""
         run = event.run
@@ -164,7 +162,7 @@ class MessagePane(VerticalScroll):
         else:
             view.feed_text(event.delta.text, event.end)
 
-    @on(ReplyRetrying)
     def reply_retrying(self, event: ReplyRetrying) -> None:
+        """Say that the reply will be asked for again."""
         retry = event.retry
         self.notify(f"{retry.error.message}\nRetrying once in {retry.delay:g} s.", timeout=6)
