@@ -28,6 +28,7 @@ def test_core_layers_never_import_the_ui() -> None:
         "tui.domain",
         "tui.engine",
         "tui.store",
+        "tui.tools",
         "tui.session.registry",
         "tui.providers.openai_chat",
         "tui.providers.anthropic_msgs",
@@ -52,10 +53,12 @@ ALLOWED: list[tuple[str, tuple[str, ...]]] = [
     ("tui.export", ("tui.domain",)),
     ("tui.reasoning", ("tui.config",)),
     ("tui.search", ("tui.store",)),
+    ("tui.tools", ("tui.tools", "tui.config", "tui.domain", "tui.inert", "tui.providers.base")),
     (
         "tui.engine",
         (
             "tui.engine",
+            "tui.tools",
             "tui.providers",
             "tui.config",
             "tui.domain",
@@ -70,6 +73,7 @@ ALLOWED: list[tuple[str, tuple[str, ...]]] = [
         "tui.session",
         (
             "tui.session",
+            "tui.tools",
             "tui.engine",
             "tui.providers",
             "tui.config",
@@ -86,6 +90,7 @@ ALLOWED: list[tuple[str, tuple[str, ...]]] = [
         "tui.cli",
         (
             "tui.cli",
+            "tui.tools",
             "tui.engine",
             "tui.providers",
             "tui.config",

@@ -31,12 +31,38 @@ def utc_now() -> datetime:
 
 
 @dataclass(slots=True)
+class ToolResult:
+    """What a tool call gave back (or why it did not run), as the model was sent it."""
+
+    text: str
+    is_error: bool = False
+    duration_s: float | None = None
+    """How long the call took; None when it never ran (denied, unknown tool, bad JSON)."""
+
+
+@dataclass(slots=True)
 class ToolCallRecord:
-    """A tool call the model asked for, kept as streamed."""
+    """A tool call the model asked for: `arguments` is the JSON text as streamed."""
 
     id: str
     name: str
+    """The tool's name as the model called it (the name it was offered under)."""
     arguments: str
+    server: str = ""
+    """The MCP server that has the tool ("" when no server has it)."""
+    tool: str = ""
+    """The tool's own name on that server, when it differs from `name`."""
+    result: ToolResult | None = None
+    """None until the call has run (or been refused)."""
+
+
+@dataclass(slots=True)
+class ToolStep:
+    """One round of a reply that called tools: its text, then its calls and their results."""
+
+    text: str
+    calls: list[ToolCallRecord]
+    reasoning: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +89,8 @@ class ChatMessage:
     refusal: str = ""
     status: MessageStatus = MessageStatus.DONE
     finish_reason: str | None = None
-    """Normalised reason: stop, length, content_filter, tool_calls, refusal, cancelled, error."""
+    """Normalised reason: stop, length, content_filter, tool_calls, tool_limit, refusal,
+    cancelled, error."""
     raw_finish_reason: str | None = None
     """The provider's own word for it."""
     input_tokens: int | None = None
@@ -73,6 +100,10 @@ class ChatMessage:
     error: str | None = None
     """What went wrong, for people, when `finish_reason` is `error`."""
     tool_calls: list[ToolCallRecord] = field(default_factory=list)
+    """The calls of the reply's last round (with their results once run)."""
+    steps: list[ToolStep] = field(default_factory=list)
+    """The rounds before the last one, for a reply that called tools; `content`,
+    `reasoning` and `tool_calls` are its last round."""
     alternatives: list[ChatMessage] = field(default_factory=list)
     """Other versions of this reply (regenerated or from an earlier wording), in order."""
     version: int = 0
@@ -123,6 +154,7 @@ _REPLY_FIELDS = (
     "reasoning_tokens",
     "error",
     "tool_calls",
+    "steps",
     "dropped",
 )
 
@@ -170,6 +202,8 @@ class Conversation:
     """`reasoning_effort` for OpenAI-style models that take it (None: not sent)."""
     thinking_budget: int | None = None
     """Anthropic thinking `budget_tokens` (None: thinking off)."""
+    disabled_tools: list[str] = field(default_factory=list)
+    """Tools turned off for this conversation, as `server/tool`."""
     read_only: str | None = None
     """Why this conversation must not be written back (e.g. a newer file format), if so.
     Not part of the file."""

@@ -16,6 +16,7 @@ from tui.config.model import (
     OFFLINE,
     REASONING_EFFORTS,
     Config,
+    McpServerConfig,
     ProviderConfig,
     ProviderKind,
 )
@@ -30,6 +31,7 @@ __all__ = [
     "REASONING_EFFORTS",
     "Config",
     "ConfigError",
+    "McpServerConfig",
     "ProviderConfig",
     "ProviderKind",
     "api_key",

@@ -70,6 +70,36 @@ class ProviderConfig:
         return self.key_required and not self.has_key(environ)
 
 
+DEFAULT_TOOL_ROUNDS = 10
+DEFAULT_TOOL_TIMEOUT_S = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class McpServerConfig:
+    """One `[mcp_servers.NAME]` table: an MCP server started as a program (stdio) or
+    reached at a URL (streamable HTTP)."""
+
+    name: str
+    command: str | None = None
+    """The program of a stdio server (found on PATH)."""
+    args: tuple[str, ...] = ()
+    env: Mapping[str, str] = field(default_factory=dict)
+    """Added to the SDK's minimal environment; `${VAR}` is read from ours when it starts."""
+    url: str | None = None
+    """The endpoint of a streamable-HTTP server."""
+    headers: Mapping[str, str] = field(default_factory=dict)
+    """HTTP headers for a URL server; `${VAR}` is read from the environment when it starts."""
+    auto_approve: tuple[str, ...] = ()
+    """Tools that run without asking; `*` means all of this server's."""
+    timeout: float = DEFAULT_TOOL_TIMEOUT_S
+    """Seconds one tool call may take."""
+    enabled: bool = True
+
+    def auto_approves(self, tool: str) -> bool:
+        """Whether calls of `tool` (its name on this server) run without asking."""
+        return "*" in self.auto_approve or tool in self.auto_approve
+
+
 @dataclass(frozen=True, slots=True)
 class Config:
     """Everything the app and `tui-chat ask` read from the config file and environment."""
@@ -90,6 +120,10 @@ class Config:
     """Things the user should know about the file (e.g. a key readable by others)."""
     attach_limit: int = 256 * 1024
     """Largest file that can be attached to a message, in bytes."""
+    mcp_servers: tuple[McpServerConfig, ...] = ()
+    """The `[mcp_servers.NAME]` tables, in the file's order."""
+    max_tool_rounds: int = DEFAULT_TOOL_ROUNDS
+    """How many rounds of tool calls one reply may make before it is stopped."""
 
     def provider(
         self, name: str | None = None, *, model: str | None = None, base_url: str | None = None

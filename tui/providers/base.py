@@ -4,19 +4,56 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from tui.providers.events import StreamEvent
 
-RequestRole = Literal["user", "assistant"]
+RequestRole = Literal["user", "assistant", "tool"]
+
+
+@dataclass(frozen=True, slots=True)
+class RequestToolCall:
+    """A tool call of an earlier assistant turn, sent back with the history."""
+
+    id: str
+    name: str
+    arguments: str
+    """The JSON text the model sent (sent back as it was, even if it is not valid JSON)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RequestToolResult:
+    """The answer to one tool call."""
+
+    call_id: str
+    name: str
+    text: str
+    is_error: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class RequestMessage:
-    """One turn of the history as sent to a model."""
+    """One turn of the history as sent to a model.
+
+    An assistant turn may carry `tool_calls`; the turn after it then has role `tool`
+    and carries one `tool_results` entry per call (its `content` is empty). Each
+    adapter puts these in its API's shape.
+    """
 
     role: RequestRole
     content: str
+    tool_calls: tuple[RequestToolCall, ...] = ()
+    tool_results: tuple[RequestToolResult, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ToolDefinition:
+    """A tool offered to the model: `name` matches `^[a-zA-Z0-9_-]{1,64}$`."""
+
+    name: str
+    description: str
+    parameters: Mapping[str, Any]
+    """The JSON Schema of its arguments (an object schema)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +70,8 @@ class ChatRequest:
     """OpenAI-style `reasoning_effort` (low, medium, high…), only for models that take it."""
     thinking_budget: int | None = None
     """Anthropic extended thinking's `budget_tokens`; None leaves thinking off."""
+    tools: tuple[ToolDefinition, ...] = ()
+    """Tools the model may call (none: the request has no `tools` at all)."""
 
 
 @dataclass(frozen=True, slots=True)

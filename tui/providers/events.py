@@ -17,6 +17,9 @@ class FinishReason(StrEnum):
     STOP = "stop"
     LENGTH = "length"
     TOOL_CALLS = "tool_calls"
+    TOOL_LIMIT = "tool_limit"
+    """The reply stopped after `max_tool_rounds` rounds of tool calls (never sent by an
+    adapter: the reply engine decides it)."""
     CONTENT_FILTER = "content_filter"
     REFUSAL = "refusal"
     ERROR = "error"
