@@ -19,9 +19,11 @@ from tui.ui import keymap
 from tui.ui.app import ChatApp
 from tui.ui.keymap import KEYS, Key, Where, key_display
 from tui.ui.messages import ReplyDelta
+from tui.ui.screens.approval import ApprovalDialog
 from tui.ui.screens.compare import CompareScreen
 from tui.ui.screens.help import HelpDialog
 from tui.ui.screens.main import MainScreen
+from tui.ui.screens.tools_screen import ToolsScreen
 from tui.ui.widgets.conversation_list import ConversationList
 from tui.ui.widgets.message_view import MessageView
 from tui.ui.widgets.prompt_input import PromptInput
@@ -35,6 +37,8 @@ NODES: dict[Where, type[DOMNode]] = {
     "message": MessageView,
     "list": ConversationList,
     "compare": CompareScreen,
+    "approval": ApprovalDialog,
+    "tools": ToolsScreen,
     "help": HelpDialog,
 }
 """The class each `Where` is bound on."""
@@ -44,6 +48,8 @@ README_TABLES = {
     "| key | on a focused message |": "On a focused message",
     "| key | on the compare screen |": "Comparing replies",
     "| key | in the conversation list |": "In the conversation list",
+    "| key | asked to run a tool |": "Asked to run a tool",
+    "| key | on the Tools screen |": "On the Tools screen",
 }
 """Each key table of the README, by its header line, and the help section it lists."""
 

@@ -17,18 +17,26 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from tui.attachments import AttachmentError, read_attachment
+from tui.cli.ask_tools import (
+    TerminalApprover,
+    ToolPrinter,
+    add_tool_options,
+    chosen_servers,
+    start_tools,
+)
 from tui.cli.json_result import result_object
 from tui.cli.options import add_common_options, fail, resolve
 from tui.config import MIN_THINKING_BUDGET, REASONING_EFFORTS, Config, ProviderConfig
 from tui.domain import Attachment, ChatMessage, Conversation, Role
-from tui.engine import ReplyRun, ReplyState, build_request, new_reply
+from tui.engine import ReplyRun, build_request, new_reply
+from tui.engine.run import RunEvent
 from tui.engine.stream import Sleep
+from tui.engine.tool_step import ToolActivity
 from tui.inert import make_inert
 from tui.providers.events import (
     FinishReason,
     ReasoningDelta,
     RefusalDelta,
-    ReplyEvent,
     RetryScheduled,
     TextDelta,
 )
@@ -77,6 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="TOKENS",
         help=f"Anthropic extended thinking with this budget (at least {MIN_THINKING_BUDGET})",
     )
+    add_tool_options(parser)
     parser.add_argument("prompt", nargs="*", help="the question (words are joined by spaces)")
     return parser
 
@@ -102,10 +111,14 @@ class Printer:
         self.out_inert = not as_json and out.isatty()
         self.err_inert = err.isatty()
         self.ends_with_newline = True
+        self.tools = ToolPrinter(self.json if as_json else None, err)
 
-    def event(self, event: ReplyEvent) -> None:
+    def event(self, event: RunEvent) -> None:
         """Print one event as it arrives."""
-        if self.as_json:
+        if isinstance(event, ToolActivity):
+            self.close_text()
+            self.tools.activity(event, self.write_err)
+        elif self.as_json:
             if isinstance(event, TextDelta | ReasoningDelta):
                 kind = "text" if isinstance(event, TextDelta) else "reasoning"
                 self.json({"type": kind, "text": event.text})
@@ -119,17 +132,19 @@ class Printer:
                 f"(attempt {event.attempt}).\n"
             )
 
-    def result(self, state: ReplyState, provider: ProviderConfig, elapsed: float) -> None:
+    def result(self, run: ReplyRun, provider: ProviderConfig, elapsed: float) -> None:
         """Print the closing summary (and the `result` object with --json)."""
+        state = run.state
         if self.as_json:
             self.json(result_object(state))
         elif not self.ends_with_newline:
             self.write_out("\n")
-        for call in sorted(state.tool_calls.values(), key=lambda c: c.id or ""):
-            self.write_err(f"tool call: {call.name}({call.arguments})\n")
+        for call in state.calls():
+            if call.result is None:
+                self.write_err(f"tool call not run: {call.name}({call.arguments})\n")
         if state.error is not None:
             self.write_err(f"error: {state.error.message}\n")
-        self.write_err(summary_line(state, provider, elapsed) + "\n")
+        self.write_err(summary_line(run, provider, elapsed) + "\n")
 
     def warn(self, message: str) -> None:
         """A warning line on stderr."""
@@ -158,18 +173,23 @@ class Printer:
         self.err.flush()
 
 
-def summary_line(state: ReplyState, provider: ProviderConfig, elapsed: float) -> str:
-    """`[stop] 12 in / 34 out tokens · openai gpt-4o-mini · 1.2 s`."""
+def summary_line(run: ReplyRun, provider: ProviderConfig, elapsed: float) -> str:
+    """`[stop] 12 in / 34 out tokens · openai gpt-4o-mini · 1.2 s` (tokens of every round)."""
+    state, message = run.state, run.message
     reason = str(state.finish_reason or FinishReason.ERROR)
     if state.finish_reason is FinishReason.LENGTH:
         reason = "length: cut off at max tokens"
+    elif state.finish_reason is FinishReason.TOOL_LIMIT:
+        reason = f"tool_limit: stopped after {len(run.rounds)} tool rounds"
 
     def count(n: int | None) -> str:
         return "?" if n is None else str(n)
 
-    tokens = f"{count(state.input_tokens)} in / {count(state.output_tokens)} out tokens"
-    if state.reasoning_tokens:
-        tokens += f" ({state.reasoning_tokens} reasoning)"
+    tokens = f"{count(message.input_tokens)} in / {count(message.output_tokens)} out tokens"
+    if message.reasoning_tokens:
+        tokens += f" ({message.reasoning_tokens} reasoning)"
+    if run.rounds:
+        tokens += f" over {len(run.rounds) + 1} requests"
     return f"[{reason}] {tokens} · {provider.name} {provider.model} · {elapsed:.1f} s"
 
 
@@ -181,9 +201,14 @@ async def run_ask(
     store: ConversationStore | None,
     policy: RetryPolicy | None = None,
     sleep: Sleep = asyncio.sleep,
+    *,
+    tool_servers: list[str] | None = None,
+    approve_tools: bool = False,
+    approver: TerminalApprover | None = None,
 ) -> int:
     """Stream one reply into `conv`, printing as it goes; returns the exit status.
-    `sleep` waits before a retry (tests pass one that does not wait)."""
+    `sleep` waits before a retry (tests pass one that does not wait). `tool_servers`
+    names the MCP servers whose tools are offered (None: no tools)."""
     pool = AdapterPool(config_path=str(config.config_path))
     request = build_request(conv, provider)
     run = ReplyRun(
@@ -193,7 +218,17 @@ async def run_ask(
         request,
         save=lambda: save_quietly(store, conv, printer),
     )
+    hub = None
     try:
+        if tool_servers is not None:
+            hub, run.tools = await start_tools(
+                config,
+                tool_servers,
+                printer.err,
+                approve_all=approve_tools,
+                approver=approver or TerminalApprover(printer.err),
+            )
+            run.request = run.tools.offer(request)
         adapter = pool.get(provider)  # imports the SDK: before the clock starts
         run.restart_clock()
         async for event in run.events(adapter, policy=policy, sleep=sleep):
@@ -201,7 +236,9 @@ async def run_ask(
     finally:
         run.close()  # interrupted: what arrived is kept, marked cancelled
         await pool.aclose()
-    printer.result(run.state, provider, run.progress().elapsed)
+        if hub is not None:
+            await hub.aclose()
+    printer.result(run, provider, run.progress().elapsed)
     return EXIT_PROVIDER_ERROR if run.failed else EXIT_OK
 
 
@@ -285,7 +322,18 @@ def main(argv: list[str]) -> int:
             from tui.cli.compare import run_compare
 
             return asyncio.run(run_compare(config, compared, conv, printer, store))
-        return asyncio.run(run_ask(config, provider, conv, printer, store))
+        tool_servers = chosen_servers(config, args)
+        return asyncio.run(
+            run_ask(
+                config,
+                provider,
+                conv,
+                printer,
+                store,
+                tool_servers=tool_servers,
+                approve_tools=args.approve_tools,
+            )
+        )
     except KeyboardInterrupt:
         sys.stderr.write("\n[cancelled] the partial reply was saved.\n" if store else "\n")
         return EXIT_INTERRUPTED

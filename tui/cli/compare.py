@@ -17,7 +17,8 @@ from tui.compare import label, start_compare
 from tui.config import Config, ProviderConfig
 from tui.domain import Conversation
 from tui.engine import ReplyRun
-from tui.providers.events import FinishReason, ReasoningDelta, ReplyEvent, TextDelta
+from tui.engine.run import RunEvent
+from tui.providers.events import FinishReason, ReasoningDelta, TextDelta
 from tui.providers.retry import RetryPolicy
 from tui.session.pool import AdapterPool
 from tui.store import ConversationStore
@@ -32,11 +33,11 @@ class ComparePrinter:
         self.runs = runs
         self.current = 0
         """The reply being printed live (text mode)."""
-        self.waiting: list[list[ReplyEvent]] = [[] for _ in runs]
+        self.waiting: list[list[RunEvent]] = [[] for _ in runs]
         self.done = [False] * len(runs)
         self._heading(0)
 
-    def event(self, index: int, event: ReplyEvent) -> None:
+    def event(self, index: int, event: RunEvent) -> None:
         """One event of reply `index`."""
         if self.printer.as_json:
             if isinstance(event, TextDelta | ReasoningDelta):

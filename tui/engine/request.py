@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from tui.attachments import with_attachments
 from tui.config import ProviderConfig
-from tui.domain import Conversation, Role
-from tui.providers.base import ChatRequest, RequestMessage
+from tui.domain import ChatMessage, Conversation, Role, ToolCallRecord
+from tui.providers.base import ChatRequest, RequestMessage, RequestToolCall, RequestToolResult
 from tui.providers.events import ErrorKind, StreamError
 from tui.reasoning import ReasoningSetting, sent
 
@@ -13,15 +13,11 @@ from tui.reasoning import ReasoningSetting, sent
 def build_request(conv: Conversation, provider: ProviderConfig, drop: int = 0) -> ChatRequest:
     """The request for the next reply: the history, in the provider's settings.
 
-    Assistant turns that produced no text (a failed reply) are left out, so the history
+    Assistant turns that produced nothing (a failed reply) are left out, so the history
     stays a valid exchange for every API. `drop` leaves out that many of the oldest
     messages (chosen by the user, to fit the context window).
     """
-    turns = tuple(
-        RequestMessage(message.role.value, with_attachments(message.content, message.attachments))
-        for message in conv.messages[drop:]
-        if message.content or message.role is Role.USER
-    )
+    turns = tuple(turn for message in conv.messages[drop:] for turn in message_turns(message))
     reasoning = sent(
         ReasoningSetting(conv.reasoning_effort, conv.thinking_budget), provider.kind, provider.model
     )
@@ -47,4 +43,37 @@ def missing_key_error(provider: ProviderConfig) -> StreamError:
             "(the built-in 'offline' one needs none)."
         ),
         provider_type="missing_api_key",
+    )
+
+
+NOT_RUN = "Not run: the reply ended before this call ran."
+"""The result sent for a call saved without one (stopped, or past the round limit)."""
+
+
+def message_turns(message: ChatMessage) -> list[RequestMessage]:
+    """The request turns for one message: a reply that called tools becomes, per round,
+    its text with its calls, then a turn of their results."""
+    if message.role is Role.USER:
+        return [RequestMessage("user", with_attachments(message.content, message.attachments))]
+    turns: list[RequestMessage] = []
+    rounds = [(step.text, step.calls) for step in message.steps]
+    for text, calls in [*rounds, (message.content, message.tool_calls)]:
+        if calls:
+            turns.extend(_tool_round(text, calls))
+        elif text:
+            turns.append(RequestMessage("assistant", text))
+    return turns
+
+
+def _tool_round(text: str, calls: list[ToolCallRecord]) -> tuple[RequestMessage, RequestMessage]:
+    asked = tuple(RequestToolCall(c.id, c.name, c.arguments) for c in calls)
+    results = tuple(
+        RequestToolResult(c.id, c.name, c.result.text, c.result.is_error)
+        if c.result is not None
+        else RequestToolResult(c.id, c.name, NOT_RUN, True)
+        for c in calls
+    )
+    return (
+        RequestMessage("assistant", text, tool_calls=asked),
+        RequestMessage("tool", "", tool_results=results),
     )

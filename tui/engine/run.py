@@ -5,8 +5,8 @@ drives a run the same way: `async for event in run.events(adapter)`, drawing or 
 each event it is handed. The run has already folded the event in by then; it keeps the
 counters, saves the partial reply about once a second, and finishes exactly once, with
 what arrived kept, however the reply ends (done, failed, cancelled, or the program
-quitting). A reply may take several model requests ("rounds"): `next_round` is asked
-for the next request after each one; tool calls will use it.
+quitting). A reply may take several model requests ("rounds"): when one ends asking
+for tools, the run's `ToolStep` runs them and the next request carries their results.
 """
 
 from __future__ import annotations
@@ -14,14 +14,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from tui.config import ProviderConfig
 from tui.context import estimate_tokens
-from tui.domain import ChatMessage, Conversation, MessageStatus, Role, ToolCallRecord
+from tui.domain import ChatMessage, Conversation, MessageStatus, Role
+from tui.domain import ToolStep as SavedStep
 from tui.engine.state import ReplyState
 from tui.engine.stream import Sleep, reply_events
+from tui.engine.tool_step import ToolActivity, ToolStep
 from tui.providers.base import ChatRequest, Provider
 from tui.providers.events import (
     ErrorKind,
@@ -42,7 +44,8 @@ STALL_S = 3.0
 """After this long without a chunk, a reply counts as waiting for more."""
 
 Clock = Callable[[], float]
-NextRound = Callable[["ReplyRun"], Awaitable[ChatRequest | None]]
+RunEvent = ReplyEvent | ToolActivity
+"""What `ReplyRun.events` yields: the provider's events, and the tool step's."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,8 +87,8 @@ class ReplyRun:
     """Writes the conversation (called about once a second while streaming, and at the end)."""
     clock: Clock = time.monotonic
     save_every: float = SAVE_EVERY_S
-    next_round: NextRound | None = None
-    """After a round that ended asking for tools: the next request, or None to stop."""
+    tools: ToolStep | None = None
+    """The tools offered, and how calls of them are approved and run (None: no tools)."""
     key: str = ""
     """Names this run among those of a session (the conversation id, for a chat reply)."""
     state: ReplyState = field(default_factory=ReplyState)
@@ -124,7 +127,7 @@ class ReplyRun:
         policy: RetryPolicy | None = None,
         environ: Mapping[str, str] | None = None,
         sleep: Sleep = asyncio.sleep,
-    ) -> AsyncIterator[ReplyEvent]:
+    ) -> AsyncIterator[RunEvent]:
         """Stream the reply through `adapter`, round after round, folding each event in
         before handing it on. Ends the run whatever happens (cancelled included)."""
         request: ChatRequest | None = self.request
@@ -136,21 +139,31 @@ class ReplyRun:
                 async for event in stream:
                     self.apply(event)
                     yield event
-                request = await self._next_request()
+                request = None
+                if self.tools is not None and self._wants_tools(self.tools):
+                    async for activity in self.tools.run(self):
+                        self._last_save = self.clock()
+                        self.record()
+                        self.save()
+                        yield activity
+                    request = self.tools.next_request(self)
+                    self.rounds.append(self.state)
+                    self.state = ReplyState()
         except Exception as exc:  # a bug of ours: keep the partial reply, say what happened
             for event in self.fail(exc):
                 yield event
         finally:
             self.close()
 
-    async def _next_request(self) -> ChatRequest | None:
-        if self.next_round is None or self.state.finish_reason is not FinishReason.TOOL_CALLS:
-            return None
-        request = await self.next_round(self)
-        if request is not None:
-            self.rounds.append(self.state)
-            self.state = ReplyState()
-        return request
+    def _wants_tools(self, tools: ToolStep) -> bool:
+        """Whether the round that just ended asks for tools that may still run; past
+        the round limit, the reply ends as `tool_limit` instead."""
+        if self.state.finish_reason is not FinishReason.TOOL_CALLS or not self.state.tool_calls:
+            return False
+        if len(self.rounds) < tools.max_rounds:
+            return True
+        self.state.finish_reason = FinishReason.TOOL_LIMIT
+        return False
 
     def apply(self, event: ReplyEvent) -> None:
         """Fold one event in, note the timings, and save when a save is due."""
@@ -266,9 +279,9 @@ def record_reply(
     message.input_tokens = _total(r.input_tokens for r in rounds)
     message.output_tokens = _total(r.output_tokens for r in rounds)
     message.reasoning_tokens = _total(r.reasoning_tokens for r in rounds)
-    message.tool_calls = [
-        ToolCallRecord(call.id or "", call.name, call.arguments)
-        for _, call in sorted(state.tool_calls.items())
+    message.tool_calls = [call.record() for call in state.calls()]
+    message.steps = [
+        SavedStep(r.text, [call.record() for call in r.calls()], r.reasoning) for r in earlier or ()
     ]
     if state.finish_reason is None:
         message.status = MessageStatus.STREAMING

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from tui.domain import ToolCallRecord, ToolResult
 from tui.providers.events import (
     Finished,
     FinishReason,
@@ -19,11 +20,21 @@ from tui.providers.events import (
 
 @dataclass(slots=True)
 class ToolCall:
-    """A tool call as streamed: `arguments` is the joined JSON text, not parsed."""
+    """A tool call as streamed (`arguments` is the joined JSON text, not parsed), and,
+    once the tool step has dealt with it, where it ran and what it gave back."""
 
     id: str | None = None
     name: str = ""
     arguments: str = ""
+    server: str = ""
+    tool: str = ""
+    result: ToolResult | None = None
+
+    def record(self) -> ToolCallRecord:
+        """The call as a message keeps it."""
+        return ToolCallRecord(
+            self.id or "", self.name, self.arguments, self.server, self.tool, self.result
+        )
 
 
 @dataclass(slots=True)
@@ -81,6 +92,10 @@ class ReplyState:
     def reasoning(self) -> str:
         """The reasoning (thinking) text so far."""
         return _joined(self._reasoning)
+
+    def calls(self) -> list[ToolCall]:
+        """The tool calls of this round, in the order the model made them."""
+        return [call for _, call in sorted(self.tool_calls.items())]
 
     @property
     def finished(self) -> bool:

@@ -24,6 +24,7 @@ from tui.engine import ReplyRun, build_request, new_reply
 from tui.search import BUILD_APART_FROM, SearchIndex
 from tui.session.catalog import ProviderCatalog
 from tui.session.pool import AdapterPool
+from tui.session.tools import SessionTools
 from tui.state import AppState
 from tui.store import BackgroundSaver, ConversationStore, Header, StoreError, Summary
 from tui.store.header_cache import HeaderCache
@@ -72,6 +73,8 @@ class ChatSession:
         """Conversations parsed this session, by id."""
         self.replies: dict[str, ReplyRun] = {}
         """Replies streaming now, by run key (a chat reply's key is its conversation id)."""
+        self.tools = SessionTools(config)
+        """The MCP servers and who may run what."""
         self.providers: dict[str, ProviderConfig] = {}
         """Providers as set up for this session (with command-line overrides such as
         --base-url), by name."""
@@ -126,7 +129,11 @@ class ChatSession:
         if keep:
             reply.alternatives = keep
             reply.version = len(keep)
-        return self._track(ReplyRun(conv, reply, provider, request, save=lambda: self.save(conv)))
+        run = ReplyRun(conv, reply, provider, request, save=lambda: self.save(conv))
+        if (step := self.tools.step_for(conv)) is not None:
+            run.tools = step
+            run.request = step.offer(request)
+        return self._track(run)
 
     def start_compare(self, conv: Conversation, providers: list[ProviderConfig]) -> list[ReplyRun]:
         """One run per provider, their replies forming the last message of `conv`."""
@@ -250,4 +257,5 @@ class ChatSession:
     async def aclose(self) -> None:
         """Close the HTTP clients and let go of the data dir."""
         await self.pool.aclose()
+        await self.tools.aclose()
         self.data_lock.release()

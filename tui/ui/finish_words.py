@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tui.domain import ChatMessage, MessageStatus, Role
 
-WARNING_REASONS = frozenset({"length", "content_filter", "refusal", "cancelled"})
+WARNING_REASONS = frozenset({"length", "content_filter", "refusal", "cancelled", "tool_limit"})
 
 
 def finish_label(message: ChatMessage) -> tuple[str, str]:
@@ -17,6 +17,7 @@ def finish_label(message: ChatMessage) -> tuple[str, str]:
         "length": "⚠ length: cut off at max tokens",
         "content_filter": "⚠ content_filter: stopped by the provider's content filter",
         "tool_calls": "tool_calls: the model asked to call tools",
+        "tool_limit": f"⚠ tool_limit: stopped after {len(message.steps)} tool rounds",
         "refusal": "⚠ refusal: the model declined",
         "cancelled": "■ cancelled: stopped by you, partial reply kept",
         "error": f"✗ error: {message.error or 'unknown error'}",

@@ -13,9 +13,12 @@ from typing import Literal
 
 from textual.binding import Binding, BindingType
 
-Where = Literal["app", "chat", "prompt", "message", "list", "compare", "help"]
+Where = Literal[
+    "app", "chat", "prompt", "message", "list", "compare", "approval", "tools", "help"
+]
 """The node a key is bound on: the app, the main screen ("chat"), the message box, a
-focused message, the conversation list, the compare screen, the help dialog."""
+focused message, the conversation list, the compare screen, the tool approval dialog,
+the Tools screen, the help dialog."""
 
 SECTIONS: dict[Where, str] = {
     "app": "Anywhere",
@@ -24,6 +27,8 @@ SECTIONS: dict[Where, str] = {
     "message": "On a focused message",
     "compare": "Comparing replies",
     "list": "In the conversation list",
+    "approval": "Asked to run a tool",
+    "tools": "On the Tools screen",
     "help": "In this help",
 }
 """The help screen's (and the README's) section for each `Where`."""
@@ -202,6 +207,9 @@ KEYS: tuple[Key, ...] = (
     # TextArea selects a line / everything on F6 / F7; in the message box they are the screen's.
     Key("prompt-reasoning", "f6", "Reasoning", "", "prompt", "screen.step_reasoning"),
     Key("prompt-compare", "f7", "Compare", "", "prompt", "screen.compare", footer=1),
+    Key("tools", "f8", "Tools",
+        "tools: MCP servers and their tools; turn tools off for this conversation",
+        "chat", "tools", title="Tools (MCP servers)", palette=True),
     Key("jump-to-end", "ctrl+end", "Jump to end", "jump to the end and follow the stream",
         "chat", "jump_to_end", title="Jump to the end", palette=True),
     Key("command-palette", None, "Palette", "command palette: every action, themes, personas",
@@ -227,6 +235,8 @@ KEYS: tuple[Key, ...] = (
         "message", "screen.edit_last", footer=1),
     Key("regenerate-message", "r", "Regenerate", "regenerate the last reply",
         "message", "screen.regenerate"),
+    Key("toggle-tool-results", "x", "Tool results", "expand / collapse its tool results",
+        "message", "toggle_tools"),
     Key("previous-message", "up", "Previous", "previous / next message", "message", "move(-1)"),
     Key("next-message", "down", "Next", "previous / next message", "message", "move(1)"),
     Key("leave-messages", "escape", "Back to input", "back to the message box",
@@ -262,6 +272,20 @@ KEYS: tuple[Key, ...] = (
         command="export_conversation", footer=1, palette=True),
     Key("list-filter", "slash", "Filter", "filter the list by title or text",
         "list", "screen.filter", footer=1),
+    # ---------------------------------------------------------------- approving a tool call
+    Key("approve-once", "y", "Run once", "run this call", "approval", "answer('once')",
+        footer=1),
+    Key("approve-always", "a", "Always", "run it, and this tool's later calls this session",
+        "approval", "answer('always')", footer=1),
+    Key("decline", "n,escape", "Decline", "decline (the model is told you said no)",
+        "approval", "answer('deny')", footer=1),
+    # ---------------------------------------------------------------- the Tools screen
+    Key("toggle-tool", "space,enter", "On / off",
+        "turn the highlighted tool off or on for this conversation", "tools", "toggle_tool",
+        footer=1),
+    Key("restart-server", "r", "Restart", "restart the highlighted tool's server",
+        "tools", "restart_server", footer=1),
+    Key("close-tools", "escape,q,f8", "Close", "", "tools", "dismiss", footer=1),
     # ---------------------------------------------------------------- the help screen
     Key("close-help", "escape,q,f1", "Close", "", "help", "dismiss", footer=1),
 )

@@ -8,6 +8,7 @@ from textual.message import Message
 
 from tui.engine import ReplyRun
 from tui.providers.events import ReasoningDelta, RefusalDelta, RetryScheduled, TextDelta
+from tui.ui.widgets.tool_blocks import CallView
 
 Delta = TextDelta | ReasoningDelta | RefusalDelta
 
@@ -35,8 +36,10 @@ class ReplyDelta(ReplyMessage, bubble=False):
 
     delta: Delta
     end: int = 0
-    """For text: how many characters of the reply there are up to the end of this piece,
-    so a view built from the message meanwhile skips what it already shows."""
+    """For text: how many characters of the round's text there are up to the end of this
+    piece, so a view built from the message meanwhile skips what it already shows."""
+    round: int = 0
+    """Which round of the reply the text belongs to (0 unless it called tools)."""
 
 
 @dataclass
@@ -44,3 +47,20 @@ class ReplyRetrying(ReplyMessage, bubble=False):
     """The provider refused for now; the reply will be asked for again after a wait."""
 
     retry: RetryScheduled
+
+
+@dataclass
+class ReplyTools(ReplyMessage, bubble=False):
+    """The tool calls of one round changed (arguments streamed, asked about, running,
+    answered). Carries a snapshot: the run moves on while the message waits."""
+
+    round: int
+    calls: tuple[CallView, ...]
+
+    def can_replace(self, message: Message) -> bool:
+        # A newer snapshot of the same round makes an older one useless.
+        return (
+            isinstance(message, ReplyTools)
+            and message.run is self.run
+            and message.round == self.round
+        )

@@ -8,14 +8,17 @@ from collections.abc import Callable
 from textual.message_pump import MessagePump
 
 from tui.engine import ReplyRun
+from tui.engine.tool_step import Phase, ToolActivity
 from tui.providers.base import Provider
 from tui.providers.events import (
     ReasoningDelta,
     RefusalDelta,
     RetryScheduled,
     TextDelta,
+    ToolCallDelta,
 )
-from tui.ui.messages import ReplyDelta, ReplyRetrying
+from tui.ui.messages import ReplyDelta, ReplyRetrying, ReplyTools
+from tui.ui.widgets.tool_blocks import CallView
 
 POST_EVERY_S = 1 / 60
 """Text that arrives faster than this is posted to the UI in one message per interval."""
@@ -38,9 +41,13 @@ class TextBatcher:
         self._chars = 0
         self._last_post = 0.0
         self._timer: asyncio.TimerHandle | None = None
+        self._round = 0
 
     def add(self, text: str) -> bool:
         """Queue `text`; True if it was posted at once."""
+        if len(self._run.rounds) != self._round:  # a new round: its text counts from 0
+            self.post()
+            self._round, self._chars = len(self._run.rounds), 0
         self._pending.append(text)
         self._chars += len(text)
         if self._timer is not None:
@@ -61,7 +68,8 @@ class TextBatcher:
         if self._pending:
             text = "".join(self._pending)
             self._pending.clear()
-            self._target.post_message(ReplyDelta(self._run, TextDelta(text), self._chars))
+            delta = ReplyDelta(self._run, TextDelta(text), self._chars, self._round)
+            self._target.post_message(delta)
             self._last_post = asyncio.get_running_loop().time()
 
 
@@ -79,6 +87,7 @@ async def stream_reply(target: MessagePump, run: ReplyRun, prepare: Callable[[],
     # goes out first, so a front end never draws the end before the last of the text.
     run.on_close.insert(0, lambda _run: batcher.post())
     loop = asyncio.get_running_loop()
+    phases: dict[int, Phase] = {}
     try:
         try:
             adapter = await asyncio.to_thread(prepare)
@@ -99,6 +108,11 @@ async def stream_reply(target: MessagePump, run: ReplyRun, prepare: Callable[[],
                 case RetryScheduled():
                     batcher.post()
                     target.post_message(ReplyRetrying(run, event))
+                case ToolCallDelta() | ToolActivity():
+                    batcher.post()
+                    if isinstance(event, ToolActivity):
+                        phases[id(event.call)] = event.phase
+                    target.post_message(tool_snapshot(run, phases))
             # Chunks that are already buffered are read without suspending, so a fast
             # stream would hold the event loop until it ends; let the UI run in between.
             if posted_now or loop.time() - ran_since >= YIELD_EVERY_S:
@@ -107,3 +121,11 @@ async def stream_reply(target: MessagePump, run: ReplyRun, prepare: Callable[[],
     finally:
         batcher.post()
         run.close()
+
+
+def tool_snapshot(run: ReplyRun, phases: dict[int, Phase]) -> ReplyTools:
+    """The calls of `run`'s current round as they stand now."""
+    calls = tuple(
+        CallView.of(call.record(), phases.get(id(call), "")) for call in run.state.calls()
+    )
+    return ReplyTools(run, len(run.rounds), calls)

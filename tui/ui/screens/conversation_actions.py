@@ -40,6 +40,11 @@ class ConversationActions:
             screen.conversation_list.focus()
         await screen.run_action(action)
 
+    def build_search_cache(self) -> None:
+        """Build a missing search cache in the background (see `start_search_build`)."""
+        build = self.screen.session.start_search_build
+        self.screen.run_worker(build, thread=True, group="search-index", exit_on_error=False)
+
     def search(self) -> None:
         """Search every conversation; the chosen one opens at the match."""
         screen = self.screen

@@ -24,13 +24,14 @@ from tui.domain import ChatMessage, Conversation
 from tui.session.session import ChatSession
 from tui.store import StoreError
 from tui.ui.keymap import bindings
-from tui.ui.messages import ReplyDelta, ReplyRetrying
+from tui.ui.messages import ReplyDelta, ReplyMessage, ReplyRetrying, ReplyTools
 from tui.ui.screens.conversation_actions import ConversationActions
 from tui.ui.screens.list_loader import load_list
 from tui.ui.screens.live_replies import TICK_S, LiveReplies
 from tui.ui.screens.message_actions import MessageActions
 from tui.ui.screens.provider_actions import ProviderActions
 from tui.ui.screens.sending import Sender
+from tui.ui.screens.tool_actions import ToolActions
 from tui.ui.typeahead import keeping_typed
 from tui.ui.widgets.conversation_list import ConversationList
 from tui.ui.widgets.message_pane import MessagePane
@@ -83,6 +84,7 @@ class MainScreen(Screen[None]):
         self.providers = ProviderActions(self)
         self.sender = Sender(self)
         self.live = LiveReplies(self)
+        self.tools = ToolActions(self)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -120,15 +122,12 @@ class MainScreen(Screen[None]):
                 await self.open_conversation(last, quiet=True)
         self.providers.preload(self.provider)  # the reopened conversation's provider
         self.started = True
+        self.tools.start()
         self.providers.find_window(self.provider)
         # Well after start-up: the first minute of a session is for the user.
-        self.set_timer(self.SEARCH_BUILD_DELAY_S, self._build_search_cache)
+        self.set_timer(self.SEARCH_BUILD_DELAY_S, self.conversations.build_search_cache)
         if self.probe_local:
             self.providers.probe_local_servers()
-
-    def _build_search_cache(self) -> None:
-        build = self.session.start_search_build
-        self.run_worker(build, thread=True, group="search-index", exit_on_error=False)
 
     def _theme_changed(self, _theme: object) -> None:
         self.save_state()
@@ -156,12 +155,10 @@ class MainScreen(Screen[None]):
         self.update_bindings()
 
     @on(ReplyDelta)
-    def reply_delta(self, event: ReplyDelta) -> None:
-        self.query_one(MessagePane).reply_delta(event)
-
     @on(ReplyRetrying)
-    def reply_retrying(self, event: ReplyRetrying) -> None:
-        self.query_one(MessagePane).reply_retrying(event)
+    @on(ReplyTools)
+    async def reply_event(self, event: ReplyMessage) -> None:
+        await self.query_one(MessagePane).reply_event(event)
 
     @on(Worker.StateChanged)
     async def worker_changed(self, event: Worker.StateChanged) -> None:
@@ -278,6 +275,7 @@ class MainScreen(Screen[None]):
     action_copy_conversation = _delegate("conversations.copy")
     action_edit_system_prompt = _delegate("conversations.edit_system_prompt")
     action_step_reasoning = _delegate("conversations.step_reasoning")
+    action_tools = _delegate("tools.show")
 
     @on(Input.Changed, "#filter")
     def filter_changed(self, event: Input.Changed) -> None:

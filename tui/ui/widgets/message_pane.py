@@ -7,7 +7,7 @@ from textual.widgets import Button, Static
 
 from tui.domain import ChatMessage, Conversation
 from tui.providers.events import ReasoningDelta
-from tui.ui.messages import ReplyDelta, ReplyRetrying
+from tui.ui.messages import ReplyDelta, ReplyMessage, ReplyRetrying, ReplyTools
 from tui.ui.widgets.message_view import MessageView
 
 # Opening a long conversation mounts only what fills the pane (and a little more); older
@@ -149,7 +149,16 @@ class MessagePane(VerticalScroll):
                 widgets.insert(0, self._earlier_button())
             await self.mount_all(widgets, before=0)
 
-    def reply_delta(self, event: ReplyDelta) -> None:
+    async def reply_event(self, event: ReplyMessage) -> None:
+        """Draw what a reply worker reports."""
+        if isinstance(event, ReplyDelta):
+            await self.reply_delta(event)
+        elif isinstance(event, ReplyTools):
+            await self.reply_tools(event)
+        elif isinstance(event, ReplyRetrying):
+            self.reply_retrying(event)
+
+    async def reply_delta(self, event: ReplyDelta) -> None:
         """Draw what a reply worker reports, when its reply is on screen."""
         run = event.run
         if run.conversation is not self.conversation:
@@ -157,10 +166,18 @@ class MessagePane(VerticalScroll):
         view = self.view_for(run.message)
         if view is None:
             return
+        if event.round > view.round:
+            await view.next_round(event.round)
         if isinstance(event.delta, ReasoningDelta):
             view.feed_reasoning(run.state.reasoning)
         else:
             view.feed_text(event.delta.text, event.end)
+
+    async def reply_tools(self, event: ReplyTools) -> None:
+        """Draw a reply's tool calls as they stand, when it is on screen."""
+        run = event.run
+        if run.conversation is self.conversation and (view := self.view_for(run.message)):
+            await view.show_tools(event.round, event.calls)
 
     def reply_retrying(self, event: ReplyRetrying) -> None:
         """Say that the reply will be asked for again."""

@@ -27,6 +27,7 @@ from tui.ui.finish_words import finish_label
 from tui.ui.keymap import bindings
 from tui.ui.markdown_split import last_safe_cut, open_fence_cut
 from tui.ui.render_once import RenderOnce
+from tui.ui.widgets.tool_blocks import CallView, ToolRound
 
 if TYPE_CHECKING:
     from rich.markdown import Markdown as RichMarkdown
@@ -119,6 +120,10 @@ class MessageView(Vertical, can_focus=True):
         """Drawn before the tail, not part of the text: the fence of a code block that a
         cut split (see `open_fence_cut`)."""
         self._tail: Static | None = None
+        self.round = len(message.steps)
+        """The round of the reply the tail shows (earlier rounds called tools)."""
+        self._tools: ToolRound | None = None
+        """The tool calls of the round the tail shows, once it made some."""
 
     def compose(self) -> ComposeResult:
         message = self.message
@@ -142,11 +147,18 @@ class MessageView(Vertical, can_focus=True):
         if self._reasoning:
             self._pending_reasoning = False
             yield self._reasoning_block(self._reasoning)
+        for step in message.steps:
+            if step.text:
+                yield Static(self._markdown(step.text), classes="piece")
+            yield ToolRound([CallView.of(call) for call in step.calls])
         # Text that arrived between mounting and composing is drawn with the rest.
         self._tail_text += "".join(self._pending_text)
         self._pending_text.clear()
         self._tail = Static(self._markdown(self._tail_text), classes="piece")
         yield self._tail
+        if message.tool_calls:
+            self._tools = ToolRound([CallView.of(call) for call in message.tool_calls])
+            yield self._tools
         yield Static("", markup=False, classes="finish")
 
     def on_mount(self) -> None:
@@ -174,6 +186,36 @@ class MessageView(Vertical, can_focus=True):
         if 0 <= index < len(views):
             views[index].focus()
             views[index].scroll_visible()
+
+    def action_toggle_tools(self) -> None:
+        """Expand or collapse the results of this reply's tool calls."""
+        for tools in self.query_children(ToolRound):
+            tools.toggle_all()
+
+    async def show_tools(self, round_index: int, calls: tuple[CallView, ...]) -> None:
+        """Draw the tool calls of round `round_index` as they stand."""
+        if round_index < self.round or self._tail is None:
+            return  # an old snapshot, or not composed yet (compose draws the message's)
+        if round_index > self.round:
+            await self.next_round(round_index)
+        if self._tools is None:
+            self._tools = ToolRound()
+            await self.mount(self._tools, before=self.query_one(".finish"))
+        await self._tools.sync(calls)
+
+    async def next_round(self, round_index: int) -> None:
+        """The reply's next round began: what is drawn stays, its text starts below."""
+        if self._tail is None or round_index <= self.round:
+            return
+        if self._flush_timer is not None:
+            self._flush_timer.stop()
+        await self._flush(everything=True)
+        self.round = round_index
+        self._tools = None
+        self._text_before_tail = self._tail_text = self._tail_prefix = ""
+        self._fed = 0
+        self._tail = Static(self._markdown(""), classes="piece -continued")
+        await self.mount(self._tail, before=self.query_one(".finish"))
 
     def action_leave(self) -> None:
         """Back to the message box."""

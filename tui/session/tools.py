@@ -1,0 +1,102 @@
+"""The session's tools: the MCP servers of the config, started once after the first
+paint, what the user allowed this session, and the tool step each reply gets."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import logging
+import os
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from tui.config import Config
+from tui.domain import Conversation
+from tui.engine.tool_step import Approver, ToolStep
+from tui.tools.approval import ApprovalPolicy
+from tui.tools.model import ServerStatus
+
+if TYPE_CHECKING:
+    from tui.tools.hub import ToolHub
+
+log = logging.getLogger(__name__)
+
+
+class SessionTools:
+    """Owns the `ToolHub` (made only when servers are configured: `mcp` is slow to
+    import, and an app without servers never imports it)."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.policy = ApprovalPolicy({s.name: s for s in config.mcp_servers})
+        """The config's auto_approve lists and what the user allowed this session."""
+        self.approver: Approver | None = None
+        """Asks the user about a call (set by the UI; without one no tools are offered)."""
+        self.listeners: list[Callable[[], object]] = []
+        """Called when a server's state changes (on the event loop)."""
+        self.hub: ToolHub | None = None
+
+    @property
+    def configured(self) -> bool:
+        """Whether the config names any MCP server."""
+        return bool(self.config.mcp_servers)
+
+    async def start(self) -> None:
+        """Start every enabled server (returns when each is ready or has failed)."""
+        if not self.configured:
+            return
+        if self.hub is None:
+            # The MCP SDK takes over half a second to import: in a thread, so the
+            # screen keeps answering meanwhile.
+            await asyncio.to_thread(importlib.import_module, "mcp")
+            from tui.logs import log_dir
+            from tui.tools.hub import ToolHub
+
+            self.hub = ToolHub(
+                self.config.mcp_servers,
+                environ=os.environ,
+                log_dir=log_dir(),
+                on_change=self._changed,
+            )
+        await self.hub.start()
+
+    async def restart(self, name: str) -> None:
+        """Stop server `name` if it runs, and start it again."""
+        if self.hub is not None:
+            await self.hub.restart(name)
+
+    def _changed(self) -> None:
+        for listener in list(self.listeners):
+            listener()
+
+    def statuses(self) -> list[ServerStatus]:
+        """Every configured server as it stands."""
+        if self.hub is None:
+            from tui.tools.model import ServerState
+
+            return [
+                ServerStatus(
+                    s.name,
+                    ServerState.STOPPED if s.enabled else ServerState.DISABLED,
+                    "stdio" if s.command else "http",
+                )
+                for s in self.config.mcp_servers
+            ]
+        return self.hub.statuses()
+
+    def step_for(self, conv: Conversation) -> ToolStep | None:
+        """The tools a reply in `conv` is offered now (None: none are ready, or no UI
+        can ask about them)."""
+        if self.hub is None or self.approver is None:
+            return None
+        offered = self.hub.tools(disabled=conv.disabled_tools)
+        if not offered:
+            return None
+        return ToolStep(
+            self.hub, offered, self.approver, self.policy, self.config.max_tool_rounds
+        )
+
+    async def aclose(self) -> None:
+        """Stop every server."""
+        if self.hub is not None:
+            await self.hub.aclose()

@@ -1,0 +1,76 @@
+"""Tools on the main screen: starting the servers after the first paint, the Tools
+screen, and asking the user about each call (the approval dialog)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+from tui.engine.state import ToolCall
+from tui.tools.approval import Decision
+from tui.tools.model import ServerState, ToolInfo
+from tui.ui.screens.approval import ApprovalDialog
+from tui.ui.screens.tools_screen import ToolsScreen
+
+if TYPE_CHECKING:
+    from tui.ui.screens.main import MainScreen
+
+
+class ToolActions:
+    """The main screen's tool commands."""
+
+    def __init__(self, screen: MainScreen) -> None:
+        self.screen = screen
+        self.tools = screen.session.tools
+        self.tools.approver = self.approve
+        self.tools.listeners.append(self._changed)
+        self._told_failed: set[str] = set()
+
+    def start(self) -> None:
+        """Start the configured servers in the background (never before the first paint)."""
+        if self.tools.configured:
+            self.screen.run_worker(self.tools.start(), group="tools", exit_on_error=False)
+
+    def show(self) -> None:
+        """The Tools screen, for the open conversation."""
+        screen = self.screen
+        conv = screen.conversation
+        screen.app.push_screen(
+            ToolsScreen(
+                self.tools.statuses,
+                conv,
+                save=lambda: screen.session.save(conv),
+                restart=self._restart,
+            )
+        )
+
+    def _restart(self, name: str) -> None:
+        self._told_failed.discard(name)
+        self.screen.run_worker(self.tools.restart(name), group="tools", exit_on_error=False)
+
+    def _changed(self) -> None:
+        app = self.screen.app
+        if isinstance(app.screen, ToolsScreen):
+            app.screen.refresh_list()
+        for status in self.tools.statuses():
+            if status.state is ServerState.FAILED and status.name not in self._told_failed:
+                self._told_failed.add(status.name)
+                self.screen.notify(
+                    f"MCP server '{status.name}' failed: {status.error} "
+                    "(F8 shows the Tools screen; the chat goes on without its tools).",
+                    title="Tools",
+                    severity="warning",
+                    timeout=10,
+                )
+
+    async def approve(self, call: ToolCall, tool: ToolInfo) -> Decision:
+        """Ask the user about `call` (from the reply's worker); a reply stopped while
+        the dialog is open takes the dialog with it."""
+        app = self.screen.app
+        dialog = ApprovalDialog(tool, call.arguments)
+        try:
+            return await app.push_screen_wait(dialog)
+        except asyncio.CancelledError:
+            if dialog in app.screen_stack:
+                dialog.dismiss(Decision.DENY)
+            raise

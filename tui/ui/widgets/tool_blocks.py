@@ -1,0 +1,194 @@
+"""Tool calls in the message pane: what was called, where, with what, and what came back.
+
+A `ToolRound` holds the calls of one round of a reply, one `ToolCallBlock` each. A
+block shows the tool and its server, the arguments (as streamed, then pretty), how the
+call stands (asking, running, done, refused) and the result collapsed to a few lines
+with its size and duration; a click (or `x` on the focused message) expands it. All
+text from a tool is made inert, like model text.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from textual import events
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Static
+
+from tui.domain import ToolCallRecord, ToolResult
+from tui.inert import make_inert
+
+SHOWN_LINES = 4
+"""Lines of a result shown while it is collapsed."""
+ARGUMENT_LINES = 12
+"""Lines of the arguments shown in the pane (the approval dialog shows them all)."""
+COLLAPSED_CHARS = 400
+"""The most of a result a collapsed block draws (a result may be one very long line)."""
+EXPANDED_CHARS = 40_000
+"""The most of a result an expanded block draws."""
+
+
+@dataclass(frozen=True, slots=True)
+class CallView:
+    """One call as a block draws it (from a saved record or a live call)."""
+
+    id: str
+    name: str
+    arguments: str
+    server: str
+    result: ToolResult | None
+    phase: str = ""
+    """"asking", "running", "done", or "" (a saved call, or arguments still streaming)."""
+
+    @classmethod
+    def of(cls, call: ToolCallRecord, phase: str = "") -> CallView:
+        return cls(call.id, call.name, call.arguments, call.server, call.result, phase)
+
+
+def size_words(count: int) -> str:
+    """`123 B`, `4.5 KiB`, `1.2 MiB` for a count of characters."""
+    if count < 1024:
+        return f"{count} B"
+    if count < 1024 * 1024:
+        return f"{count / 1024:.1f} KiB"
+    return f"{count / 1024 / 1024:.1f} MiB"
+
+
+def pretty_json(text: str) -> str:
+    """Indented JSON, or the text as it is when it is not (yet) JSON."""
+    try:
+        return json.dumps(json.loads(text), indent=2, ensure_ascii=False)
+    except (json.JSONDecodeError, ValueError):
+        return text
+
+
+def _cut_lines(text: str, lines: int) -> tuple[str, int]:
+    """The first `lines` lines of `text`, and how many more there are."""
+    parts = text.split("\n", lines)
+    if len(parts) <= lines:
+        return text, 0
+    return "\n".join(parts[:lines]), text.count("\n") + 1 - lines
+
+
+class ToolCallBlock(Vertical):
+    """One tool call and its result."""
+
+    DEFAULT_CSS = """
+    ToolCallBlock { height: auto; border-left: outer $secondary; padding: 0 1; margin: 0 0 1 0; }
+    ToolCallBlock.-error { border-left: outer $error; }
+    ToolCallBlock > .tool-head { text-style: bold; }
+    ToolCallBlock > .tool-args { color: $text-muted; }
+    ToolCallBlock > .tool-result.-error { color: $error; }
+    ToolCallBlock > .tool-more { color: $text-muted; text-style: italic; }
+    """
+
+    def __init__(self, call: CallView) -> None:
+        super().__init__(classes="tool-call")
+        self.call = call
+        self.expanded = False
+
+    def compose(self) -> ComposeResult:
+        yield Static("", markup=False, classes="tool-head")
+        yield Static("", markup=False, classes="tool-args")
+        yield Static("", markup=False, classes="tool-result")
+        yield Static("", markup=False, classes="tool-more")
+
+    def on_mount(self) -> None:
+        self._draw()
+
+    def update_call(self, call: CallView) -> None:
+        """Redraw for the call as it is now (only when something changed)."""
+        if call != self.call:
+            self.call = call
+            if self.is_mounted:
+                self._draw()
+
+    def toggle(self) -> None:
+        """Show the whole result, or only its first lines."""
+        self.expanded = not self.expanded
+        self._draw()
+
+    def on_click(self, event: events.Click) -> None:
+        event.stop()
+        self.toggle()
+
+    @property
+    def head_text(self) -> str:
+        """The block's first line: the tool, its server, and how the call stands."""
+        call = self.call
+        where = f" · {call.server}" if call.server else ""
+        return f"⚙ {make_inert(call.name) or 'tool'}{where}  {self._standing()}"
+
+    def _standing(self) -> str:
+        call, result = self.call, self.call.result
+        if result is not None:
+            took = f" in {result.duration_s:.2f} s" if result.duration_s is not None else ""
+            mark = "✗ error" if result.is_error else "✓"
+            return f"{mark} {size_words(len(result.text))}{took}"
+        return {
+            "asking": "waiting for your approval…",
+            "running": "running… (Esc stops it)",
+        }.get(call.phase, "calling…")
+
+    def _draw(self) -> None:
+        call, result = self.call, self.call.result
+        failed = result is not None and result.is_error
+        self.set_class(failed, "-error")
+        self.query_one(".tool-head", Static).update(self.head_text)
+        arguments, hidden = _cut_lines(pretty_json(call.arguments), ARGUMENT_LINES)
+        if hidden:
+            arguments += f"\n… {hidden} more lines"
+        self.query_one(".tool-args", Static).update(make_inert(arguments))
+        shown, hidden = "", 0
+        if result is not None:
+            text = result.text.strip("\n")
+            if self.expanded:
+                shown = text[:EXPANDED_CHARS]
+            else:
+                shown, _ = _cut_lines(text, SHOWN_LINES)
+                if len(shown) > COLLAPSED_CHARS:
+                    shown = shown[:COLLAPSED_CHARS] + "…"
+                hidden = max(0, len(text) - len(shown))
+        body = self.query_one(".tool-result", Static)
+        body.update(make_inert(shown))
+        body.set_class(failed, "-error")
+        body.display = bool(shown)
+        hint = self.query_one(".tool-more", Static)
+        if hidden:
+            hint.update(f"… {size_words(hidden)} more (click, or x on the message, to expand)")
+        elif self.expanded:
+            hint.update("(click, or x on the message, to collapse)")
+        hint.display = bool(hidden) or self.expanded
+
+
+class ToolRound(Vertical):
+    """The calls of one round of a reply, in the order the model made them."""
+
+    DEFAULT_CSS = "ToolRound { height: auto; margin: 1 0 0 0; }"
+
+    def __init__(self, calls: Sequence[CallView] = ()) -> None:
+        super().__init__(classes="tool-round")
+        self._initial = list(calls)
+
+    def compose(self) -> ComposeResult:
+        for call in self._initial:
+            yield ToolCallBlock(call)
+
+    async def sync(self, calls: Sequence[CallView]) -> None:
+        """Show exactly `calls`: update the blocks there are, add the new ones."""
+        blocks = list(self.query_children(ToolCallBlock))
+        for block, call in zip(blocks, calls, strict=False):
+            block.update_call(call)
+        if len(calls) > len(blocks):
+            await self.mount_all([ToolCallBlock(call) for call in calls[len(blocks) :]])
+
+    def toggle_all(self) -> None:
+        """Expand every result, or collapse them all if all are expanded."""
+        blocks = list(self.query_children(ToolCallBlock))
+        expand = not all(block.expanded for block in blocks)
+        for block in blocks:
+            if block.expanded != expand:
+                block.toggle()
