@@ -13,7 +13,7 @@ from textual.widgets import OptionList
 from tests.cli_runner import cli_env, run_main
 from tests.helpers import index_builder, settle, start_index_build, type_text
 from tests.ui_harness import make_app
-from tui.domain import ChatMessage, Conversation, Role
+from tui.domain import ChatMessage, Conversation, Role, ToolCallRecord, ToolResult, ToolStep
 from tui.search import BUILD_APART_FROM, SearchIndex
 from tui.store import BackgroundSaver, ConversationStore
 from tui.ui.screens.search import SearchScreen
@@ -157,6 +157,29 @@ def test_saves_update_the_index_without_reading_files(tmp_path: Path) -> None:
     (tmp_path / "data" / "conversations" / f"{convs[0].id}.toml").unlink()
     (hit,) = index.search("zeppelin")
     assert (hit.conversation_id, hit.where) == (convs[0].id, "message 3")
+
+
+def test_the_text_of_a_replys_tool_rounds_is_found_from_files_and_saves(tmp_path: Path) -> None:
+    store, convs = sample(tmp_path / "data")
+    call = ToolCallRecord("c1", "read", "{}", server="files", result=ToolResult("quasar"))
+    reply = convs[0].messages[1]
+    reply.steps = [ToolStep("Checking the ship's\nlogbook first.", [call])]
+    store.save(convs[0])
+    from_files = SearchIndex(store)
+    from_files.refresh()
+    (hit,) = from_files.search("LOGBOOK")
+    assert (hit.conversation_id, hit.where, hit.context) == (
+        convs[0].id,
+        "message 2",
+        "logbook first.",
+    )
+    assert from_files.search("quasar") == []  # results are not searched (only step text)
+    reply.steps[0].text = "a zeppelin"
+    snapshot = store.snapshot(convs[0])
+    store.write(snapshot)
+    from_files.note_saved(snapshot)
+    assert from_files.matching_ids("zeppelin") == {convs[0].id}
+    assert from_files.matching_ids("logbook") == set()
 
 
 FILE_FORMAT_WORDS = ["role", "assistant", "finish_reason", "stop", "offline", "model"]

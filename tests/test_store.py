@@ -9,7 +9,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tui.domain import Attachment, ChatMessage, Conversation, MessageStatus, Role, ToolCallRecord
+from tui.domain import (
+    Attachment,
+    ChatMessage,
+    Conversation,
+    MessageStatus,
+    Role,
+    ToolCallRecord,
+    ToolResult,
+    ToolStep,
+)
 from tui.store import ConversationStore, StoreError
 from tui.store.store import encode
 
@@ -38,6 +47,27 @@ moments = st.datetimes(
 )
 
 
+durations = st.none() | st.just(0.12) | st.floats(0, 10**6, allow_nan=False)
+results = st.builds(ToolResult, texts, st.booleans(), durations)
+
+
+@st.composite
+def tool_calls(draw: st.DrawFn) -> ToolCallRecord:
+    name = draw(texts)
+    return ToolCallRecord(
+        id=draw(texts),
+        name=name,
+        arguments=draw(texts),
+        server=draw(texts),
+        # written only when it differs from the name (the same name is "")
+        tool=draw(st.just("") | texts.filter(lambda tool: tool != name)),
+        result=draw(st.none() | results),
+    )
+
+
+steps = st.builds(ToolStep, texts, st.lists(tool_calls(), max_size=2), texts)
+
+
 @st.composite
 def messages(draw: st.DrawFn, depth: int = 1) -> ChatMessage:
     role = draw(st.sampled_from(list(Role)))
@@ -56,7 +86,8 @@ def messages(draw: st.DrawFn, depth: int = 1) -> ChatMessage:
         input_tokens=draw(optional_int),
         output_tokens=draw(optional_int),
         error=draw(st.none() | texts),
-        tool_calls=draw(st.lists(st.builds(ToolCallRecord, texts, texts, texts), max_size=2)),
+        tool_calls=draw(st.lists(tool_calls(), max_size=2)),
+        steps=draw(st.lists(steps, max_size=2)),
         attachments=draw(st.lists(st.builds(Attachment, texts, texts), max_size=2)),
     )
     if depth:
@@ -77,6 +108,7 @@ def conversations(draw: st.DrawFn) -> Conversation:
         updated_at=created + timedelta(seconds=draw(st.integers(0, 10**6))),
         system_prompt=draw(st.none() | texts),
         messages=draw(st.lists(messages(), max_size=4)),
+        disabled_tools=draw(st.lists(texts, max_size=3)),
     )
 
 
@@ -166,3 +198,99 @@ def test_unwritable_data_dir_raises_store_error(tmp_path: Path) -> None:
     blocker.write_text("not a folder")
     with pytest.raises(StoreError, match="could not save"):
         ConversationStore(blocker).save(sample())
+
+
+def tool_reply() -> Conversation:
+    conv = sample("what is in notes?")
+    reply = conv.messages[1]
+    reply.steps = [
+        ToolStep(
+            "Let me look.",
+            [
+                ToolCallRecord(
+                    "call_1",
+                    "files_read",
+                    '{"path": "notes.md"}',
+                    server="files",
+                    tool="read_file",
+                    result=ToolResult("# Notes\nbuy milk", duration_s=0.12),
+                ),
+                ToolCallRecord(
+                    "call_2",
+                    "search",
+                    "{}",
+                    server="web",
+                    result=ToolResult("denied by the user", is_error=True),
+                ),
+            ],
+            reasoning="The user wants the file.",
+        ),
+        ToolStep("", [ToolCallRecord("call_3", "search", '{"q": "milk"}', server="web")]),
+    ]
+    conv.disabled_tools = ["web/fetch", "files/write_file"]
+    return conv
+
+
+def test_a_reply_with_tool_calls_is_plain_diffable_toml(tmp_path: Path) -> None:
+    store = ConversationStore(tmp_path)
+    conv = tool_reply()
+    text = store.save(conv).read_text(encoding="utf-8")
+    assert 'disabled_tools = [\n    "web/fetch",\n    "files/write_file",\n]' in text
+    assert text.count("[[messages.steps]]\n") == 2
+    assert text.count("[[messages.steps.calls]]\n") == 2
+    # a short call is one line (tomli-w writes small tables inline)
+    assert 'calls = [\n    { id = "call_3", name = "search", arguments = "{\\"q\\": ' in text
+    assert 'text = "Let me look."\nreasoning = "The user wants the file."\n' in text
+    assert 'server = "files"\ntool = "read_file"\nresult = """\n# Notes\nbuy milk"""' in text
+    assert "duration_s = 0.12\n" in text
+    assert 'result = "denied by the user"\nis_error = true\n' in text
+    assert text.count("result =") == 2  # the call that never ran has none
+    assert "is_error = false" not in text
+    assert 'tool = "search"' not in text  # the same as its name
+    assert store.load(conv.id) == conv
+
+
+def test_a_conversation_without_tools_writes_no_tool_keys(tmp_path: Path) -> None:
+    text = ConversationStore(tmp_path).save(sample()).read_text(encoding="utf-8")
+    for key in ("disabled_tools", "steps", "tool_calls", "result"):
+        assert key not in text
+
+
+def test_a_file_from_before_tool_results_still_reads(tmp_path: Path) -> None:
+    store = ConversationStore(tmp_path)
+    store.folder.mkdir(parents=True)
+    path = store.path_for("20250101-000000-abcdef")
+    path.write_text(
+        'schema = 1\n[conversation]\nid = "20250101-000000-abcdef"\ntitle = "t"\n'
+        "created = 2025-01-01T00:00:00Z\n"
+        '[[messages]]\nrole = "assistant"\ncreated = 2025-01-01T00:00:01Z\ncontent = ""\n'
+        'finish_reason = "tool_calls"\n'
+        '[[messages.tool_calls]]\nid = "c1"\nname = "lookup"\narguments = "{}"\n',
+        encoding="utf-8",
+    )
+    conv = store.load("20250101-000000-abcdef")
+    assert conv.messages[0].tool_calls == [ToolCallRecord("c1", "lookup", "{}")]
+    assert conv.messages[0].steps == []
+    assert conv.disabled_tools == []
+
+
+def test_alternatives_keep_their_steps(tmp_path: Path) -> None:
+    store = ConversationStore(tmp_path)
+    conv = tool_reply()
+    reply = conv.messages[1]
+    reply.alternatives = [reply.retire()]
+    reply.steps = []
+    text = store.save(conv).read_text(encoding="utf-8")
+    assert text.count("[[messages.alternatives.steps]]\n") == 2
+    assert "[[messages.steps]]" not in text
+    loaded = store.load(conv.id)
+    assert loaded.messages[1].alternatives[0].steps == tool_reply().messages[1].steps
+
+
+def test_a_bad_tool_result_is_refused(tmp_path: Path) -> None:
+    store = ConversationStore(tmp_path)
+    conv = tool_reply()
+    path = store.save(conv)
+    path.write_text(path.read_text().replace("is_error = true", 'is_error = "yes"'))
+    with pytest.raises(StoreError, match="is_error must be true or false"):
+        store.load(conv.id)

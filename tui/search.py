@@ -1,4 +1,5 @@
-"""Search across every conversation: titles, system prompts and messages.
+"""Search across every conversation: titles, system prompts and messages (with the
+text of a reply's tool rounds).
 
 `SearchIndex` keeps the searchable text of each conversation in
 `<data dir>/cache/search.json`, with the file's mtime: a search re-reads only the files
@@ -115,7 +116,7 @@ class SearchIndex:
                 conv.title,
                 conv.updated_at.isoformat(),
                 conv.system_prompt or "",
-                [message.content for message in conv.messages],
+                ["\n".join([*(s.text for s in m.steps), m.content]) for m in conv.messages],
             )
             with self._lock:
                 self._entries[summary.id] = entry
@@ -208,8 +209,19 @@ def _entry_from(data: dict[str, Any], mtime: float) -> _Entry | None:
         str(head.get("title", "")),
         updated.isoformat() if isinstance(updated, datetime) else None,
         str(head.get("system_prompt") or ""),
-        [str(m.get("content", "")) for m in data.get("messages", []) if isinstance(m, dict)],
+        [_message_text(m) for m in data.get("messages", []) if isinstance(m, dict)],
     )
+
+
+def _message_text(message: dict[str, Any]) -> str:
+    """A message's searchable text: the text of its tool rounds, then its content."""
+    steps = message.get("steps", [])
+    texts = (
+        [str(s.get("text", "")) for s in steps if isinstance(s, dict)]
+        if isinstance(steps, list)
+        else []
+    )
+    return "\n".join([*texts, str(message.get("content", ""))])
 
 
 def build(data_dir: Path) -> None:

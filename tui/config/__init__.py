@@ -1,14 +1,16 @@
 """Configuration: named providers from a TOML file, built-in presets, paths, env overrides.
 
 The package's public names, re-exported from its modules: `model` (the frozen
-dataclasses), `keys` (finding a provider's API key), `presets` (built-in providers)
-and `loading` (reading and checking the file).
+dataclasses), `keys` (finding a provider's API key), `presets` (built-in providers),
+`loading` (reading and checking the file), `mcp` (its `[mcp_servers.NAME]` tables) and
+`errors` (`ConfigError`, which names the line).
 """
 
 from __future__ import annotations
 
+from tui.config.errors import ConfigError
 from tui.config.keys import api_key, command_key, known_keys
-from tui.config.loading import ConfigError, default_config_path, default_data_dir, load_config
+from tui.config.loading import default_config_path, default_data_dir, load_config
 from tui.config.model import (
     APP_NAME,
     KINDS,

@@ -6,7 +6,6 @@ A bad setting raises `ConfigError`, which names the file, the line and the fix.
 from __future__ import annotations
 
 import os
-import re
 import stat
 import tomllib
 from collections.abc import Mapping
@@ -14,6 +13,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from tui.config.errors import ConfigError, line_of, toml_error_line, type_word
+from tui.config.mcp import read_mcp
 from tui.config.model import (
     APP_NAME,
     KINDS,
@@ -47,22 +48,9 @@ _TOP_LEVEL = {
     "providers": dict,
     "personas": dict,
     "attach_limit_kib": int,
+    "mcp_servers": dict,
+    "max_tool_rounds": int,
 }
-
-
-class ConfigError(Exception):
-    """A config file that cannot be used, described in one paragraph for people."""
-
-    def __init__(self, path: Path, problem: str, line: int | None = None) -> None:
-        self.path = path
-        self.problem = problem
-        self.line = line
-        where = f"{path}, line {line}" if line else str(path)
-        super().__init__(
-            f"tui-chat cannot use its config file {where}: {problem} "
-            "Fix that line (or move the file away to start with the built-in providers); "
-            "the README's Configuration section shows every setting."
-        )
 
 
 def default_config_path(environ: Mapping[str, str] | None = None) -> Path:
@@ -107,7 +95,7 @@ def load_config(
             raise ConfigError(path, "it is not UTF-8 text.") from None
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(
-                path, f"it is not valid TOML ({exc}).", _toml_error_line(exc)
+                path, f"it is not valid TOML ({exc}).", toml_error_line(exc)
             ) from None
     elif path.exists():
         raise ConfigError(path, "it is not a regular file.")
@@ -116,20 +104,21 @@ def load_config(
         if key not in _TOP_LEVEL:
             known = ", ".join(sorted(_TOP_LEVEL))
             problem = f"unknown setting '{key}' (known: {known})."
-            raise ConfigError(path, problem, _line_of(text, None, key))
+            raise ConfigError(path, problem, line_of(text, None, key))
         if not isinstance(value, _TOP_LEVEL[key]) or isinstance(value, bool):
-            word = f"a {_type_word(_TOP_LEVEL[key])}"
-            raise ConfigError(path, f"'{key}' must be {word}.", _line_of(text, None, key))
+            word = f"a {type_word(_TOP_LEVEL[key])}"
+            raise ConfigError(path, f"'{key}' must be {word}.", line_of(text, None, key))
     default = str(raw.get("default_provider") or _pick_default(providers, env))
     if default not in providers:
         names = ", ".join(sorted(providers))
         problem = f"default_provider '{default}' is not a provider (known: {names})."
-        raise ConfigError(path, problem, _line_of(text, None, "default_provider"))
+        raise ConfigError(path, problem, line_of(text, None, "default_provider"))
+    mcp_servers, max_tool_rounds = read_mcp(path, text, raw)
     personas = raw.get("personas", {})
     for name, prompt in personas.items():
         if not isinstance(prompt, str):
             problem = f"persona '{name}' must be a string (the system prompt)."
-            raise ConfigError(path, problem, _line_of(text, "personas", name))
+            raise ConfigError(path, problem, line_of(text, "personas", name))
     return Config(
         attach_limit=int(raw.get("attach_limit_kib", 256)) * 1024,
         warnings=_key_warnings(path, providers),
@@ -139,6 +128,8 @@ def load_config(
         providers=providers,
         default_provider=default,
         system_prompt=raw.get("system_prompt") or None,
+        mcp_servers=mcp_servers,
+        max_tool_rounds=max_tool_rounds,
     )
 
 
@@ -175,7 +166,7 @@ def _read_providers(path: Path, text: str, raw: dict[str, Any]) -> dict[str, Pro
     for name, table in tables.items():
         if not isinstance(table, dict):
             problem = f"'providers.{name}' must be a table ([providers.{name}])."
-            raise ConfigError(path, problem, _line_of(text, None, f"providers.{name}"))
+            raise ConfigError(path, problem, line_of(text, None, f"providers.{name}"))
         providers[name] = _read_provider(path, text, name, table, providers.get(name))
     return providers
 
@@ -185,7 +176,7 @@ def _read_provider(
 ) -> ProviderConfig:
     section = f"providers.{name}"
     for key, value in table.items():
-        line = _line_of(text, section, key)
+        line = line_of(text, section, key)
         if key not in _PROVIDER_FIELDS:
             known = ", ".join(_PROVIDER_FIELDS)
             raise ConfigError(
@@ -193,34 +184,34 @@ def _read_provider(
             )
         expected = _PROVIDER_FIELDS[key]
         if not isinstance(value, expected) or isinstance(value, bool):
-            word = "a number" if expected in ((int, float), int) else f"a {_type_word(expected)}"
+            word = "a number" if expected in ((int, float), int) else f"a {type_word(expected)}"
             raise ConfigError(path, f"'{key}' in [{section}] must be {word}.", line)
     kind = table.get("kind", preset.kind if preset else None)
     if kind not in KINDS:
-        line = _line_of(text, section, "kind") or _line_of(text, None, section)
+        line = line_of(text, section, "kind") or line_of(text, None, section)
         got = f" (got '{kind}')" if kind else ""
         problem = f'[{section}] needs kind = "openai", "anthropic" or "offline"{got}.'
         raise ConfigError(path, problem, line)
     model = table.get("model", preset.model if preset else None)
     if not model and kind != "offline":
         problem = f'[{section}] needs a model, e.g. model = "llama3.2".'
-        raise ConfigError(path, problem, _line_of(text, None, section))
+        raise ConfigError(path, problem, line_of(text, None, section))
     headers = table.get("extra_headers", {})
     if not all(isinstance(v, str) for v in headers.values()):
         problem = f"extra_headers in [{section}] must map names to strings."
-        raise ConfigError(path, problem, _line_of(text, section, "extra_headers"))
+        raise ConfigError(path, problem, line_of(text, section, "extra_headers"))
     effort = table.get("reasoning_effort")
     if effort is not None and effort not in REASONING_EFFORTS:
         problem = f"reasoning_effort in [{section}] must be one of {', '.join(REASONING_EFFORTS)}."
-        raise ConfigError(path, problem, _line_of(text, section, "reasoning_effort"))
+        raise ConfigError(path, problem, line_of(text, section, "reasoning_effort"))
     budget = table.get("thinking_budget")
     if budget is not None and budget < MIN_THINKING_BUDGET:
         problem = f"thinking_budget in [{section}] must be at least {MIN_THINKING_BUDGET}."
-        raise ConfigError(path, problem, _line_of(text, section, "thinking_budget"))
+        raise ConfigError(path, problem, line_of(text, section, "thinking_budget"))
     window = table.get("context_window")
     if window is not None and window <= 0:
         problem = f"context_window in [{section}] must be a positive number of tokens."
-        raise ConfigError(path, problem, _line_of(text, section, "context_window"))
+        raise ConfigError(path, problem, line_of(text, section, "context_window"))
     base = preset or ProviderConfig(name, kind, model or "offline-guide")
     api_key_env = table.get("api_key_env", base.api_key_env)
     return replace(
@@ -242,32 +233,3 @@ def _read_provider(
         thinking_budget=budget or base.thinking_budget,
         context_window=window or base.context_window,
     )
-
-
-def _type_word(expected: type | tuple[type, ...]) -> str:
-    words: dict[type | tuple[type, ...], str] = {str: "string", dict: "table", int: "whole number"}
-    return words.get(expected, "value")
-
-
-def _toml_error_line(exc: tomllib.TOMLDecodeError) -> int | None:
-    lineno = getattr(exc, "lineno", None)
-    if isinstance(lineno, int):
-        return lineno
-    found = re.search(r"line (\d+)", str(exc))
-    return int(found.group(1)) if found else None
-
-
-def _line_of(text: str, section: str | None, key: str) -> int | None:
-    """The 1-based line where `key` is set inside `[section]` (top level when None)."""
-    current: str | None = None
-    for number, line in enumerate(text.splitlines(), start=1):
-        stripped = line.strip()
-        header = re.match(r"^\[\s*([^\]]+?)\s*\]", stripped)
-        if header:
-            current = header.group(1).replace('"', "")
-            if section is None and current == key:
-                return number
-            continue
-        if current == section and re.match(rf'^"?{re.escape(key)}"?\s*=', stripped):
-            return number
-    return None

@@ -1,6 +1,9 @@
 """The TOML layout of a conversation file, and conversion to and from `Conversation`.
 
-TOML has no null, so absent values are left out rather than written as None.
+TOML has no null, so absent values are left out rather than written as None. Tool
+calls, their results and a reply's earlier rounds (`[[messages.steps]]`) were added to
+format 1 without a new number: every field is optional and a file without them reads
+as before.
 """
 
 from __future__ import annotations
@@ -8,7 +11,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from tui.domain import Attachment, ChatMessage, Conversation, MessageStatus, Role, ToolCallRecord
+from tui.domain import (
+    Attachment,
+    ChatMessage,
+    Conversation,
+    MessageStatus,
+    Role,
+    ToolCallRecord,
+    ToolResult,
+    ToolStep,
+)
 
 SCHEMA_VERSION = 1
 
@@ -56,6 +68,8 @@ def conversation_to_dict(conv: Conversation) -> dict[str, Any]:
         head["reasoning_effort"] = conv.reasoning_effort
     if conv.thinking_budget is not None:
         head["thinking_budget"] = conv.thinking_budget
+    if conv.disabled_tools:
+        head["disabled_tools"] = list(conv.disabled_tools)
     return {
         "schema": SCHEMA_VERSION,
         "conversation": head,
@@ -80,9 +94,9 @@ def _message_to_dict(message: ChatMessage) -> dict[str, Any]:
         if value is not None:
             out[name] = value
     if message.tool_calls:
-        out["tool_calls"] = [
-            {"id": c.id, "name": c.name, "arguments": c.arguments} for c in message.tool_calls
-        ]
+        out["tool_calls"] = [_call_to_dict(c) for c in message.tool_calls]
+    if message.steps:
+        out["steps"] = [_step_to_dict(s) for s in message.steps]
     if message.alternatives:
         out["version"] = message.version
         out["alternatives"] = [_message_to_dict(m) for m in message.alternatives]
@@ -90,6 +104,30 @@ def _message_to_dict(message: ChatMessage) -> dict[str, Any]:
         out["dropped_messages"] = message.dropped
     if message.attachments:
         out["attachments"] = [{"name": a.name, "text": a.text} for a in message.attachments]
+    return out
+
+
+def _step_to_dict(step: ToolStep) -> dict[str, Any]:
+    out: dict[str, Any] = {"text": step.text}
+    if step.reasoning:
+        out["reasoning"] = step.reasoning
+    if step.calls:
+        out["calls"] = [_call_to_dict(c) for c in step.calls]
+    return out
+
+
+def _call_to_dict(call: ToolCallRecord) -> dict[str, Any]:
+    out: dict[str, Any] = {"id": call.id, "name": call.name, "arguments": call.arguments}
+    if call.server:
+        out["server"] = call.server
+    if call.tool and call.tool != call.name:
+        out["tool"] = call.tool
+    if call.result is not None:
+        out["result"] = call.result.text
+        if call.result.is_error:
+            out["is_error"] = True
+        if call.result.duration_s is not None:
+            out["duration_s"] = call.result.duration_s
     return out
 
 
@@ -111,6 +149,7 @@ def conversation_from_dict(data: dict[str, Any]) -> Conversation:
             system_prompt=head.get("system_prompt"),
             reasoning_effort=_optional(head, "reasoning_effort", str),
             thinking_budget=_optional(head, "thinking_budget", int),
+            disabled_tools=[str(key) for key in _list(head, "disabled_tools")],
             messages=[_message_from_dict(m) for m in data.get("messages", [])],
         )
     except (KeyError, TypeError, ValueError) as exc:
@@ -133,10 +172,8 @@ def _message_from_dict(data: dict[str, Any]) -> ChatMessage:
         output_tokens=data.get("output_tokens"),
         reasoning_tokens=data.get("reasoning_tokens"),
         error=data.get("error"),
-        tool_calls=[
-            ToolCallRecord(str(c["id"]), str(c["name"]), str(c["arguments"]))
-            for c in data.get("tool_calls", [])
-        ],
+        tool_calls=[_call_from_dict(c) for c in _list(data, "tool_calls")],
+        steps=[_step_from_dict(s) for s in _list(data, "steps")],
         alternatives=[_message_from_dict(m) for m in data.get("alternatives", [])],
         version=int(data.get("version", 0)),
         dropped=int(data.get("dropped_messages", 0)),
@@ -146,10 +183,47 @@ def _message_from_dict(data: dict[str, Any]) -> ChatMessage:
     )
 
 
-def _optional(table: dict[str, Any], key: str, kind: type) -> Any:
+def _step_from_dict(data: dict[str, Any]) -> ToolStep:
+    return ToolStep(
+        text=str(data.get("text", "")),
+        calls=[_call_from_dict(c) for c in _list(data, "calls")],
+        reasoning=str(data.get("reasoning", "")),
+    )
+
+
+def _call_from_dict(data: dict[str, Any]) -> ToolCallRecord:
+    """A call as written now, or as older files have it (`id`, `name`, `arguments`)."""
+    result = None
+    if "result" in data:
+        is_error = data.get("is_error", False)
+        if not isinstance(is_error, bool):
+            raise TypeError(f"is_error must be true or false, got {is_error!r}")
+        duration = _optional(data, "duration_s", (int, float))
+        result = ToolResult(
+            str(data["result"]), is_error, None if duration is None else float(duration)
+        )
+    return ToolCallRecord(
+        id=str(data["id"]),
+        name=str(data["name"]),
+        arguments=str(data["arguments"]),
+        server=str(data.get("server", "")),
+        tool=str(data.get("tool", "")),
+        result=result,
+    )
+
+
+def _list(table: dict[str, Any], key: str) -> list[Any]:
+    value = table.get(key, [])
+    if not isinstance(value, list):
+        raise TypeError(f"{key} must be a list, got {value!r}")
+    return value
+
+
+def _optional(table: dict[str, Any], key: str, kind: type | tuple[type, ...]) -> Any:
     value = table.get(key)
     if value is not None and (not isinstance(value, kind) or isinstance(value, bool)):
-        raise TypeError(f"{key} must be a {kind.__name__}, got {value!r}")
+        names = "/".join(k.__name__ for k in (kind if isinstance(kind, tuple) else (kind,)))
+        raise TypeError(f"{key} must be a {names}, got {value!r}")
     return value
 
 
