@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterable, AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any, cast
@@ -13,7 +14,13 @@ from typing import TYPE_CHECKING, Any, cast
 import anthropic
 
 from tui.providers import errors
-from tui.providers.base import ChatRequest, ModelListing, RequestMessage
+from tui.providers.base import (
+    ChatRequest,
+    ModelListing,
+    RequestMessage,
+    RequestToolCall,
+    ToolDefinition,
+)
 from tui.providers.driver import drive_stream
 from tui.providers.events import (
     Finished,
@@ -85,21 +92,90 @@ class AnthropicEventMapper:
         return Finished(_FINISH.get(self.raw_finish, FinishReason.OTHER), self.raw_finish)
 
 
-def request_messages(messages: tuple[RequestMessage, ...]) -> list[dict[str, str]]:
+def request_messages(messages: tuple[RequestMessage, ...]) -> list[dict[str, Any]]:
     """Messages in the shape the API needs: starting with a user turn, roles alternating.
 
-    Turns of the same role in a row (say, a reply that failed and was left out) are
-    joined, so the history of any conversation can be sent here.
+    Turns of the same role in a row (say, a reply that failed and was left out, or the
+    user's next message after tool results) are joined, so the history of any
+    conversation can be sent here. A turn with tool calls or results becomes content
+    blocks (`tool_use` after the turn's text; `tool_result` in a user message, always
+    before its other content, as the API requires); plain text turns stay strings.
     """
-    merged: list[dict[str, str]] = []
+    merged: list[tuple[str, list[dict[str, Any]]]] = []
     for message in messages:
-        if merged and merged[-1]["role"] == message.role:
-            merged[-1]["content"] += "\n\n" + message.content
+        role = "assistant" if message.role == "assistant" else "user"
+        blocks = _blocks(message)
+        if merged and merged[-1][0] == role:
+            merged[-1][1].extend(blocks)
         else:
-            merged.append({"role": message.role, "content": message.content})
-    if merged and merged[0]["role"] == "assistant":
-        merged.insert(0, {"role": "user", "content": "(continued)"})
-    return merged
+            merged.append((role, blocks))
+    if merged and merged[0][0] == "assistant":
+        merged.insert(0, ("user", [_text("(continued)")]))
+    return [{"role": role, "content": _content(blocks)} for role, blocks in merged]
+
+
+def _text(text: str) -> dict[str, Any]:
+    return {"type": "text", "text": text}
+
+
+def _blocks(message: RequestMessage) -> list[dict[str, Any]]:
+    """One turn as content blocks (a text block even when empty: see `_content`)."""
+    blocks = [] if message.role == "tool" else [_text(message.content)]
+    for call in message.tool_calls:
+        blocks.append({"type": "tool_use", "id": call.id, "name": call.name, "input": _input(call)})
+    for result in message.tool_results:
+        block: dict[str, Any] = {
+            "type": "tool_result",
+            "tool_use_id": result.call_id,
+            "content": result.text,
+        }
+        if result.is_error:
+            block["is_error"] = True
+        blocks.append(block)
+    return blocks
+
+
+def _input(call: RequestToolCall) -> dict[str, Any]:
+    """A call's arguments as the JSON object `tool_use` needs; `{}` if they are not one
+    (the model sent broken JSON: the history is still sent, the call with no input)."""
+    try:
+        parsed = json.loads(call.arguments) if call.arguments.strip() else {}
+    except ValueError:
+        return {}
+    return parsed if isinstance(parsed, dict) else {}
+
+
+def _content(blocks: list[dict[str, Any]]) -> str | list[dict[str, Any]]:
+    """A message's content: one string when it is all text (joined as before), else
+    blocks with tool results first and no empty text (the API refuses empty text)."""
+    if all(block["type"] == "text" for block in blocks):
+        return "\n\n".join(block["text"] for block in blocks)
+    results = [block for block in blocks if block["type"] == "tool_result"]
+    others = [
+        block
+        for block in blocks
+        if block["type"] != "tool_result" and not (block["type"] == "text" and not block["text"])
+    ]
+    return results + _joined_text(others)
+
+
+def _joined_text(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Text blocks in a row joined into one, the way plain turns are joined."""
+    out: list[dict[str, Any]] = []
+    for block in blocks:
+        if block["type"] == "text" and out and out[-1]["type"] == "text":
+            out[-1] = _text(out[-1]["text"] + "\n\n" + block["text"])
+        else:
+            out.append(block)
+    return out
+
+
+def request_tools(tools: tuple[ToolDefinition, ...]) -> list[dict[str, Any]]:
+    """The Messages API `tools` list."""
+    return [
+        {"name": tool.name, "description": tool.description, "input_schema": dict(tool.parameters)}
+        for tool in tools
+    ]
 
 
 class AnthropicProvider:
@@ -159,6 +235,8 @@ class AnthropicProvider:
             kwargs["temperature"] = request.temperature
         if request.extra_headers:
             kwargs["extra_headers"] = dict(request.extra_headers)
+        if request.tools:
+            kwargs["tools"] = request_tools(request.tools)
 
         @asynccontextmanager
         async def open_stream() -> AsyncIterator[AsyncIterable[RawMessageStreamEvent]]:

@@ -15,7 +15,7 @@ import openai
 from openai import AsyncAPIResponse
 
 from tui.providers import errors
-from tui.providers.base import ChatRequest, ModelListing
+from tui.providers.base import ChatRequest, ModelListing, RequestToolResult, ToolDefinition
 from tui.providers.context_probe import server_window
 from tui.providers.driver import drive_stream
 from tui.providers.events import (
@@ -50,6 +50,11 @@ class OpenAIChunkMapper:
     def __init__(self) -> None:
         self.raw_finish: str | None = None
         self.saw_refusal = False
+        self._call_ids: dict[str, int] = {}
+        self._by_index: dict[int, int] = {}
+        """The server's `index` of a tool call to ours (see `_call_index`)."""
+        self._calls = 0
+        self._latest_call: int | None = None
 
     def handle(self, chunk: Mapping[str, Any]) -> list[StreamEvent]:
         """Events for one chunk (only choice 0 counts)."""
@@ -94,15 +99,49 @@ class OpenAIChunkMapper:
                 continue
             function = call.get("function")
             function = function if isinstance(function, dict) else {}
-            index = call.get("index")
+            raw_id = call.get("id")
+            call_id = raw_id if isinstance(raw_id, str) and raw_id else None
+            call_name = function.get("name")
             events.append(
                 ToolCallDelta(
-                    index=index if isinstance(index, int) else 0,
-                    id=call.get("id") or None,
-                    name=function.get("name") or None,
-                    arguments=function.get("arguments") or "",
+                    index=self._call_index(call.get("index"), call_id),
+                    id=call_id,
+                    name=call_name if isinstance(call_name, str) and call_name else None,
+                    arguments=_arguments_text(function.get("arguments")),
                 )
             )
+
+    def _call_index(self, raw_index: object, call_id: str | None) -> int:
+        """Our index for a tool call piece, counting calls from 0 in the order they start.
+
+        OpenAI starts each call with its id and sends later pieces with only its
+        `index`. Others differ: Ollama (and some vLLM versions) send each whole call in
+        one chunk, some with no `index` and some with index 0 every time; some repeat
+        the id on every piece. So an id is the call's identity when there is one (a new
+        id is a new call, a known one is that call); a piece without an id belongs to
+        the call its `index` named before, or, with no `index`, to the latest call.
+        """
+        index = raw_index if type(raw_index) is int else None
+        current = self._by_index.get(index) if index is not None else self._latest_call
+        if call_id is not None:
+            known = self._call_ids.get(call_id)
+            if known is not None:
+                return known
+            if current is not None and current not in self._call_ids.values():
+                ours = current  # the call's id came after its first piece
+            else:
+                ours = self._calls
+                self._calls += 1
+            self._call_ids[call_id] = ours
+        elif current is not None:
+            return current
+        else:
+            ours = self._calls
+            self._calls += 1
+        if index is not None:
+            self._by_index[index] = ours
+        self._latest_call = ours
+        return ours
 
     def finish(self) -> Finished | None:
         """The closing event, or None when the stream never gave a finish reason."""
@@ -113,16 +152,75 @@ class OpenAIChunkMapper:
         return Finished(_FINISH.get(self.raw_finish, FinishReason.OTHER), self.raw_finish)
 
 
+def _arguments_text(arguments: object) -> str:
+    """A call's arguments piece: JSON text (a server that sends an object gets it as text)."""
+    if isinstance(arguments, str):
+        return arguments
+    if isinstance(arguments, dict):
+        return json.dumps(arguments, ensure_ascii=False)
+    return ""
+
+
 def _count(usage: Mapping[str, Any], name: str) -> int | None:
     value = usage.get(name)
     return value if isinstance(value, int) else None
 
 
-def request_messages(request: ChatRequest) -> list[dict[str, str]]:
-    """The Chat Completions `messages` list: the system prompt is the first message."""
-    messages = [{"role": "system", "content": request.system}] if request.system else []
-    messages.extend({"role": m.role, "content": m.content} for m in request.messages)
+def request_messages(request: ChatRequest) -> list[dict[str, Any]]:
+    """The Chat Completions `messages` list: the system prompt is the first message.
+
+    An assistant turn's tool calls go in its `tool_calls` (its `content` is None when it
+    said nothing); a `tool` turn becomes one `tool` message per result. The API has no
+    error flag for a result, so a failed one says so in its text ("Error: ...").
+    """
+    messages: list[dict[str, Any]] = (
+        [{"role": "system", "content": request.system}] if request.system else []
+    )
+    for message in request.messages:
+        if message.role == "tool":
+            messages.extend(
+                {"role": "tool", "tool_call_id": result.call_id, "content": _result_text(result)}
+                for result in message.tool_results
+            )
+        elif message.tool_calls:
+            calls = [
+                {
+                    "id": call.id,
+                    "type": "function",
+                    "function": {"name": call.name, "arguments": call.arguments},
+                }
+                for call in message.tool_calls
+            ]
+            messages.append(
+                {"role": message.role, "content": message.content or None, "tool_calls": calls}
+            )
+        else:
+            messages.append({"role": message.role, "content": message.content})
     return messages
+
+
+ERROR_PREFIX = "Error: "
+
+
+def _result_text(result: RequestToolResult) -> str:
+    if result.is_error and not result.text.startswith(ERROR_PREFIX):
+        return ERROR_PREFIX + result.text
+    return result.text
+
+
+def request_tools(tools: tuple[ToolDefinition, ...]) -> list[dict[str, Any]]:
+    """The Chat Completions `tools` list (function tools)."""
+    return [
+        {
+            "type": "function",
+            "function": {
+                "name": tool.name,
+                "description": tool.description,
+                "parameters": dict(tool.parameters),
+            },
+        }
+        for tool in tools
+    ]
 
 
 class OpenAIChatProvider:
@@ -204,6 +302,8 @@ class OpenAIChatProvider:
         # because building a pydantic model per chunk was the largest CPU cost of a
         # reply (about 0.25 ms a chunk, more than parsing and drawing together).
         kwargs: dict[str, Any] = {"model": request.model, "messages": request_messages(request)}
+        if request.tools:
+            kwargs["tools"] = request_tools(request.tools)
         if include_usage:
             kwargs["stream_options"] = {"include_usage": True}
         if request.reasoning_effort:
