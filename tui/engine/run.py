@@ -153,7 +153,11 @@ class ReplyRun:
             for event in self.fail(exc):
                 yield event
         finally:
-            self.close()
+            if not self.close():
+                # Stopped from outside (`cancel`) while tools ran: the calls were given
+                # their results on the way out, after the message was recorded.
+                self.record()
+                self.save()
 
     def _wants_tools(self, tools: ToolStep) -> bool:
         """Whether the round that just ended asks for tools that may still run; past

@@ -123,9 +123,11 @@ async def stream_reply(target: MessagePump, run: ReplyRun, prepare: Callable[[],
         run.close()
 
 
-def tool_snapshot(run: ReplyRun, phases: dict[int, Phase]) -> ReplyTools:
-    """The calls of `run`'s current round as they stand now."""
+def tool_snapshot(run: ReplyRun, phases: dict[int, Phase] | None = None) -> ReplyTools:
+    """The calls of `run`'s current round as they stand now (`phases`: where each call
+    of a live reply is; None once the reply has ended)."""
     calls = tuple(
-        CallView.of(call.record(), phases.get(id(call), "")) for call in run.state.calls()
+        CallView.of(call.record(), "" if phases is None else phases.get(id(call), "streaming"))
+        for call in run.state.calls()
     )
     return ReplyTools(run, len(run.rounds), calls)

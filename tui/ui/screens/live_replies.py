@@ -11,7 +11,7 @@ from textual.worker import Worker, WorkerState
 from tui.engine import ReplyRun
 from tui.providers.base import Provider
 from tui.ui.progress_words import status_words
-from tui.ui.streaming import stream_reply
+from tui.ui.streaming import stream_reply, tool_snapshot
 from tui.ui.widgets.message_pane import MessagePane
 from tui.ui.widgets.message_view import MessageView
 from tui.ui.widgets.status_bar import StatusBar
@@ -71,6 +71,9 @@ class LiveReplies:
         view = self.live_view(run)
         if view is not None:
             await view.finish()
+            if run.state.tool_calls:  # stopped while tools ran: show how each call ended
+                ended = tool_snapshot(run)
+                await view.show_tools(ended.round, ended.calls)
         if (error := run.state.error) is not None:
             kept = " What arrived is kept." if run.state.text else ""
             screen.notify(

@@ -41,7 +41,8 @@ class CallView:
     server: str
     result: ToolResult | None
     phase: str = ""
-    """"asking", "running", "done", or "" (a saved call, or arguments still streaming)."""
+    """"streaming" (arguments arriving), "asking", "running", "done", or "" (a saved
+    call, or one of a reply that has ended)."""
 
     @classmethod
     def of(cls, call: ToolCallRecord, phase: str = "") -> CallView:
@@ -129,9 +130,10 @@ class ToolCallBlock(Vertical):
             mark = "✗ error" if result.is_error else "✓"
             return f"{mark} {size_words(len(result.text))}{took}"
         return {
+            "streaming": "calling…",
             "asking": "waiting for your approval…",
             "running": "running… (Esc stops it)",
-        }.get(call.phase, "calling…")
+        }.get(call.phase, "not run")
 
     def _draw(self) -> None:
         call, result = self.call, self.call.result
