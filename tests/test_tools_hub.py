@@ -415,3 +415,13 @@ async def test_a_restart_that_fails_is_not_tried_again(hub: ToolHub) -> None:
     assert again.is_error
     log = (hub.logs / "mcp-once.log").read_text()  # type: ignore[attr-defined]
     assert log.count("refusing to start twice") == 1
+
+
+@live
+async def test_restart_tries_a_failed_server_again_but_not_a_disabled_one(hub: ToolHub) -> None:
+    log = hub.logs / "mcp-quits.log"  # type: ignore[attr-defined]
+    await hub.restart("quits")
+    assert status(hub, "quits")[0] is ServerState.FAILED
+    assert log.read_text().count("bad token") == 2  # it ran again, and failed the same way
+    await hub.restart("off")
+    assert status(hub, "off") == (ServerState.DISABLED, "")
