@@ -1,0 +1,1 @@
+"""Small MCP servers the tests start as real programs (stdio) or on a local port (HTTP)."""
