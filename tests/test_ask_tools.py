@@ -19,7 +19,7 @@ from tests.helpers import saved
 from tests.mcp_helpers import missing_program_config, toolbox_config
 from tests.tool_model import ToolModelServer
 from tui.cli.ask import Printer, new_exchange, run_ask
-from tui.cli.ask_tools import TerminalApprover
+from tui.cli.ask_tools import TerminalApprover, open_tty
 from tui.config import McpServerConfig, load_config
 
 
@@ -125,7 +125,8 @@ async def test_a_call_with_no_terminal_to_ask_on_is_declined_and_stderr_says_how
     assert proc.returncode == 0
     stderr = err.decode()
     assert "declined box/echo: there is no terminal to ask on" in stderr
-    assert "--approve-tools" in stderr and '"echo" to auto_approve' in stderr
+    assert "--approve-tools" in stderr
+    assert '"echo" to auto_approve' in stderr
     assert "RESULT echo [error]: The user declined" in out.decode()
 
 
@@ -142,7 +143,7 @@ async def test_the_terminal_answer_decides_and_shows_the_whole_arguments(
     os.write(master, b"a\n")  # "always": the second round is not asked about
     out, err = io.StringIO(), io.StringIO()
     try:
-        approver = TerminalApprover(err, lambda: open(os.ttyname(slave), "r+"))  # noqa: SIM115
+        approver = TerminalApprover(err, lambda: open_tty(os.ttyname(slave)))
         status = await run_ask(
             config,
             provider,
@@ -159,7 +160,10 @@ async def test_the_terminal_answer_decides_and_shows_the_whole_arguments(
     assert status == 0
     assert asked.count("Run it? [y] once") == 1
     assert long_text.strip() in asked.replace("\r\n", "\n")
-    assert out.getvalue().splitlines()[-2:] == [f"RESULT echo: {long_text.strip()}", "RESULT echo: again"]
+    assert [line.strip() for line in out.getvalue().splitlines()[-2:]] == [
+        f"RESULT echo: {long_text.strip()}",
+        "RESULT echo: again",
+    ]
     assert "[tool result] echo" in err.getvalue()
 
 
@@ -168,9 +172,7 @@ async def test_a_server_that_cannot_start_is_named_and_the_others_still_work(
 ) -> None:
     servers = [missing_program_config("ghost"), toolbox_config("box", auto_approve=["*"])]
     env = write_config(tmp_path, model, servers)
-    run = await run_main(
-        "ask", "--provider", "tm", "--tools", 'CALL add {"a": 1, "b": 1}', env=env
-    )
+    run = await run_main("ask", "--provider", "tm", "--tools", 'CALL add {"a": 1, "b": 1}', env=env)
     assert run.status == 0
     assert "MCP server 'ghost' failed:" in run.stderr
     assert "RESULT add: 2" in run.stdout
@@ -182,7 +184,13 @@ async def test_the_round_limit_ends_the_reply_as_tool_limit(
     servers = [toolbox_config("box", auto_approve=["*"])]
     env = write_config(tmp_path, model, servers, max_tool_rounds=2)
     run = await run_main(
-        "ask", "--provider", "tm", "--server", "box", "--json", 'LOOP add {"a": 1, "b": 2}',
+        "ask",
+        "--provider",
+        "tm",
+        "--server",
+        "box",
+        "--json",
+        'LOOP add {"a": 1, "b": 2}',
         env=env,
     )
     assert run.status == 0

@@ -74,6 +74,7 @@ ALLOWED: list[tuple[str, tuple[str, ...]]] = [
         (
             "tui.session",
             "tui.tools",
+            "tui.logs",
             "tui.engine",
             "tui.providers",
             "tui.config",

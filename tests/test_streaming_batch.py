@@ -36,9 +36,16 @@ class Inbox:
         ]
 
 
+def offline_run() -> ReplyRun:
+    provider = replace(PRESETS["offline"], chunk_delay=0)
+    conv = Conversation.start(provider.name, provider.model)
+    conv.add(ChatMessage(Role.USER, "a question"))
+    return ReplyRun(conv, new_reply(provider), provider, build_request(conv, provider))
+
+
 async def test_first_text_goes_at_once_the_burst_after_it_is_merged() -> None:
     inbox = Inbox()
-    batcher = TextBatcher(inbox, "c1")  # type: ignore[arg-type]
+    batcher = TextBatcher(inbox, offline_run())  # type: ignore[arg-type]
     batcher.add("first ")
     assert inbox.texts() == ["first "]
     for index in range(1000):
@@ -51,7 +58,7 @@ async def test_first_text_goes_at_once_the_burst_after_it_is_merged() -> None:
 
 async def test_post_flushes_what_waits_before_any_other_message() -> None:
     inbox = Inbox()
-    batcher = TextBatcher(inbox, "c1")  # type: ignore[arg-type]
+    batcher = TextBatcher(inbox, offline_run())  # type: ignore[arg-type]
     batcher.add("a")
     batcher.add("b")
     batcher.add("c")

@@ -124,7 +124,9 @@ async def test_an_auto_approved_call_runs_and_its_result_goes_back(
     assert step.text == "Calling add."
     [call] = step.calls
     assert (call.name, call.server, json.loads(call.arguments)) == ("add", "box", {"a": 2, "b": 3})
-    assert call.result is not None and call.result.text == "5" and not call.result.is_error
+    assert call.result is not None
+    assert call.result.text == "5"
+    assert not call.result.is_error
     assert call.result.duration_s is not None
     assert [a.phase for a in activity] == [Phase.RUNNING, Phase.DONE]
     first, second = model.requests[before:]
@@ -132,7 +134,8 @@ async def test_an_auto_approved_call_runs_and_its_result_goes_back(
     assert {"add", "echo", "slow", "huge", "die"} <= offered
     assert second["tools"] == first["tools"]
     # Tokens are those of both requests.
-    assert message.output_tokens is not None and message.input_tokens is not None
+    assert message.output_tokens is not None
+    assert message.input_tokens is not None
     assert message.output_tokens > (run.state.output_tokens or 0)
 
 
@@ -146,8 +149,11 @@ async def test_parallel_calls_are_each_asked_about_and_a_refusal_reaches_the_mod
     assert [json.loads(args)["text"] for _, args in answers.asked] == ["one", "two"]
     [step] = run.message.steps
     results = [c.result for c in step.calls]
-    assert results[0] is not None and results[0].text == "one"
-    assert results[1] is not None and results[1].text == DECLINED and results[1].is_error
+    assert results[0] is not None
+    assert results[0].text == "one"
+    assert results[1] is not None
+    assert results[1].text == DECLINED
+    assert results[1].is_error
     assert run.message.content.splitlines() == [
         "RESULT echo: one",
         f"RESULT echo [error]: {DECLINED}",
@@ -182,7 +188,8 @@ async def test_a_model_that_calls_tools_forever_stops_at_the_round_limit(
     conv = run.conversation
     conv.add(ChatMessage(Role.USER, "go on"))
     turns = build_request(conv, provider_for(kind)).messages
-    assert turns[-2].role == "tool" and turns[-2].tool_results[0].text == NOT_RUN
+    assert turns[-2].role == "tool"
+    assert turns[-2].tool_results[0].text == NOT_RUN
 
 
 async def test_an_unknown_tool_and_broken_arguments_get_error_results(
@@ -191,8 +198,12 @@ async def test_an_unknown_tool_and_broken_arguments_get_error_results(
     prompt = 'CALLANY nosuch {}\nCALL add {"a": 1, "b":'
     run, _ = await reply("openai", model, hub, prompt)
     unknown, broken = (s.calls[0].result for s in run.message.steps)
-    assert unknown is not None and unknown.is_error and "no tool named 'nosuch'" in unknown.text
-    assert broken is not None and broken.is_error and "not valid JSON" in broken.text
+    assert unknown is not None
+    assert unknown.is_error
+    assert "no tool named 'nosuch'" in unknown.text
+    assert broken is not None
+    assert broken.is_error
+    assert "not valid JSON" in broken.text
     assert run.state.finish_reason is FinishReason.STOP
     lines = run.message.content.splitlines()
     assert lines[0].startswith("RESULT nosuch [error]:")
@@ -203,9 +214,11 @@ async def test_a_call_past_its_timeout_gets_an_error_and_the_server_goes_on(
 ) -> None:
     run, _ = await reply("openai", model, hub, 'CALL slow {"seconds": 30}', servers=["quick"])
     [call] = run.message.steps[0].calls
-    assert call.result is not None and call.result.is_error
+    assert call.result is not None
+    assert call.result.is_error
     assert "timed out" in call.result.text
-    again = await hub.call(hub.tools(["quick"])[0], {"text": "still here"})
+    echo = next(t for t in hub.tools(["quick"]) if t.name == "echo")
+    again = await hub.call(echo, {"text": "still here"})
     assert again.text == "still here"
 
 
@@ -249,8 +262,10 @@ async def test_a_cancelled_run_saves_the_call_with_a_cancelled_result(
     await adapter.aclose()
     assert run.message.finish_reason == "cancelled"
     [call] = run.message.tool_calls
-    assert call.result is not None and call.result.text == CANCELLED and call.result.is_error
-    assert run.message.content == "Calling slow."
+    assert call.result is not None
+    assert call.result.text == CANCELLED
+    assert call.result.is_error
+    assert run.message.content == "Calling quick__slow."  # both servers have a `slow`
     # The server was told to stop the call, and answers the next one.
     echo = next(t for t in hub.tools(["quick"]) if t.name == "echo")
     assert (await hub.call(echo, {"text": "alive"})).text == "alive"

@@ -25,7 +25,8 @@ from tui.tools.model import ServerState, ToolInfo
 if TYPE_CHECKING:
     from tui.tools.hub import ToolHub
 
-OpenTty = Callable[[], TextIO | None]
+OpenTty = Callable[[], tuple[TextIO, TextIO] | None]
+"""Opens the terminal to ask on: (to read from, to write to), or None when there is none."""
 
 
 def add_tool_options(parser: argparse.ArgumentParser) -> None:
@@ -64,11 +65,17 @@ def chosen_servers(config: Config, args: argparse.Namespace) -> list[str] | None
     return [server.name for server in config.mcp_servers if server.enabled]
 
 
-def open_tty() -> TextIO | None:
-    """The controlling terminal, to ask on; None when there is none."""
+def open_tty(path: str = "/dev/tty") -> tuple[TextIO, TextIO] | None:
+    """The controlling terminal (a reader and a writer: a terminal cannot be opened for
+    both as one text file, which needs to seek), or None when there is none."""
     try:
-        return open("/dev/tty", "r+", encoding="utf-8", errors="replace")
+        reader = open(path, encoding="utf-8", errors="replace")  # noqa: SIM115 (returned)
     except OSError:
+        return None
+    try:
+        return reader, open(path, "w", encoding="utf-8")
+    except OSError:
+        reader.close()
         return None
 
 
@@ -89,14 +96,15 @@ class TerminalApprover:
             )
             self.err.flush()
             return Decision.DENY
-        with terminal:
-            terminal.write(
+        reader, writer = terminal
+        with reader, writer:
+            writer.write(
                 f"\nThe model wants to run {tool.name} on {tool.server}:\n"
                 f"{pretty_arguments(call.arguments)}\n"
                 "Run it? [y] once, [a] always this session, [n] no: "
             )
-            terminal.flush()
-            answer = await asyncio.to_thread(terminal.readline)
+            writer.flush()
+            answer = await asyncio.to_thread(reader.readline)
         word = answer.strip().lower()[:1]
         return {"y": Decision.ONCE, "a": Decision.ALWAYS}.get(word, Decision.DENY)
 

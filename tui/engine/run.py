@@ -207,6 +207,8 @@ class ReplyRun:
         """Stop the reply: what arrived is kept, marked cancelled."""
         if self.canceller is not None:
             self.canceller()
+        if not self._closed and self.state.finish_reason is FinishReason.TOOL_CALLS:
+            self.state.finish_reason = FinishReason.CANCELLED  # stopped while tools ran
         self.close(FinishReason.CANCELLED)
 
     def close(self, reason: FinishReason = FinishReason.CANCELLED) -> bool:
