@@ -14,8 +14,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from tests.mcp_helpers import toolbox_config  # noqa: E402
 from tests.replay_server import ReplayServer, load_cases  # noqa: E402
+from tests.tool_model import ToolModelServer  # noqa: E402
+from tests.tools_app import on_screen, tools_app, tools_ready  # noqa: E402
 from tests.ui_harness import make_app  # noqa: E402
+from tui.ui.screens.approval import ApprovalDialog  # noqa: E402
 from tui.ui.widgets.prompt_input import PromptInput  # noqa: E402
 
 SIZE = (120, 36)
@@ -98,6 +102,32 @@ async def shoot_context(server: ReplayServer) -> Path:
     return Path(path)
 
 
+async def shoot_tools() -> list[Path]:
+    """A reply that ran a tool, and the approval dialog of the next call."""
+    model = ToolModelServer()
+    await model.start()
+    try:
+        with tempfile.TemporaryDirectory() as home:
+            app = tools_app(Path(home), model, [toolbox_config("box", auto_approve=["add"])])
+            async with app.run_test(size=SIZE) as pilot:
+                await tools_ready(app, pilot)
+                app.screen.query_one(PromptInput).cursor_blink = False
+                await pilot.press(*'CALL add {"a": 20, "b": 22}', "enter")
+                await app.workers.wait_for_complete()
+                arguments = '{"text": "Tools run only with your say.", "times": [1, 2]}'
+                await pilot.press(*f"CALL echo {arguments}", "enter")
+                await on_screen(app, pilot, ApprovalDialog)
+                await pilot.pause()
+                shot = app.save_screenshot("tool_approval.svg", str(ROOT / "screenshots"))
+                await pilot.press("y")
+                await app.workers.wait_for_complete()
+                await pilot.pause()
+                done = app.save_screenshot("tool_calls.svg", str(ROOT / "screenshots"))
+    finally:
+        await model.stop()
+    return [Path(shot), Path(done)]
+
+
 async def main() -> None:
     server = ReplayServer(load_cases())
     await server.start()
@@ -106,6 +136,7 @@ async def main() -> None:
             print(await shoot(server, name, provider, prompt, keys, theme))  # noqa: T201
         print(await shoot_compare(server))  # noqa: T201
         print(await shoot_context(server))  # noqa: T201
+        print(*await shoot_tools(), sep="\n")  # noqa: T201
     finally:
         await server.stop()
 

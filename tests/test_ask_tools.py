@@ -18,6 +18,7 @@ from tests.cli_runner import Run, cli_env, run_main
 from tests.helpers import saved
 from tests.mcp_helpers import missing_program_config, toolbox_config
 from tests.tool_model import ToolModelServer
+from tests.tools_app import server_table
 from tui.cli.ask import Printer, new_exchange, run_ask
 from tui.cli.ask_tools import TerminalApprover, open_tty
 from tui.config import McpServerConfig, load_config
@@ -29,13 +30,6 @@ async def model() -> Any:
     await server.start()
     yield server
     await server.stop()
-
-
-def server_table(server: McpServerConfig) -> dict[str, Any]:
-    table: dict[str, Any] = {"command": server.command, "args": list(server.args)}
-    if server.auto_approve:
-        table["auto_approve"] = list(server.auto_approve)
-    return table
 
 
 def write_config(

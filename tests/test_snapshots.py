@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from inspect import signature
 from pathlib import Path
@@ -11,8 +12,11 @@ import pytest
 from textual.pilot import Pilot
 
 from tests.helpers import type_text
+from tests.mcp_helpers import toolbox_config
 from tests.replay_server import ReplayServer, load_cases, replay_in_thread
+from tests.tools_app import model_in_thread, on_screen, tools_app, tools_ready
 from tests.ui_harness import make_app
+from tui.ui.screens.approval import ApprovalDialog
 from tui.ui.widgets.prompt_input import PromptInput
 
 SIZE = (110, 34)
@@ -81,6 +85,25 @@ def test_model_picker(snap_compare: Compare, tmp_path: Path) -> None:
 
 def test_help_screen(snap_compare: Compare, tmp_path: Path) -> None:
     assert snap_compare(make_app(tmp_path), terminal_size=SIZE, run_before=keys("f1"))
+
+
+def test_tool_approval_dialog(snap_compare: Compare, tmp_path: Path) -> None:
+    with model_in_thread() as model:
+        app = tools_app(tmp_path, model, [toolbox_config("box")])
+
+        async def run(pilot: Pilot[Any]) -> None:
+            await tools_ready(app, pilot)
+            app.screen.query_one(PromptInput).cursor_blink = False
+            arguments = {"text": "The quick brown fox", "shout": True, "times": [1, 2, 3]}
+            await type_text(pilot, f"CALL echo {json.dumps(arguments)}")
+            await pilot.press("enter")
+            await on_screen(app, pilot, ApprovalDialog)
+            run = app.session.replies[app.main_screen.conversation.id]
+            run.clock = lambda: run.started + 1.5  # the counters behind the dialog hold still
+            app.main_screen.live.tick()
+            await pilot.pause()
+
+        assert snap_compare(app, terminal_size=SIZE, run_before=run)
 
 
 @pytest.mark.parametrize("theme", ["tui-paper", "tui-dusk"])

@@ -68,6 +68,8 @@ class Progress:
     """Seconds until a scheduled retry goes out, while one is pending."""
     retry_reason: str
     finished: bool
+    tools: tuple[tuple[str, str], ...] = ()
+    """Between rounds: the calls not answered yet, as (name, phase)."""
 
     @property
     def stalled(self) -> bool:
@@ -270,7 +272,13 @@ class ReplyRun:
             retry_in=retry_in,
             retry_reason=self.retry_reason,
             finished=self._closed,
+            tools=self._pending_tools(),
         )
+
+    def _pending_tools(self) -> tuple[tuple[str, str], ...]:
+        if self._closed or self.state.finish_reason is not FinishReason.TOOL_CALLS:
+            return ()
+        return tuple((c.name, c.phase) for c in self.state.calls() if c.result is None)
 
 
 def record_reply(

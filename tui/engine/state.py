@@ -29,6 +29,8 @@ class ToolCall:
     server: str = ""
     tool: str = ""
     result: ToolResult | None = None
+    phase: str = ""
+    """Where the tool step has it: "asking", "running", "done" ("" before it starts)."""
 
     def record(self) -> ToolCallRecord:
         """The call as a message keeps it."""

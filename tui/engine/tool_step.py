@@ -48,6 +48,9 @@ class ToolActivity:
     tool: ToolInfo | None
     """The tool it calls, if one of those offered has its name."""
 
+    def __post_init__(self) -> None:
+        self.call.phase = self.phase
+
 
 Approver = Callable[[ToolCall, ToolInfo], Awaitable[Decision]]
 """Asks the user about one call (the app: a dialog; `ask`: the terminal)."""

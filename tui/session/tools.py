@@ -98,5 +98,6 @@ class SessionTools:
 
     async def aclose(self) -> None:
         """Stop every server."""
+        self.listeners.clear()
         if self.hub is not None:
             await self.hub.aclose()

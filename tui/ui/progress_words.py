@@ -10,6 +10,11 @@ def status_words(progress: Progress, model: str | None) -> str:
     elapsed = f"{progress.elapsed:.1f} s"
     if progress.retry_in is not None:
         return f"{progress.retry_reason}: retrying in {progress.retry_in:.0f} s · {elapsed}"
+    if progress.tools:
+        asking = [name for name, phase in progress.tools if phase == "asking"]
+        if asking:
+            return f"waiting for your answer: may {asking[0]} run? · {elapsed}"
+        return f"running {', '.join(name for name, _ in progress.tools)}… · {elapsed}"
     if progress.first_token is None:
         return f"waiting for {model or 'the model'}… {elapsed}"
     label = _tokens(progress, "{n} tokens", "~{n} tokens (est.)")

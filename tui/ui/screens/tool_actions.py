@@ -50,6 +50,8 @@ class ToolActions:
 
     def _changed(self) -> None:
         app = self.screen.app
+        if not app.is_running or not app.screen_stack:
+            return  # servers stopping as the app closes
         if isinstance(app.screen, ToolsScreen):
             app.screen.refresh_list()
         for status in self.tools.statuses():

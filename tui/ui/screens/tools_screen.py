@@ -56,7 +56,7 @@ class ToolsScreen(ModalScreen[None]):
         + """
         & > Vertical { width: 110; }
         & OptionList { height: auto; max-height: 36; }
-        & .help { margin-top: 1; }
+        & .help { margin-top: 1; width: 1fr; }
     }"""
     )
     BINDINGS: ClassVar[list[BindingType]] = bindings("tools")

@@ -93,6 +93,7 @@ class MessageView(Vertical, can_focus=True):
     MessageView > .piece { height: auto; }
     /* Rich drops the blank line after a piece's last block; put it back between pieces. */
     MessageView > .piece.-continued { margin-top: 1; }
+    MessageView > ToolRound { margin-top: 1; }
     MessageView > Collapsible { margin: 0; padding: 0; border: none; }
     """
 
@@ -214,7 +215,7 @@ class MessageView(Vertical, can_focus=True):
         self._tools = None
         self._text_before_tail = self._tail_text = self._tail_prefix = ""
         self._fed = 0
-        self._tail = Static(self._markdown(""), classes="piece -continued")
+        self._tail = Static(self._markdown(""), classes="piece -after-tools")
         await self.mount(self._tail, before=self.query_one(".finish"))
 
     def action_leave(self) -> None:

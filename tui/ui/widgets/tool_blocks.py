@@ -23,6 +23,8 @@ from tui.inert import make_inert
 
 SHOWN_LINES = 4
 """Lines of a result shown while it is collapsed."""
+COMPACT_ARGUMENTS = 100
+"""Arguments up to this long are shown on one line; longer ones as indented JSON."""
 ARGUMENT_LINES = 12
 """Lines of the arguments shown in the pane (the approval dialog shows them all)."""
 COLLAPSED_CHARS = 400
@@ -66,6 +68,14 @@ def pretty_json(text: str) -> str:
         return text
 
 
+def compact_json(text: str) -> str:
+    """JSON on one line (as sent, when it is not JSON)."""
+    try:
+        return json.dumps(json.loads(text), ensure_ascii=False)
+    except (json.JSONDecodeError, ValueError):
+        return text
+
+
 def _cut_lines(text: str, lines: int) -> tuple[str, int]:
     """The first `lines` lines of `text`, and how many more there are."""
     parts = text.split("\n", lines)
@@ -82,6 +92,7 @@ class ToolCallBlock(Vertical):
     ToolCallBlock.-error { border-left: outer $error; }
     ToolCallBlock > .tool-head { text-style: bold; }
     ToolCallBlock > .tool-args { color: $text-muted; }
+    ToolCallBlock > .tool-result { border-top: dashed $secondary 50%; }
     ToolCallBlock > .tool-result.-error { color: $error; }
     ToolCallBlock > .tool-more { color: $text-muted; text-style: italic; }
     """
@@ -140,9 +151,11 @@ class ToolCallBlock(Vertical):
         failed = result is not None and result.is_error
         self.set_class(failed, "-error")
         self.query_one(".tool-head", Static).update(self.head_text)
-        arguments, hidden = _cut_lines(pretty_json(call.arguments), ARGUMENT_LINES)
-        if hidden:
-            arguments += f"\n… {hidden} more lines"
+        arguments = compact_json(call.arguments)
+        if len(arguments) > COMPACT_ARGUMENTS:
+            arguments, hidden = _cut_lines(pretty_json(call.arguments), ARGUMENT_LINES)
+            if hidden:
+                arguments += f"\n… {hidden} more lines"
         self.query_one(".tool-args", Static).update(make_inert(arguments))
         shown, hidden = "", 0
         if result is not None:
