@@ -199,3 +199,21 @@ async def test_an_unknown_server_name_is_bad_usage(tmp_path: Path, model: ToolMo
     run = await run_main("ask", "--provider", "tm", "--server", "nope", "hi", env=env)
     assert run.status == 2
     assert "no MCP server named 'nope' (box)" in run.stderr
+
+
+async def test_approve_tools_runs_every_call_without_asking(
+    tmp_path: Path, model: ToolModelServer
+) -> None:
+    env = write_config(tmp_path, model, [toolbox_config("box")])
+    run = await run_main(
+        "ask",
+        "--provider",
+        "tm",
+        "--tools",
+        "--approve-tools",
+        'CALL echo {"text": "yes"}',
+        env=env,
+    )
+    assert run.status == 0
+    assert "declined" not in run.stderr
+    assert "RESULT echo: yes" in run.stdout

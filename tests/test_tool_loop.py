@@ -49,7 +49,9 @@ async def hub() -> AsyncIterator[ToolHub]:
     tools = ToolHub(
         [
             toolbox_config("box", auto_approve=["add", "huge", "die"]),
-            toolbox_config("quick", tools=("slow", "echo"), timeout=0.5, auto_approve=["*"]),
+            toolbox_config(
+                "quick", tools=("slow", "echo", "counts"), timeout=0.5, auto_approve=["*"]
+            ),
         ]
     )
     await tools.start()
@@ -253,6 +255,7 @@ async def test_a_cancelled_run_saves_the_call_with_a_cancelled_result(
             if isinstance(event, ToolActivity) and event.phase is Phase.RUNNING:
                 running.set()
 
+    cancelled_before = int((await slow_counts(hub)).rsplit("=", 1)[1])
     task = asyncio.create_task(drive())
     run.canceller = task.cancel
     await running.wait()
@@ -266,6 +269,51 @@ async def test_a_cancelled_run_saves_the_call_with_a_cancelled_result(
     assert call.result.text == CANCELLED
     assert call.result.is_error
     assert run.message.content == "Calling quick__slow."  # both servers have a `slow`
-    # The server was told to stop the call, and answers the next one.
+    # The server was told to stop the call (MCP cancellation), and answers the next one.
+    assert f"cancelled={cancelled_before + 1}" in await slow_counts(hub, cancelled_before + 1)
     echo = next(t for t in hub.tools(["quick"]) if t.name == "echo")
     assert (await hub.call(echo, {"text": "alive"})).text == "alive"
+
+
+async def slow_counts(hub: ToolHub, cancelled: int = 0) -> str:
+    """The quick server's count of `slow` calls started and cancelled."""
+    counts = ToolInfo("quick", "counts", "counts")
+    return (await hub.call(counts, {"cancelled": cancelled})).text
+
+
+@pytest.mark.parametrize(("first", "then"), [("openai", "anthropic"), ("anthropic", "openai")])
+async def test_a_tool_history_goes_to_another_provider_in_its_own_shape(
+    model: ToolModelServer, hub: ToolHub, first: str, then: str
+) -> None:
+    run, _ = await reply(first, model, hub, 'CALL add {"a": 4, "b": 5}', servers=["box"])
+    conv = run.conversation
+    conv.add(ChatMessage(Role.USER, "and now?"))
+    provider = provider_for(then)
+    before = len(model.requests)
+    follow = ReplyRun(conv, conv.add(new_reply(provider)), provider, build_request(conv, provider))
+    adapter = adapter_for(then, model)
+    try:
+        async for _ in follow.events(adapter):
+            pass
+    finally:
+        await adapter.aclose()
+    assert follow.message.content == "ok: and now?"
+    sent = model.requests[before]["messages"]
+    if then == "anthropic":
+        blocks = sent[1]["content"]
+        assert [b["type"] for b in blocks] == ["text", "tool_use"]
+        assert blocks[1]["input"] == {"a": 4, "b": 5}
+        assert sent[2]["content"] == [
+            {"type": "tool_result", "tool_use_id": "call_0_0", "content": "9"}
+        ]
+    else:
+        assert sent[1]["tool_calls"][0]["function"]["arguments"] == '{"a": 4, "b": 5}'
+        assert sent[2] == {"role": "tool", "tool_call_id": "toolu_0_0", "content": "9"}
+    assert [m["role"] for m in sent] == [
+        "user",
+        "assistant",
+        "tool" if then == "openai" else "user",
+        "assistant",
+        "user",
+    ]
+    assert sent[3]["content"] == "RESULT add: 9"

@@ -182,3 +182,27 @@ async def test_the_tool_history_is_shown_after_a_restart_and_sent_with_the_next_
     sent = model.requests[-1]["messages"]
     assert [m["role"] for m in sent] == ["user", "assistant", "tool", "assistant", "user"]
     assert sent[2]["content"] == "42"
+
+
+async def test_a_huge_result_shows_collapsed_and_x_expands_it(
+    tmp_path: Path, model: ToolModelServer
+) -> None:
+    app = tools_app(tmp_path, model, [toolbox_config("box", auto_approve=["huge"])])
+    async with app.run_test(size=SIZE) as pilot:
+        await tools_ready(app, pilot)
+        await ask(app, pilot, 'CALL huge {"chars": 500000}')
+        await settle(app, pilot)
+        [block] = app.screen.query(ToolCallBlock)
+        shown = str(block.query_one(".tool-result").render())
+        assert len(shown) <= 410
+        assert "more (click, or x on the message, to expand)" in str(
+            block.query_one(".tool-more").render()
+        )
+        assert "✓ 31.3 KiB" in block.head_text  # cut for the model: 32,000 characters and a note
+        await pilot.press("ctrl+o")  # the last message is focused
+        await pilot.press("x")
+        assert block.expanded
+        assert len(str(block.query_one(".tool-result").render())) > 30_000
+    result = reply_of(tmp_path)["steps"][0]["calls"][0]["result"]
+    assert result.endswith("the first 32,000 are shown]")
+    assert "500,000" in result
