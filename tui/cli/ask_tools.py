@@ -99,7 +99,7 @@ class TerminalApprover:
         reader, writer = terminal
         with reader, writer:
             writer.write(
-                f"\nThe model wants to run {tool.name} on {tool.server}:\n"
+                f"The model wants to run {tool.name} on {tool.server}:\n"
                 f"{pretty_arguments(call.arguments)}\n"
                 "Run it? [y] once, [a] always this session, [n] no: "
             )
@@ -171,7 +171,7 @@ class ToolPrinter:
                 )
             else:
                 where = f" on {call.server}" if call.server else ""
-                write_err(f"\n[tool] {call.name}{where} {call.arguments}\n")
+                write_err(f"[tool] {call.name}{where} {call.arguments}\n")
         if activity.phase is not Phase.DONE or call.result is None:
             return
         result = call.result
@@ -188,5 +188,5 @@ class ToolPrinter:
             return
         took = f", {result.duration_s:.2f} s" if result.duration_s is not None else ""
         mark = "error" if result.is_error else "result"
-        first = result.text.strip().splitlines()[0][:120] if result.text.strip() else ""
+        first = " ".join(result.text.split())[:100]
         write_err(f"[tool {mark}] {call.name}: {len(result.text)} characters{took}: {first}\n")

@@ -149,7 +149,7 @@ class ToolStep:
                 await asyncio.gather(*pending, return_exceptions=True)
             for task in pending:
                 call, _ = tasks[task]
-                call.result = ToolResult(CANCELLED, True, run.clock() - started)
+                call.result = ToolResult(CANCELLED, True, round(run.clock() - started, 3))
 
     def next_request(self, run: ReplyRun) -> ChatRequest:
         """The request after a round of tools: the first one, plus this reply so far."""

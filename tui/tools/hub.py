@@ -148,6 +148,8 @@ class ToolHub:
             return ToolResult(f"There is no MCP server named {tool.server}.", is_error=True)
         result = await conn.call(tool.name, arguments, conn.config.timeout)
         result.text = cut_for_model(result.text)
+        if result.duration_s is not None:
+            result.duration_s = round(result.duration_s, 3)  # milliseconds are plenty
         return result
 
     async def aclose(self) -> None:

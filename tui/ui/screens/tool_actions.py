@@ -58,8 +58,8 @@ class ToolActions:
             if status.state is ServerState.FAILED and status.name not in self._told_failed:
                 self._told_failed.add(status.name)
                 self.screen.notify(
-                    f"MCP server '{status.name}' failed: {status.error} "
-                    "(F8 shows the Tools screen; the chat goes on without its tools).",
+                    f"MCP server '{status.name}' failed: {status.error}. "
+                    "F8 shows the Tools screen.",
                     title="Tools",
                     severity="warning",
                     timeout=10,
