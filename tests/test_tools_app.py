@@ -55,7 +55,7 @@ async def test_the_dialog_shows_the_whole_call_and_the_answer_decides(
     tmp_path: Path, model: ToolModelServer, key: str, runs: bool
 ) -> None:
     app = tools_app(tmp_path, model, [toolbox_config("box")])
-    text = "x" * 3000  # long arguments are shown whole, never cut
+    text = "x" * 700  # long arguments (many lines in the dialog) are shown whole, never cut
     async with app.run_test(size=SIZE) as pilot:
         await tools_ready(app, pilot)
         await ask(app, pilot, f'CALL echo {{"text": "{text}"}}')

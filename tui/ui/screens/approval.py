@@ -32,7 +32,6 @@ class ApprovalDialog(ModalScreen[Decision]):
         + """
         & > Vertical { width: 100; }
         & #arguments { height: auto; max-height: 24; border: round $panel-lighten-2; }
-        & #arguments > Static { width: auto; }
         & .answer { color: $text-muted; margin-top: 1; }
         & .description { color: $text-muted; }
     }"""

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
+from textual.worker import Worker
+
 from tui.compare import PairError, parse_pair
 from tui.compare import keep as keep_reply
 from tui.compare import label as pair_label
@@ -29,6 +31,8 @@ class ProviderActions:
     def __init__(self, screen: MainScreen) -> None:
         self.screen = screen
         self._warmed_up = False
+        self.loading: Worker[None] | None = None
+        """The background SDK import of the current provider, once one started."""
 
     def show(self) -> None:
         """Provider, model and advice in the status line and header."""
@@ -63,7 +67,9 @@ class ProviderActions:
             if warm:
                 warm_up_rendering()
 
-        self.screen.run_worker(load, thread=True, group="preload", exit_on_error=False)
+        self.loading = self.screen.run_worker(
+            load, thread=True, group="preload", exit_on_error=False
+        )
 
     def probe_local_servers(self) -> None:
         """Find which local servers (Ollama, llama.cpp, LM Studio, vLLM) are running."""

@@ -4,7 +4,10 @@ screen, and asking the user about each call (the approval dialog)."""
 from __future__ import annotations
 
 import asyncio
+from contextlib import suppress
 from typing import TYPE_CHECKING
+
+from textual.worker import WorkerCancelled, WorkerFailed
 
 from tui.engine.state import ToolCall
 from tui.tools.approval import Decision
@@ -27,9 +30,18 @@ class ToolActions:
         self._told_failed: set[str] = set()
 
     def start(self) -> None:
-        """Start the configured servers in the background (never before the first paint)."""
+        """Start the configured servers in the background, once the first paint is done
+        and the provider's SDK is loaded (both imports hold the GIL: one after the
+        other, the first reply never waits for the MCP SDK)."""
         if self.tools.configured:
-            self.screen.run_worker(self.tools.start(), group="tools", exit_on_error=False)
+            self.screen.run_worker(self._start(), group="tools", exit_on_error=False)
+
+    async def _start(self) -> None:
+        loading = self.screen.providers.loading
+        if loading is not None:
+            with suppress(WorkerFailed, WorkerCancelled):
+                await loading.wait()
+        await self.tools.start()
 
     def show(self) -> None:
         """The Tools screen, for the open conversation."""
