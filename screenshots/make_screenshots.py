@@ -17,7 +17,7 @@ sys.path.insert(0, str(ROOT))
 from tests.mcp_helpers import toolbox_config  # noqa: E402
 from tests.replay_server import ReplayServer, load_cases  # noqa: E402
 from tests.tool_model import ToolModelServer  # noqa: E402
-from tests.tools_app import on_screen, tools_app, tools_ready  # noqa: E402
+from tests.tools_app import approval_dialog, tools_app, tools_ready  # noqa: E402
 from tests.ui_harness import make_app  # noqa: E402
 from tui.ui.screens.approval import ApprovalDialog  # noqa: E402
 from tui.ui.widgets.prompt_input import PromptInput  # noqa: E402
@@ -116,7 +116,7 @@ async def shoot_tools() -> list[Path]:
                 await app.workers.wait_for_complete()
                 arguments = '{"text": "Tools run only with your say.", "times": [1, 2]}'
                 await pilot.press(*f"CALL echo {arguments}", "enter")
-                await on_screen(app, pilot, ApprovalDialog)
+                await approval_dialog(app, pilot)
                 await pilot.pause()
                 shot = app.save_screenshot("tool_approval.svg", str(ROOT / "screenshots"))
                 await pilot.press("y")

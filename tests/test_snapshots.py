@@ -14,9 +14,8 @@ from textual.pilot import Pilot
 from tests.helpers import type_text
 from tests.mcp_helpers import toolbox_config
 from tests.replay_server import ReplayServer, load_cases, replay_in_thread
-from tests.tools_app import model_in_thread, on_screen, tools_app, tools_ready
+from tests.tools_app import approval_dialog, model_in_thread, tools_app, tools_ready
 from tests.ui_harness import make_app
-from tui.ui.screens.approval import ApprovalDialog
 from tui.ui.widgets.prompt_input import PromptInput
 
 SIZE = (110, 34)
@@ -97,7 +96,7 @@ def test_tool_approval_dialog(snap_compare: Compare, tmp_path: Path) -> None:
             arguments = {"text": "The quick brown fox", "shout": True, "times": [1, 2, 3]}
             await type_text(pilot, f"CALL echo {json.dumps(arguments)}")
             await pilot.press("enter")
-            await on_screen(app, pilot, ApprovalDialog)
+            await approval_dialog(app, pilot)
             run = app.session.replies[app.main_screen.conversation.id]
             run.clock = lambda: run.started + 1.5  # the counters behind the dialog hold still
             app.main_screen.live.tick()

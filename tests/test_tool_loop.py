@@ -291,6 +291,7 @@ async def test_a_tool_history_goes_to_another_provider_in_its_own_shape(
     provider = provider_for(then)
     before = len(model.requests)
     follow = ReplyRun(conv, conv.add(new_reply(provider)), provider, build_request(conv, provider))
+    follow.request = ToolStep(hub, hub.tools(["box"]), Answers()).offer(follow.request)
     adapter = adapter_for(then, model)
     try:
         async for _ in follow.events(adapter):
@@ -317,3 +318,35 @@ async def test_a_tool_history_goes_to_another_provider_in_its_own_shape(
         "user",
     ]
     assert sent[3]["content"] == "RESULT add: 9"
+
+
+@pytest.mark.parametrize("kind", KINDS)
+async def test_without_tools_offered_a_tool_history_is_sent_as_text(
+    kind: str, model: ToolModelServer, hub: ToolHub
+) -> None:
+    run, _ = await reply(kind, model, hub, 'CALL add {"a": 4, "b": 5}', servers=["box"])
+    conv = run.conversation
+    conv.add(ChatMessage(Role.USER, "and now?"))
+    provider = provider_for(kind)
+    before = len(model.requests)
+    follow = ReplyRun(conv, conv.add(new_reply(provider)), provider, build_request(conv, provider))
+    adapter = adapter_for(kind, model)
+    try:
+        async for _ in follow.events(adapter):
+            pass
+    finally:
+        await adapter.aclose()
+    body = model.requests[before]
+    assert "tools" not in body
+    text = json.dumps(body["messages"])
+    assert "tool_use" not in text
+    assert "tool_call" not in text
+    assert [m["role"] for m in body["messages"]] == [
+        "user",
+        "assistant",
+        "user",
+        "assistant",
+        "user",
+    ]
+    assert '[called the tool add with {\\"a\\": 4, \\"b\\": 5}]' in text
+    assert "[add returned: 9]" in text

@@ -17,7 +17,7 @@ import pytest
 from tests.helpers import flush, saved, settle, type_text, views
 from tests.mcp_helpers import toolbox_config
 from tests.tool_model import ToolModelServer
-from tests.tools_app import on_screen, tools_app, tools_ready, until
+from tests.tools_app import approval_dialog, on_screen, tools_app, tools_ready, until
 from tui.engine.tool_step import CANCELLED
 from tui.tools.approval import DECLINED
 from tui.ui.screens.approval import ApprovalDialog
@@ -59,7 +59,7 @@ async def test_the_dialog_shows_the_whole_call_and_the_answer_decides(
     async with app.run_test(size=SIZE) as pilot:
         await tools_ready(app, pilot)
         await ask(app, pilot, f'CALL echo {{"text": "{text}"}}')
-        dialog = await on_screen(app, pilot, ApprovalDialog)
+        dialog = await approval_dialog(app, pilot)
         shown = str(dialog.query_one("#json").render())
         assert json.loads(shown) == {"text": text}
         assert "echo on the MCP server box" in str(dialog.query_one("#question").render())
@@ -83,7 +83,7 @@ async def test_always_runs_the_tool_without_asking_again(
     async with app.run_test(size=SIZE, message_hook=None) as pilot:
         await tools_ready(app, pilot)
         await ask(app, pilot, 'CALL echo {"text": "one"}\nCALL echo {"text": "two"}')
-        await on_screen(app, pilot, ApprovalDialog)
+        await approval_dialog(app, pilot)
         asked += 1
         await pilot.press("a")
         await settle(app, pilot)
@@ -206,3 +206,20 @@ async def test_a_huge_result_shows_collapsed_and_x_expands_it(
     result = reply_of(tmp_path)["steps"][0]["calls"][0]["result"]
     assert result.endswith("the first 32,000 are shown]")
     assert "500,000" in result
+
+
+async def test_keys_typed_as_the_dialog_opens_are_not_taken_as_an_answer(
+    tmp_path: Path, model: ToolModelServer
+) -> None:
+    app = tools_app(tmp_path, model, [toolbox_config("box")])
+    async with app.run_test(size=SIZE) as pilot:
+        await tools_ready(app, pilot)
+        await ask(app, pilot, 'CALL echo {"text": "hi"}')
+        dialog = await on_screen(app, pilot, ApprovalDialog)
+        await pilot.press(*"and then")  # the next message, typed on: "a" and "n" in it
+        assert app.screen is dialog
+        assert app.session.tools.policy.allowed == set()
+        await until(pilot, lambda: dialog.armed, "the dialog taking answers")
+        await pilot.press("y")
+        await settle(app, pilot)
+    assert reply_of(tmp_path)["steps"][0]["calls"][0]["result"] == "hi"

@@ -20,6 +20,7 @@ from tui.config import McpServerConfig, load_config
 from tui.store import ConversationStore
 from tui.tools.model import ServerState
 from tui.ui.app import ChatApp
+from tui.ui.screens.approval import ApprovalDialog
 
 WAIT_S = 20.0
 
@@ -115,3 +116,10 @@ def model_in_thread() -> Iterator[ToolModelServer]:
         loop.call_soon_threadsafe(loop.stop)
         thread.join(10)
         loop.close()
+
+
+async def approval_dialog(app: ChatApp, pilot: Any) -> ApprovalDialog:
+    """Until the approval dialog is on top and takes answers; returns it."""
+    dialog: ApprovalDialog = await on_screen(app, pilot, ApprovalDialog)
+    await until(pilot, lambda: dialog.armed, "the dialog taking answers")
+    return dialog

@@ -54,6 +54,8 @@ class ToolCallRecord:
     """The tool's own name on that server, when it differs from `name`."""
     result: ToolResult | None = None
     """None until the call has run (or been refused)."""
+    phase: str = field(default="", compare=False)
+    """While its reply streams: where the call is (asking, running…). Not saved."""
 
 
 @dataclass(slots=True)

@@ -224,7 +224,7 @@ async def run_ask(
             hub, run.tools = await start_tools(
                 config,
                 tool_servers,
-                printer.err,
+                printer.write_err,
                 approve_all=approve_tools,
                 approver=approver or TerminalApprover(printer.err),
             )

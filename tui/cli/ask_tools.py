@@ -12,13 +12,16 @@ import argparse
 import asyncio
 import json
 import os
+import threading
 from collections.abc import Callable
+from contextlib import suppress
 from typing import TYPE_CHECKING, Any, TextIO
 
 from tui.cli.options import fail
 from tui.config import Config
 from tui.engine.state import ToolCall
 from tui.engine.tool_step import Phase, ToolActivity, ToolStep
+from tui.inert import make_inert
 from tui.tools.approval import ApprovalPolicy, Decision
 from tui.tools.model import ServerState, ToolInfo
 
@@ -99,14 +102,38 @@ class TerminalApprover:
         reader, writer = terminal
         with reader, writer:
             writer.write(
-                f"The model wants to run {tool.name} on {tool.server}:\n"
-                f"{pretty_arguments(call.arguments)}\n"
-                "Run it? [y] once, [a] always this session, [n] no: "
+                make_inert(
+                    f"The model wants to run {tool.name} on {tool.server}:\n"
+                    f"{pretty_arguments(call.arguments)}\n"
+                )
+                + "Run it? [y] once, [a] always this session, [n] no: "
             )
             writer.flush()
-            answer = await asyncio.to_thread(reader.readline)
+            answer = await read_line(reader)
         word = answer.strip().lower()[:1]
         return {"y": Decision.ONCE, "a": Decision.ALWAYS}.get(word, Decision.DENY)
+
+
+async def read_line(reader: TextIO) -> str:
+    """A line from `reader`, read on a daemon thread: Ctrl+C at the question must end
+    the program at once (asyncio would wait for an executor thread's `readline`)."""
+    loop = asyncio.get_running_loop()
+    answer: asyncio.Future[str] = loop.create_future()
+
+    def read() -> None:
+        try:
+            line = reader.readline()
+        except (OSError, ValueError):
+            line = ""
+        def give() -> None:
+            if not answer.done():
+                answer.set_result(line)
+
+        with suppress(RuntimeError):  # the program ended meanwhile (Ctrl+C)
+            loop.call_soon_threadsafe(give)
+
+    threading.Thread(target=read, name="tty-question", daemon=True).start()
+    return await answer
 
 
 def pretty_arguments(arguments: str) -> str:
@@ -120,13 +147,13 @@ def pretty_arguments(arguments: str) -> str:
 async def start_tools(
     config: Config,
     names: list[str],
-    err: TextIO,
+    say: Callable[[str], None],
     *,
     approve_all: bool,
     approver: TerminalApprover,
 ) -> tuple[ToolHub, ToolStep]:
-    """Start the chosen servers, name those that failed on stderr, and return the hub
-    with the step that offers the tools of the others."""
+    """Start the chosen servers, name those that failed (`say` writes to stderr), and
+    return the hub with the step that offers the tools of the others."""
     from tui.logs import log_dir
     from tui.tools.hub import ToolHub
 
@@ -135,12 +162,11 @@ async def start_tools(
     await hub.start(names)
     for status in hub.statuses():
         if status.state is ServerState.FAILED:
-            err.write(f"tui-chat ask: MCP server '{status.name}' failed: {status.error}\n")
+            say(f"tui-chat ask: MCP server '{status.name}' failed: {status.error}\n")
             for line in status.stderr_tail[-5:]:
-                err.write(f"  {status.name}: {line}\n")
+                say(f"  {status.name}: {line}\n")
         elif status.state is ServerState.DISABLED:
-            err.write(f"tui-chat ask: MCP server '{status.name}' is disabled in the config.\n")
-    err.flush()
+            say(f"tui-chat ask: MCP server '{status.name}' is disabled in the config.\n")
     policy = ApprovalPolicy({s.name: s for s in servers}, approve_all=approve_all)
     step = ToolStep(hub, hub.tools(names), approver, policy, config.max_tool_rounds)
     return hub, step

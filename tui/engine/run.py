@@ -164,8 +164,11 @@ class ReplyRun:
     def _wants_tools(self, tools: ToolStep) -> bool:
         """Whether the round that just ended asks for tools that may still run; past
         the round limit, the reply ends as `tool_limit` instead."""
-        if self.state.finish_reason is not FinishReason.TOOL_CALLS or not self.state.tool_calls:
+        # Some compatible servers (older Ollama, llama.cpp) end a round of calls `stop`.
+        asked = self.state.finish_reason in (FinishReason.TOOL_CALLS, FinishReason.STOP)
+        if not asked or not self.state.tool_calls:
             return False
+        self.state.finish_reason = FinishReason.TOOL_CALLS
         if len(self.rounds) < tools.max_rounds:
             return True
         self.state.finish_reason = FinishReason.TOOL_LIMIT

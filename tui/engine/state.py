@@ -35,7 +35,13 @@ class ToolCall:
     def record(self) -> ToolCallRecord:
         """The call as a message keeps it."""
         return ToolCallRecord(
-            self.id or "", self.name, self.arguments, self.server, self.tool, self.result
+            self.id or "",
+            self.name,
+            self.arguments,
+            self.server,
+            self.tool,
+            self.result,
+            self.phase,
         )
 
 

@@ -87,7 +87,9 @@ class ToolStep:
         """Deal with every call of the round that just ended, yielding each change."""
         calls = run.state.calls()
         approved: list[tuple[ToolCall, ToolInfo, dict[str, Any]]] = []
-        for call in calls:
+        for index, call in enumerate(calls):
+            # Every result must name its call: make up an id a server left out.
+            call.id = call.id or f"call_{len(run.rounds)}_{index}"
             tool = self.find(call.name)
             if tool is not None:
                 call.server, call.tool = tool.server, "" if tool.name == call.name else tool.name
@@ -155,4 +157,9 @@ class ToolStep:
         """The request after a round of tools: the first one, plus this reply so far."""
         run.record()
         turns = message_turns(run.message)
-        return replace(run.request, messages=run.request.messages + tuple(turns))
+        # Anthropic wants an assistant turn's signed thinking blocks sent back with its
+        # tool results when thinking is on; they are not kept, so the rounds after the
+        # first go without thinking.
+        return replace(
+            run.request, messages=run.request.messages + tuple(turns), thinking_budget=None
+        )

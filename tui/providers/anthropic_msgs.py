@@ -31,6 +31,7 @@ from tui.providers.events import (
     ToolCallDelta,
     Usage,
 )
+from tui.providers.history import without_tool_turns
 
 if TYPE_CHECKING:
     from anthropic.types import RawMessageStreamEvent
@@ -238,12 +239,14 @@ class AnthropicProvider:
         if request.tools:
             kwargs["tools"] = request_tools(request.tools)
 
+        turns = request.messages if request.tools else without_tool_turns(request.messages)
+
         @asynccontextmanager
         async def open_stream() -> AsyncIterator[AsyncIterable[RawMessageStreamEvent]]:
             created = await self._client.messages.create(
                 model=request.model,
                 max_tokens=max_tokens,
-                messages=request_messages(request.messages),  # type: ignore[arg-type]
+                messages=request_messages(turns),  # type: ignore[arg-type]
                 stream=True,
                 **kwargs,
             )

@@ -28,6 +28,7 @@ from tui.providers.events import (
     ToolCallDelta,
     Usage,
 )
+from tui.providers.history import without_tool_turns
 from tui.providers.sse import SSEParser
 
 _FINISH = {
@@ -176,7 +177,8 @@ def request_messages(request: ChatRequest) -> list[dict[str, Any]]:
     messages: list[dict[str, Any]] = (
         [{"role": "system", "content": request.system}] if request.system else []
     )
-    for message in request.messages:
+    turns = request.messages if request.tools else without_tool_turns(request.messages)
+    for message in turns:
         if message.role == "tool":
             messages.extend(
                 {"role": "tool", "tool_call_id": result.call_id, "content": _result_text(result)}

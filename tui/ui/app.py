@@ -13,9 +13,11 @@ from textual.actions import parse
 from textual.app import App, SystemCommand
 from textual.binding import BindingType
 from textual.dom import DOMNode
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from tui.config import Config, ProviderConfig
+from tui.inert import make_inert
 from tui.logs import LOG_NAME, log_dir
 from tui.session.session import ChatSession, Severity
 from tui.state import AppState
@@ -65,6 +67,25 @@ class ChatApp(App[None]):
             self.register_theme(theme)
         if self.session.state.theme in self.available_themes:
             self.theme = self.session.state.theme
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        # Notices carry text from outside (provider errors, titles, a tool server's
+        # stderr): never markup, never terminal escapes, whoever asks.
+        super().notify(
+            make_inert(message),
+            title=make_inert(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
 
     def _notify_from_anywhere(self, message: str, title: str, severity: Severity) -> None:
         self.notify(message, title=title, severity=severity, timeout=10)  # thread-safe

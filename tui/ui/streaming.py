@@ -8,7 +8,7 @@ from collections.abc import Callable
 from textual.message_pump import MessagePump
 
 from tui.engine import ReplyRun
-from tui.engine.tool_step import Phase, ToolActivity
+from tui.engine.tool_step import ToolActivity
 from tui.providers.base import Provider
 from tui.providers.events import (
     ReasoningDelta,
@@ -87,7 +87,6 @@ async def stream_reply(target: MessagePump, run: ReplyRun, prepare: Callable[[],
     # goes out first, so a front end never draws the end before the last of the text.
     run.on_close.insert(0, lambda _run: batcher.post())
     loop = asyncio.get_running_loop()
-    phases: dict[int, Phase] = {}
     try:
         try:
             adapter = await asyncio.to_thread(prepare)
@@ -110,9 +109,7 @@ async def stream_reply(target: MessagePump, run: ReplyRun, prepare: Callable[[],
                     target.post_message(ReplyRetrying(run, event))
                 case ToolCallDelta() | ToolActivity():
                     batcher.post()
-                    if isinstance(event, ToolActivity):
-                        phases[id(event.call)] = event.phase
-                    target.post_message(tool_snapshot(run, phases))
+                    target.post_message(tool_snapshot(run))
             # Chunks that are already buffered are read without suspending, so a fast
             # stream would hold the event loop until it ends; let the UI run in between.
             if posted_now or loop.time() - ran_since >= YIELD_EVERY_S:
@@ -123,11 +120,11 @@ async def stream_reply(target: MessagePump, run: ReplyRun, prepare: Callable[[],
         run.close()
 
 
-def tool_snapshot(run: ReplyRun, phases: dict[int, Phase] | None = None) -> ReplyTools:
-    """The calls of `run`'s current round as they stand now (`phases`: where each call
-    of a live reply is; None once the reply has ended)."""
+def tool_snapshot(run: ReplyRun, *, live: bool = True) -> ReplyTools:
+    """The calls of `run`'s current round as they stand now (`live`: the reply is still
+    going, so a call with no phase yet is still streaming its arguments)."""
     calls = tuple(
-        CallView.of(call.record(), "" if phases is None else phases.get(id(call), "streaming"))
+        CallView.of(call.record(), (call.phase or "streaming") if live else "")
         for call in run.state.calls()
     )
     return ReplyTools(run, len(run.rounds), calls)

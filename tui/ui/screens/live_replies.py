@@ -72,7 +72,7 @@ class LiveReplies:
         if view is not None:
             await view.finish()
             if run.state.tool_calls:  # stopped while tools ran: show how each call ended
-                ended = tool_snapshot(run)
+                ended = tool_snapshot(run, live=False)
                 await view.show_tools(ended.round, ended.calls)
         if (error := run.state.error) is not None:
             kept = " What arrived is kept." if run.state.text else ""

@@ -81,10 +81,24 @@ class ToolActions:
         """Ask the user about `call` (from the reply's worker); a reply stopped while
         the dialog is open takes the dialog with it."""
         app = self.screen.app
-        dialog = ApprovalDialog(tool, call.arguments)
+        conv = next(
+            (
+                r.conversation
+                for r in self.screen.session.replies.values()
+                if any(c is call for c in r.state.calls())
+            ),
+            None,
+        )
+        dialog = ApprovalDialog(tool, call.arguments, conversation=conv.title if conv else "")
+        answered: asyncio.Future[Decision] = asyncio.get_running_loop().create_future()
+
+        def answer(decision: Decision | None) -> None:
+            if not answered.done():
+                answered.set_result(decision or Decision.DENY)
+
+        app.push_screen(dialog, callback=answer)
         try:
-            return await app.push_screen_wait(dialog)
+            return await answered
         except asyncio.CancelledError:
-            if dialog in app.screen_stack:
-                dialog.dismiss(Decision.DENY)
+            dialog.abandon()
             raise

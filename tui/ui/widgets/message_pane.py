@@ -166,6 +166,8 @@ class MessagePane(VerticalScroll):
         view = self.view_for(run.message)
         if view is None:
             return
+        if event.round < view.round:
+            return  # drawn already: the view was built from the message since
         if event.round > view.round:
             await view.next_round(event.round)
         if isinstance(event.delta, ReasoningDelta):

@@ -158,7 +158,13 @@ class MessageView(Vertical, can_focus=True):
         self._tail = Static(self._markdown(self._tail_text), classes="piece")
         yield self._tail
         if message.tool_calls:
-            self._tools = ToolRound([CallView.of(call) for call in message.tool_calls])
+            live = self.live  # a reply still going: its calls are where the run has them
+            self._tools = ToolRound(
+                [
+                    CallView.of(c, (c.phase or "streaming") if live else "")
+                    for c in message.tool_calls
+                ]
+            )
             yield self._tools
         yield Static("", markup=False, classes="finish")
 
