@@ -49,6 +49,7 @@ ALLOWED: list[tuple[str, tuple[str, ...]]] = [
     ("tui.store", ("tui.store", "tui.domain")),
     ("tui.state", ("tui.store",)),
     ("tui.attachments", ("tui.domain",)),
+    ("tui.images", ("tui.domain",)),
     ("tui.context", ("tui.domain", "tui.attachments")),
     ("tui.export", ("tui.domain",)),
     ("tui.reasoning", ("tui.config",)),
@@ -58,6 +59,7 @@ ALLOWED: list[tuple[str, tuple[str, ...]]] = [
         "tui.engine",
         (
             "tui.engine",
+            "tui.images",
             "tui.tools",
             "tui.providers",
             "tui.config",
@@ -73,6 +75,7 @@ ALLOWED: list[tuple[str, tuple[str, ...]]] = [
         "tui.session",
         (
             "tui.session",
+            "tui.images",
             "tui.tools",
             "tui.logs",
             "tui.engine",
@@ -91,6 +94,7 @@ ALLOWED: list[tuple[str, tuple[str, ...]]] = [
         "tui.cli",
         (
             "tui.cli",
+            "tui.images",
             "tui.tools",
             "tui.engine",
             "tui.providers",

@@ -30,6 +30,23 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+@dataclass(frozen=True, slots=True)
+class ImageRef:
+    """An image of a message (or a tool result), stored once in the data dir's blobs and
+    referred to by the sha256 of its bytes."""
+
+    sha256: str
+    """The full hex digest (64 characters) of the stored bytes."""
+    name: str
+    """The path as the user gave it, `clipboard`, or the tool's name."""
+    media_type: str
+    """image/png, image/jpeg, image/gif or image/webp."""
+    size: int
+    """Bytes."""
+    width: int
+    height: int
+
+
 @dataclass(slots=True)
 class ToolResult:
     """What a tool call gave back (or why it did not run), as the model was sent it."""
@@ -38,6 +55,8 @@ class ToolResult:
     is_error: bool = False
     duration_s: float | None = None
     """How long the call took; None when it never ran (denied, unknown tool, bad JSON)."""
+    images: list[ImageRef] = field(default_factory=list)
+    """Images the tool returned (stored as blobs), after its text."""
 
 
 @dataclass(slots=True)
@@ -112,6 +131,8 @@ class ChatMessage:
     """Which version this is, counting the alternatives (0 = the first)."""
     attachments: list[Attachment] = field(default_factory=list)
     """Files attached to a user message (`-f` / `@path`), sent after its text."""
+    images: list[ImageRef] = field(default_factory=list)
+    """Images attached to a user message, sent after its text and files."""
     dropped: int = 0
     """How many of the oldest messages were left out of the request for this reply
     (the user's choice when the context window was full)."""

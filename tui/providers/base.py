@@ -12,6 +12,15 @@ RequestRole = Literal["user", "assistant", "tool"]
 
 
 @dataclass(frozen=True, slots=True)
+class RequestImage:
+    """An image sent with a turn: its bytes as they go (already within the provider's
+    limits), base64-encoded by the adapter."""
+
+    media_type: str
+    data: bytes = field(repr=False)
+
+
+@dataclass(frozen=True, slots=True)
 class RequestToolCall:
     """A tool call of an earlier assistant turn, sent back with the history."""
 
@@ -29,6 +38,8 @@ class RequestToolResult:
     name: str
     text: str
     is_error: bool = False
+    images: tuple[RequestImage, ...] = ()
+    """Images the tool returned (sent where the API takes them in a tool result)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +55,8 @@ class RequestMessage:
     content: str
     tool_calls: tuple[RequestToolCall, ...] = ()
     tool_results: tuple[RequestToolResult, ...] = ()
+    images: tuple[RequestImage, ...] = ()
+    """Images of a user turn, sent after its text."""
 
 
 @dataclass(frozen=True, slots=True)
