@@ -425,3 +425,23 @@ async def test_restart_tries_a_failed_server_again_but_not_a_disabled_one(hub: T
     assert log.read_text().count("bad token") == 2  # it ran again, and failed the same way
     await hub.restart("off")
     assert status(hub, "off") == (ServerState.DISABLED, "")
+
+
+@pytest.mark.asyncio(loop_scope="function")
+async def test_an_image_a_tool_returns_is_kept_as_a_blob(tmp_path: Path) -> None:
+    from tui.session.tools import keep_in
+    from tui.store.blobs import BlobStore
+
+    blobs = BlobStore(tmp_path)
+    hub = ToolHub([toolbox_config("pics", tools=("picture",))], keep_image=keep_in(blobs))
+    try:
+        await hub.start()
+        [tool] = hub.tools()
+        result = await hub.call(tool, {})
+    finally:
+        await hub.aclose()
+    assert result.text.startswith("a red rectangle")
+    [image] = result.images
+    assert (image.media_type, image.width, image.height) == ("image/png", 8, 6)
+    assert len(image.sha256) == 64
+    assert blobs.read(image) is not None

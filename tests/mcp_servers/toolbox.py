@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import os
 import socket
 import sys
@@ -24,6 +25,8 @@ from typing import Any
 
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
+from mcp.server.mcpserver.utilities.types import Image
+from mcp_types import ImageContent, TextContent
 
 DEFAULT_TOOLS = (
     "add",
@@ -37,8 +40,8 @@ DEFAULT_TOOLS = (
     "pid",
     "counts",
 )
-"""The tools a server offers unless `--tools` names others (`shout` is only on request,
-so a second server can offer a name the first does not)."""
+"""The tools a server offers unless `--tools` names others (`shout` and `picture` only
+on request, so a second server can offer a name the first does not)."""
 
 _started = 0
 """How many `slow` calls have begun."""
@@ -116,8 +119,23 @@ def pid() -> int:
     return os.getpid()
 
 
+RED_PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAgAAAAGCAIAAABxZ0isAAAAFElEQVR4nGM8oaHBgA0wYRWlkwQAppoBJCiW4EgAAAAASUVORK5CYII="
+)
+"""An 8 by 6 red PNG."""
+
+
+def picture() -> list[TextContent | ImageContent]:
+    """A caption and a small red PNG (an image in a tool result)."""
+    return [
+        TextContent(type="text", text="a red rectangle"),
+        Image(data=RED_PNG, format="png").to_image_content(),
+    ]
+
+
 TOOLS: dict[str, Callable[..., Any]] = {
-    fn.__name__: fn for fn in (add, echo, shout, slow, counts, fail, huge, die, getenv, whoami, pid)
+    fn.__name__: fn
+    for fn in (add, echo, shout, slow, counts, fail, huge, die, getenv, whoami, pid, picture)
 }
 
 Scope = MutableMapping[str, Any]

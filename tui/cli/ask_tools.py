@@ -155,10 +155,13 @@ async def start_tools(
     """Start the chosen servers, name those that failed (`say` writes to stderr), and
     return the hub with the step that offers the tools of the others."""
     from tui.logs import log_dir
+    from tui.session.tools import keep_in
+    from tui.store.blobs import BlobStore
     from tui.tools.hub import ToolHub
 
     servers = [server for server in config.mcp_servers if server.name in names]
-    hub = ToolHub(servers, environ=os.environ, log_dir=log_dir())
+    keep = keep_in(BlobStore(config.data_dir))
+    hub = ToolHub(servers, environ=os.environ, log_dir=log_dir(), keep_image=keep)
     await hub.start(names)
     for status in hub.statuses():
         if status.state is ServerState.FAILED:

@@ -11,10 +11,12 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from tui.config import Config
-from tui.domain import Conversation
+from tui.domain import Conversation, ImageRef
 from tui.engine.tool_step import Approver, ToolStep
+from tui.images import ImageError, decode
+from tui.store.blobs import BlobStore
 from tui.tools.approval import ApprovalPolicy
-from tui.tools.model import ServerStatus
+from tui.tools.model import KeepImage, ServerStatus
 
 if TYPE_CHECKING:
     from tui.tools.hub import ToolHub
@@ -57,6 +59,7 @@ class SessionTools:
                 environ=os.environ,
                 log_dir=log_dir(),
                 on_change=self._changed,
+                keep_image=keep_in(BlobStore(self.config.data_dir)),
             )
         await self.hub.start()
 
@@ -101,3 +104,18 @@ class SessionTools:
         self.listeners.clear()
         if self.hub is not None:
             await self.hub.aclose()
+
+
+def keep_in(blobs: BlobStore) -> KeepImage:
+    """Keeps the images tools return as blobs (bytes that do not decode are dropped:
+    the result's text still says an image came)."""
+
+    def keep(data: bytes, media_type: str) -> ImageRef | None:
+        try:
+            picture = decode(data, "the tool's image")
+        except ImageError:
+            log.info("a tool returned an image that does not decode (%s)", media_type)
+            return None
+        return picture.ref(blobs.put(picture.data, picture.media_type), "tool result")
+
+    return keep

@@ -17,7 +17,7 @@ from typing import Any
 
 from tui.config.model import McpServerConfig
 from tui.domain import ToolResult
-from tui.tools.model import ServerState, ServerStatus, ToolInfo
+from tui.tools.model import KeepImage, ServerState, ServerStatus, ToolInfo
 from tui.tools.naming import api_names
 from tui.tools.results import cut_for_model
 from tui.tools.server import McpConnection
@@ -37,11 +37,13 @@ class ToolHub:
         on_change: Callable[[], object] | None = None,
         start_timeout: float = 30.0,
         clock: Callable[[], float] = time.monotonic,
+        keep_image: KeepImage | None = None,
     ) -> None:
         """`environ` is where `${VAR}` in `env` and `headers` is read from (default: ours);
         `log_dir` gets each stdio server's stderr as `mcp-<name>.log` (default: a temp
         folder removed on close); `on_change` is called whenever a server's state
-        changes, so a screen can redraw its list; `clock` times the calls."""
+        changes, so a screen can redraw its list; `clock` times the calls; `keep_image`
+        stores the images tools return (without it only their text notes are kept)."""
         self._on_change = on_change
         self._connections = {
             config.name: McpConnection(
@@ -51,6 +53,7 @@ class ToolHub:
                 start_timeout=start_timeout,
                 clock=clock,
                 on_change=self._changed,
+                keep_image=keep_image,
             )
             for config in servers
         }

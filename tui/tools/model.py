@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from tui.domain import ImageRef
 from tui.providers.base import ToolDefinition
+
+KeepImage = Callable[[bytes, str], ImageRef | None]
+"""Keeps an image a tool returned (bytes, media type) as a blob; None when the bytes are
+not an image that decodes."""
 
 
 class ServerState(StrEnum):

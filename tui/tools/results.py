@@ -13,6 +13,8 @@ The MCP SDK is never imported here: content is read by its `type` field, so the 
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +34,21 @@ def result_text(result: CallToolResult) -> str:
     if not parts and result.structured_content is not None:
         parts.append(json.dumps(result.structured_content, ensure_ascii=False, default=str))
     return "\n\n".join(parts)
+
+
+def result_images(result: CallToolResult) -> list[tuple[str, bytes]]:
+    """The images among `result`'s content blocks, as (media type, bytes); blocks whose
+    data is not base64 are left out (their text note stays)."""
+    from mcp_types import ImageContent  # loaded already: a result came from the SDK
+
+    images = []
+    for block in result.content:
+        if isinstance(block, ImageContent):
+            try:
+                images.append((block.mime_type, base64.b64decode(block.data, validate=True)))
+            except (binascii.Error, ValueError):
+                continue
+    return images
 
 
 def _block_text(block: Any) -> str:

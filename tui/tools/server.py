@@ -38,8 +38,8 @@ from tui.tools.launch import (
     log_path,
     tail,
 )
-from tui.tools.model import ServerState
-from tui.tools.results import result_text
+from tui.tools.model import KeepImage, ServerState
+from tui.tools.results import result_images, result_text
 
 if TYPE_CHECKING:
     from anyio import CancelScope
@@ -78,8 +78,10 @@ class McpConnection:
         start_timeout: float = 30.0,
         clock: Callable[[], float] = time.monotonic,
         on_change: Callable[[], object] | None = None,
+        keep_image: KeepImage | None = None,
     ) -> None:
         self.config = config
+        self._keep_image = keep_image
         self.state = ServerState.STOPPED if config.enabled else ServerState.DISABLED
         self.error: str | None = None
         self.stderr_tail: tuple[str, ...] = ()
@@ -311,7 +313,11 @@ class McpConnection:
         except Exception as exc:
             text = self._call_failure(tool, exc, timeout)
             return ToolResult(text, is_error=True, duration_s=self._clock() - started)
-        return ToolResult(result_text(result), result.is_error, self._clock() - started)
+        done = ToolResult(result_text(result), result.is_error, self._clock() - started)
+        if self._keep_image is not None:
+            kept = (self._keep_image(data, media) for media, data in result_images(result))
+            done.images = [ref for ref in kept if ref is not None]
+        return done
 
     def _call_failure(self, tool: str, exc: Exception, timeout: float) -> str:
         """What the model is told of a call that failed (and what becomes of the server)."""
