@@ -49,8 +49,8 @@ async def test_binary_and_huge_files_are_refused_before_anything_is_sent(
     replay: ReplayServer, tmp_path: Path
 ) -> None:
     (tmp_path / "config.toml").write_text("attach_limit_kib = 1\n")
-    binary = tmp_path / "image.png"
-    binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
+    binary = tmp_path / "archive.bin"
+    binary.write_bytes(b"PK\x03\x04\x00\x00\x00")
     huge = tmp_path / "big.txt"
     huge.write_text("x" * 4096)
     env = cli_env(tmp_path)

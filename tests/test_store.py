@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import base64
+import hashlib
+import os
 import tempfile
 import tomllib
 from datetime import UTC, datetime, timedelta
@@ -9,17 +12,19 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.picture_bytes import picture
 from tui.domain import (
     Attachment,
     ChatMessage,
     Conversation,
+    ImageRef,
     MessageStatus,
     Role,
     ToolCallRecord,
     ToolResult,
     ToolStep,
 )
-from tui.store import ConversationStore, StoreError
+from tui.store import BlobStore, ConversationStore, StoreError
 from tui.store.store import encode
 
 # Any Unicode text a model or a person could produce, control characters included;
@@ -48,7 +53,16 @@ moments = st.datetimes(
 
 
 durations = st.none() | st.just(0.12) | st.floats(0, 10**6, allow_nan=False)
-results = st.builds(ToolResult, texts, st.booleans(), durations)
+images = st.builds(
+    ImageRef,
+    sha256=st.binary(max_size=8).map(lambda data: hashlib.sha256(data).hexdigest()),
+    name=texts,
+    media_type=st.sampled_from(["image/png", "image/jpeg", "image/gif", "image/webp"]),
+    size=st.integers(0, 50 * 1024 * 1024),
+    width=st.integers(0, 10**5),
+    height=st.integers(0, 10**5),
+)
+results = st.builds(ToolResult, texts, st.booleans(), durations, st.lists(images, max_size=2))
 
 
 @st.composite
@@ -89,6 +103,7 @@ def messages(draw: st.DrawFn, depth: int = 1) -> ChatMessage:
         tool_calls=draw(st.lists(tool_calls(), max_size=2)),
         steps=draw(st.lists(steps, max_size=2)),
         attachments=draw(st.lists(st.builds(Attachment, texts, texts), max_size=2)),
+        images=draw(st.lists(images, max_size=2)) if role is Role.USER else [],
     )
     if depth:
         message.alternatives = draw(st.lists(messages(depth=0), max_size=2))
@@ -294,3 +309,117 @@ def test_a_bad_tool_result_is_refused(tmp_path: Path) -> None:
     path.write_text(path.read_text().replace("is_error = true", 'is_error = "yes"'))
     with pytest.raises(StoreError, match="is_error must be true or false"):
         store.load(conv.id)
+
+
+def image_conversation(store: ConversationStore, data: bytes) -> tuple[Conversation, ImageRef]:
+    """A question with an image kept in `store`'s blobs, and a reply whose tool returned it."""
+    digest = store.blobs.put(data, "image/png")
+    ref = ImageRef(digest, "shots/photo.png", "image/png", len(data), 640, 480)
+    conv = tool_reply()
+    conv.messages[0].images = [ref]
+    result = conv.messages[1].steps[0].calls[0].result
+    assert result is not None
+    result.images = [ref]
+    return conv, ref
+
+
+def test_an_image_is_one_short_line_naming_its_blob_by_its_full_digest(tmp_path: Path) -> None:
+    store = ConversationStore(tmp_path)
+    data = picture("PNG", (640, 480)) + os.urandom(100_000)  # heavy: none of it in the TOML
+    conv, ref = image_conversation(store, data)
+    path = store.save(conv)
+    text = path.read_text(encoding="utf-8")
+    table = (
+        f'sha256 = "{ref.sha256}"\nname = "shots/photo.png"\nmedia_type = "image/png"\n'
+        f"bytes = {len(data)}\nwidth = 640\nheight = 480\n"
+    )
+    assert f'content = "what is in notes?"\n\n[[messages.images]]\n{table}' in text
+    assert f"duration_s = 0.12\n\n[[messages.steps.calls.images]]\n{table}" in text
+    assert text.count(ref.sha256) == 2
+    assert len(ref.sha256) == 64
+    assert len(text) < 2000
+    assert base64.b64encode(data[:30]).decode()[:20] not in text
+    assert base64.b64encode(data[30:90]).decode()[:20] not in text
+    loaded = store.load(conv.id)
+    assert loaded == conv
+    assert store.blobs.read(loaded.messages[0].images[0]) == data
+
+
+@pytest.mark.parametrize(
+    "digest",
+    ["ABCDEF" + "0" * 58, "0" * 63, "0" * 65, "g" * 64, "sha256:" + "0" * 57],
+)
+def test_an_image_whose_digest_is_not_64_lowercase_hex_is_refused(
+    tmp_path: Path, digest: str
+) -> None:
+    store = ConversationStore(tmp_path)
+    conv, ref = image_conversation(store, picture())
+    path = store.save(conv)
+    text = path.read_text(encoding="utf-8")
+    # the tool result's reference only: the question's stays good
+    at = text.rindex(ref.sha256)
+    path.write_text(text[:at] + digest + text[at + 64 :], encoding="utf-8")
+    with pytest.raises(StoreError, match="image sha256 must be 64 lowercase hex digits"):
+        store.load(conv.id)
+
+
+def test_an_image_without_its_pixel_size_is_refused(tmp_path: Path) -> None:
+    store = ConversationStore(tmp_path)
+    conv, _ = image_conversation(store, picture())
+    path = store.save(conv)
+    path.write_text(path.read_text().replace("width = 640", 'width = "wide"'))
+    with pytest.raises(StoreError, match="image width must be a whole number"):
+        store.load(conv.id)
+
+
+def test_a_blob_is_kept_once_and_shared_by_two_conversations(tmp_path: Path) -> None:
+    store = ConversationStore(tmp_path)
+    data = picture()
+    first, ref = image_conversation(store, data)
+    second, again = image_conversation(store, data)
+    store.save(first)
+    store.save(second)
+    assert again == ref
+    assert [p.name for p in store.blobs.root.iterdir()] == [f"{ref.sha256}.png"]
+    assert store.blobs.path(ref.sha256, "image/png").read_bytes() == data
+    assert hashlib.sha256(data).hexdigest() == ref.sha256
+    other = store.blobs.put(picture("JPEG"), "image/jpeg")
+    assert store.blobs.path(other, "image/jpeg").name == f"{other}.jpg"
+    assert len(list(store.blobs.root.iterdir())) == 2
+
+
+def test_a_blob_is_written_atomically_and_never_rewritten(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blobs = BlobStore(tmp_path)
+    data = picture()
+
+    def fail(source: object, target: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", fail)
+    with pytest.raises(OSError, match="No space"):
+        blobs.put(data, "image/png")
+    assert list(blobs.root.iterdir()) == []  # neither a half blob nor a temp file
+    monkeypatch.undo()
+    digest = blobs.put(data, "image/png")
+    path = blobs.path(digest, "image/png")
+    before = path.stat()
+    monkeypatch.setattr(os, "replace", fail)
+    assert blobs.put(data, "image/png") == digest  # already there: not written again
+    assert path.stat().st_ino == before.st_ino
+    assert [p.name for p in blobs.root.iterdir()] == [path.name]
+
+
+def test_a_missing_or_damaged_blob_reads_as_none(tmp_path: Path) -> None:
+    store = ConversationStore(tmp_path)
+    conv, ref = image_conversation(store, picture())
+    store.save(conv)
+    path = store.blobs.path(ref.sha256, ref.media_type)
+    path.write_bytes(picture(color="blue"))  # not the bytes its name promises
+    assert store.blobs.has(ref)
+    assert store.blobs.read(ref) is None
+    path.unlink()
+    assert not store.blobs.has(ref)
+    assert store.blobs.read(ref) is None
+    assert store.load(conv.id) == conv  # the conversation reads all the same

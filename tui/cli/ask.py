@@ -13,10 +13,9 @@ import asyncio
 import json
 import os
 import sys
-from pathlib import Path
 from typing import Any, TextIO
 
-from tui.attachments import AttachmentError, read_attachment
+from tui.cli.ask_files import AskFileError, ReadImage, read_question_files
 from tui.cli.ask_tools import (
     TerminalApprover,
     ToolPrinter,
@@ -27,7 +26,7 @@ from tui.cli.ask_tools import (
 from tui.cli.json_result import result_object
 from tui.cli.options import add_common_options, fail, resolve
 from tui.config import MIN_THINKING_BUDGET, REASONING_EFFORTS, Config, ProviderConfig
-from tui.domain import Attachment, ChatMessage, Conversation, Role
+from tui.domain import Attachment, ChatMessage, Conversation, ImageRef, Role
 from tui.engine import ReplyRun, build_request, new_reply
 from tui.engine.run import RunEvent
 from tui.engine.stream import Sleep
@@ -64,7 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="PATH",
-        help="attach a text file to the question (repeatable; binary or huge files refused)",
+        help="attach a text file or an image (PNG, JPEG, GIF, WebP) to the question "
+        "(repeatable; other binary files and huge text files are refused)",
     )
     parser.add_argument(
         "--compare",
@@ -205,11 +205,16 @@ async def run_ask(
     tool_servers: list[str] | None = None,
     approve_tools: bool = False,
     approver: TerminalApprover | None = None,
+    images: ReadImage | None = None,
 ) -> int:
     """Stream one reply into `conv`, printing as it goes; returns the exit status.
     `sleep` waits before a retry (tests pass one that does not wait). `tool_servers`
-    names the MCP servers whose tools are offered (None: no tools)."""
+    names the MCP servers whose tools are offered (None: no tools). `images` reads the
+    bytes of the conversation's images (None: from the store's blobs)."""
     pool = AdapterPool(config_path=str(config.config_path))
+    if images is None and store is not None:
+        images = store.blobs.read
+    # TODO(images): build_request(conv, provider, images=images) once it takes them.
     request = build_request(conv, provider)
     run = ReplyRun(
         conv,
@@ -248,11 +253,12 @@ def new_exchange(
     *,
     system: str | None,
     attachments: list[Attachment] | None = None,
+    images: list[ImageRef] | None = None,
     reasoning_effort: str | None = None,
     thinking_budget: int | None = None,
 ) -> Conversation:
-    """A new conversation holding the user's prompt (and attached files); reasoning
-    settings not given come from the provider's config."""
+    """A new conversation holding the user's prompt (and attached files and images);
+    reasoning settings not given come from the provider's config."""
     conv = Conversation.start(
         provider.name,
         provider.model,
@@ -260,7 +266,14 @@ def new_exchange(
         reasoning_effort=reasoning_effort or provider.reasoning_effort,
         thinking_budget=thinking_budget or provider.thinking_budget,
     )
-    conv.add(ChatMessage(role=Role.USER, content=prompt, attachments=list(attachments or ())))
+    conv.add(
+        ChatMessage(
+            role=Role.USER,
+            content=prompt,
+            attachments=list(attachments or ()),
+            images=list(images or ()),
+        )
+    )
     return conv
 
 
@@ -283,12 +296,10 @@ def main(argv: list[str]) -> int:
     if hasattr(sys.stdin, "reconfigure"):
         sys.stdin.reconfigure(errors="replace")  # bytes that are not UTF-8 become U+FFFD
     prompt = read_prompt(args.prompt, sys.stdin)
-    attachments = []
-    for name in args.file:
-        try:
-            attachments.append(read_attachment(Path(name), name, config.attach_limit))
-        except AttachmentError as exc:
-            fail(f"tui-chat ask: {exc}")
+    try:
+        files = read_question_files(args.file, config.attach_limit)
+    except AskFileError as exc:
+        fail(f"tui-chat ask: {exc}")
     if args.thinking_budget is not None and args.thinking_budget < MIN_THINKING_BUDGET:
         fail(f"tui-chat ask: --thinking-budget must be at least {MIN_THINKING_BUDGET}.")
     compared = []
@@ -310,17 +321,20 @@ def main(argv: list[str]) -> int:
         provider,
         prompt,
         system=args.system or config.system_prompt,
-        attachments=attachments,
+        attachments=files.attachments,
+        images=files.images,
         reasoning_effort=args.reasoning_effort,
         thinking_budget=args.thinking_budget,
     )
     store = None if args.no_save else ConversationStore(config.data_dir)
     printer = Printer(sys.stdout, sys.stderr, as_json=args.json)
+    images = files.keep(store.blobs if store else None, printer.warn)  # before any request
     save_quietly(store, conv, printer)  # the question is on disk before anything can fail
     try:
         if compared:
             from tui.cli.compare import run_compare
 
+            # TODO(images): the compared requests read `images` once build_request does.
             return asyncio.run(run_compare(config, compared, conv, printer, store))
         tool_servers = chosen_servers(config, args)
         return asyncio.run(
@@ -332,6 +346,7 @@ def main(argv: list[str]) -> int:
                 store,
                 tool_servers=tool_servers,
                 approve_tools=args.approve_tools,
+                images=images,
             )
         )
     except KeyboardInterrupt:

@@ -1,6 +1,15 @@
 """The conversation store: one human-readable TOML file per conversation."""
 
+from tui.store.blobs import BlobStore
 from tui.store.saver import BackgroundSaver
 from tui.store.store import ConversationStore, Header, Snapshot, StoreError, Summary
 
-__all__ = ["BackgroundSaver", "ConversationStore", "Header", "Snapshot", "StoreError", "Summary"]
+__all__ = [
+    "BackgroundSaver",
+    "BlobStore",
+    "ConversationStore",
+    "Header",
+    "Snapshot",
+    "StoreError",
+    "Summary",
+]

@@ -2,12 +2,14 @@
 
 TOML has no null, so absent values are left out rather than written as None. Tool
 calls, their results and a reply's earlier rounds (`[[messages.steps]]`) were added to
-format 1 without a new number: every field is optional and a file without them reads
-as before.
+format 1 without a new number, and so were images (`images = [{ sha256 = "…", … }]` on a
+message or a call's result, naming a blob by its full digest): every field is optional
+and a file without them reads as before.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,6 +17,7 @@ from tui.domain import (
     Attachment,
     ChatMessage,
     Conversation,
+    ImageRef,
     MessageStatus,
     Role,
     ToolCallRecord,
@@ -104,7 +107,21 @@ def _message_to_dict(message: ChatMessage) -> dict[str, Any]:
         out["dropped_messages"] = message.dropped
     if message.attachments:
         out["attachments"] = [{"name": a.name, "text": a.text} for a in message.attachments]
+    if message.images:
+        out["images"] = [_image_to_dict(i) for i in message.images]
     return out
+
+
+def _image_to_dict(image: ImageRef) -> dict[str, Any]:
+    """An image as one short inline table: the blob's full digest and what it holds."""
+    return {
+        "sha256": image.sha256,
+        "name": image.name,
+        "media_type": image.media_type,
+        "bytes": image.size,
+        "width": image.width,
+        "height": image.height,
+    }
 
 
 def _step_to_dict(step: ToolStep) -> dict[str, Any]:
@@ -128,6 +145,8 @@ def _call_to_dict(call: ToolCallRecord) -> dict[str, Any]:
             out["is_error"] = True
         if call.result.duration_s is not None:
             out["duration_s"] = call.result.duration_s
+        if call.result.images:
+            out["images"] = [_image_to_dict(i) for i in call.result.images]
     return out
 
 
@@ -152,6 +171,8 @@ def conversation_from_dict(data: dict[str, Any]) -> Conversation:
             disabled_tools=[str(key) for key in _list(head, "disabled_tools")],
             messages=[_message_from_dict(m) for m in data.get("messages", [])],
         )
+    except SchemaError:
+        raise
     except (KeyError, TypeError, ValueError) as exc:
         raise SchemaError(f"not a conversation file: {type(exc).__name__}: {exc}") from None
 
@@ -180,7 +201,29 @@ def _message_from_dict(data: dict[str, Any]) -> ChatMessage:
         attachments=[
             Attachment(str(a["name"]), str(a["text"])) for a in data.get("attachments", [])
         ],
+        images=[_image_from_dict(i) for i in _list(data, "images")],
     )
+
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+def _image_from_dict(data: Any) -> ImageRef:
+    """An image reference, checked: its digest names a blob, so it must be exact."""
+    if not isinstance(data, dict):
+        raise TypeError(f"an image must be a table, got {data!r}")
+    digest = data["sha256"]
+    if not isinstance(digest, str) or not _SHA256.fullmatch(digest):
+        raise SchemaError(f"image sha256 must be 64 lowercase hex digits, got {digest!r}")
+    size, width, height = (_count(data, key) for key in ("bytes", "width", "height"))
+    return ImageRef(digest, str(data["name"]), str(data["media_type"]), size, width, height)
+
+
+def _count(table: dict[str, Any], key: str) -> int:
+    value = table[key]
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise TypeError(f"image {key} must be a whole number, got {value!r}")
+    return value
 
 
 def _step_from_dict(data: dict[str, Any]) -> ToolStep:
@@ -200,7 +243,10 @@ def _call_from_dict(data: dict[str, Any]) -> ToolCallRecord:
             raise TypeError(f"is_error must be true or false, got {is_error!r}")
         duration = _optional(data, "duration_s", (int, float))
         result = ToolResult(
-            str(data["result"]), is_error, None if duration is None else float(duration)
+            str(data["result"]),
+            is_error,
+            None if duration is None else float(duration),
+            [_image_from_dict(i) for i in _list(data, "images")],
         )
     return ToolCallRecord(
         id=str(data["id"]),

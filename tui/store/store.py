@@ -13,6 +13,7 @@ import tomli_w
 
 from tui.domain import Conversation
 from tui.store.atomic import atomic_write_bytes
+from tui.store.blobs import BlobStore
 from tui.store.schema import (
     SCHEMA_VERSION,
     SchemaError,
@@ -64,11 +65,13 @@ class Summary:
 
 
 class ConversationStore:
-    """Reads and writes conversation files; the only code that touches them."""
+    """Reads and writes conversation files; the only code that touches them. Their images
+    are in `blobs`, shared by every conversation of the data dir (trash included)."""
 
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = data_dir
         self.folder = data_dir / "conversations"
+        self.blobs = BlobStore(data_dir)
 
     def path_for(self, conversation_id: str) -> Path:
         """The file that holds a conversation."""
