@@ -93,7 +93,12 @@ def decode(data: bytes, shown_as: str) -> Picture:
             image.load()
             width, height = image.size
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
-        raise ImageError(f"{shown_as} cannot be read as an image ({exc}).") from None
+        why = (
+            "too large to decode safely"
+            if isinstance(exc, Image.DecompressionBombError)
+            else ("it is damaged or cut short")
+        )
+        raise ImageError(f"{shown_as} cannot be read as an image: {why}.") from None
     return Picture(data, media_type, width, height)
 
 

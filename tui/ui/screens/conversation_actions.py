@@ -11,7 +11,7 @@ from textual.worker import get_current_worker
 
 from tui import reasoning
 from tui.domain import fork, title_from
-from tui.export import conversation_markdown, export_file_name
+from tui.export import conversation_markdown, export_file_name, export_markdown
 from tui.search import Hit
 from tui.store import StoreError
 from tui.store.atomic import atomic_write_bytes
@@ -225,7 +225,8 @@ class ConversationActions:
                 return
             path = Path(path_text).expanduser()
             try:
-                atomic_write_bytes(path, conversation_markdown(conv).encode("utf-8"))
+                exported = export_markdown(conv, path.name, screen.session.store.blobs.read)
+                exported.write(path, atomic_write_bytes)
             except OSError as exc:
                 screen.notify(f"Could not write {path}: {exc.strerror or exc}", severity="error")
                 return
