@@ -7,15 +7,19 @@ headless against the loopback replay server of the test suite, on a throw-away d
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+# An SVG holds text: images are drawn in colour half-blocks, whatever terminal runs this.
+os.environ["TUI_CHAT_IMAGES"] = "halfcell"
 
 from tests.mcp_helpers import toolbox_config  # noqa: E402
 from tests.replay_server import ReplayServer, load_cases  # noqa: E402
+from tests.test_snapshots import sample_picture  # noqa: E402
 from tests.tool_model import ToolModelServer  # noqa: E402
 from tests.tools_app import approval_dialog, tools_app, tools_ready  # noqa: E402
 from tests.ui_harness import make_app  # noqa: E402
@@ -102,6 +106,28 @@ async def shoot_context(server: ReplayServer) -> Path:
     return Path(path)
 
 
+async def shoot_images(server: ReplayServer) -> Path:
+    """A question with an image attached by `@path`, drawn under it, and the reply."""
+    with tempfile.TemporaryDirectory() as home:
+        (Path(home) / "shapes.png").write_bytes(sample_picture())
+        here = Path.cwd()
+        os.chdir(home)  # `@path` names are relative to where the app started
+        try:
+            app = make_app(Path(home), server, "openai_include_usage")
+            async with app.run_test(size=SIZE) as pilot:
+                await pilot.pause()
+                app.screen.query_one(PromptInput).cursor_blink = False
+                await pilot.press(*"what is in @shapes.png ?", "enter")
+                await app.workers.wait_for_complete()
+                await pilot.pause()
+                await app.workers.wait_for_complete()
+                await pilot.pause()
+                path = app.save_screenshot("images.svg", str(ROOT / "screenshots"))
+        finally:
+            os.chdir(here)
+    return Path(path)
+
+
 async def shoot_tools() -> list[Path]:
     """A reply that ran a tool, and the approval dialog of the next call."""
     model = ToolModelServer()
@@ -136,6 +162,7 @@ async def main() -> None:
             print(await shoot(server, name, provider, prompt, keys, theme))  # noqa: T201
         print(await shoot_compare(server))  # noqa: T201
         print(await shoot_context(server))  # noqa: T201
+        print(await shoot_images(server))  # noqa: T201
         print(*await shoot_tools(), sep="\n")  # noqa: T201
     finally:
         await server.stop()

@@ -1,11 +1,16 @@
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
 from tests.cli_runner import restored_logging
 from tests.replay_server import ReplayServer, load_cases
+
+# Images are drawn in colour half-blocks in every test (and screenshot), whatever
+# terminal runs the suite: nothing asks a real terminal what it can draw.
+os.environ["TUI_CHAT_IMAGES"] = "halfcell"
 
 
 @pytest.fixture(autouse=True)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from inspect import signature
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,8 @@ from tests.mcp_helpers import toolbox_config
 from tests.replay_server import ReplayServer, load_cases, replay_in_thread
 from tests.tools_app import approval_dialog, model_in_thread, tools_app, tools_ready
 from tests.ui_harness import make_app
+from tui.domain import ChatMessage, Conversation, ImageRef, Role
+from tui.store.blobs import BlobStore
 from tui.ui.widgets.prompt_input import PromptInput
 
 SIZE = (110, 34)
@@ -134,3 +138,59 @@ def test_every_accepted_snapshot_belongs_to_a_test() -> None:
         expected |= {f"{name}[{value}]" for value in values}
     folder = Path(__file__).parent / "__snapshots__" / Path(__file__).stem
     assert {path.stem for path in folder.glob("*.svg")} == expected
+
+
+def sample_picture() -> bytes:
+    """A small, fixed PNG: four coloured quarters and a white disc."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (320, 160), (30, 90, 200))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((160, 0, 319, 79), fill=(220, 60, 50))
+    draw.rectangle((0, 80, 159, 159), fill=(40, 170, 90))
+    draw.rectangle((160, 80, 319, 159), fill=(240, 200, 40))
+    draw.ellipse((120, 40, 200, 120), fill=(250, 250, 250))
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+def conversation_with_image(data_dir: Path) -> Conversation:
+    """A question with an image (kept as a blob in `data_dir`) and its answer."""
+    data = sample_picture()
+    digest = BlobStore(data_dir).put(data, "image/png")
+    moment = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    conv = Conversation(
+        "20260102-030405-abcdef",
+        "What is in this picture?",
+        "offline",
+        "offline-guide",
+        created_at=moment,
+        updated_at=moment,
+    )
+    ref = ImageRef(digest, "shapes.png", "image/png", len(data), 320, 160)
+    conv.add(ChatMessage(Role.USER, "What is in @shapes.png ?", moment, images=[ref]))
+    conv.add(
+        ChatMessage(
+            Role.ASSISTANT,
+            "Four coloured quarters with a white disc in the middle.",
+            moment,
+            provider="offline",
+            model="offline-guide",
+            finish_reason="stop",
+        )
+    )
+    return conv
+
+
+def test_image_under_its_question(snap_compare: Compare, tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+
+    async def run(pilot: Pilot[Any]) -> None:
+        await exchange("")(pilot)
+        await app.main_screen.show_conversation(conversation_with_image(tmp_path / "data"))
+        app.screen.query_one(PromptInput).cursor_blink = False
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run)

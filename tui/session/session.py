@@ -27,6 +27,7 @@ from tui.session.pool import AdapterPool
 from tui.session.tools import SessionTools
 from tui.state import AppState
 from tui.store import BackgroundSaver, ConversationStore, Header, StoreError, Summary
+from tui.store.blobs import BlobStore
 from tui.store.header_cache import HeaderCache
 from tui.store.lock import DataDirLock
 
@@ -52,6 +53,8 @@ class ChatSession:
         self.state = state
         """Remembered between runs (open conversation, provider, theme…)."""
         self.notify = notify
+        self.blobs: BlobStore = getattr(store, "blobs", None) or BlobStore(config.data_dir)
+        """The data dir's images (the store's own, where it keeps them)."""
         self.search_index = SearchIndex(store)
         """Every conversation's text, kept up to date as they are saved."""
         self.index_builder: subprocess.Popen[bytes] | None = None

@@ -13,9 +13,7 @@ from typing import Literal
 
 from textual.binding import Binding, BindingType
 
-Where = Literal[
-    "app", "chat", "prompt", "message", "list", "compare", "approval", "tools", "help"
-]
+Where = Literal["app", "chat", "prompt", "message", "list", "compare", "approval", "tools", "help"]
 """The node a key is bound on: the app, the main screen ("chat"), the message box, a
 focused message, the conversation list, the compare screen, the tool approval dialog,
 the Tools screen, the help dialog."""
@@ -202,7 +200,7 @@ KEYS: tuple[Key, ...] = (
     Key("search", "ctrl+g", "Search", "search every conversation; Enter opens one at the match",
         "chat", "search", title="Search every conversation", footer=4, palette=True),
     Key("complete-path", "tab", "Complete @path",
-        "attach a text file to the message (Tab completes the name)",
+        "attach a file or an image to the message (Tab completes the name)",
         "prompt", "complete_path", display_as="@path, Tab"),
     # TextArea selects a line / everything on F6 / F7; in the message box they are the screen's.
     Key("prompt-reasoning", "f6", "Reasoning", "", "prompt", "screen.step_reasoning"),
@@ -210,6 +208,11 @@ KEYS: tuple[Key, ...] = (
     Key("tools", "f8", "Tools",
         "tools: MCP servers and their tools; turn tools off for this conversation",
         "chat", "tools", title="Tools (MCP servers)", palette=True),
+    Key("paste-image", "f9", "Paste image",
+        "paste an image from the clipboard into the message (wl-paste, xclip or pngpaste)",
+        "chat", "paste_image", title="Paste image from the clipboard", palette=True),
+    Key("remove-pasted", None, "Remove pasted images",
+        "drop the images pasted into the message", "chat", "remove_pasted", palette=True),
     Key("jump-to-end", "ctrl+end", "Jump to end", "jump to the end and follow the stream",
         "chat", "jump_to_end", title="Jump to the end", palette=True),
     Key("command-palette", None, "Palette", "command palette: every action, themes, personas",
@@ -237,6 +240,8 @@ KEYS: tuple[Key, ...] = (
         "message", "screen.regenerate"),
     Key("toggle-tool-results", "x", "Tool results", "expand / collapse its tool results",
         "message", "toggle_tools"),
+    Key("open-image", "o", "Open image", "open its image in the system viewer",
+        "message", "screen.open_image", footer=1),
     Key("previous-message", "up", "Previous", "previous / next message", "message", "move(-1)"),
     Key("next-message", "down", "Next", "previous / next message", "message", "move(1)"),
     Key("leave-messages", "escape", "Back to input", "back to the message box",

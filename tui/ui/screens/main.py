@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Label, OptionList
+from textual.widgets import Footer, Header, Input, Label, OptionList, Static
 from textual.worker import Worker
 
 from tui.config import ProviderConfig
@@ -26,6 +26,7 @@ from tui.store import StoreError
 from tui.ui.keymap import bindings
 from tui.ui.messages import ReplyDelta, ReplyMessage, ReplyRetrying, ReplyTools
 from tui.ui.screens.conversation_actions import ConversationActions
+from tui.ui.screens.image_actions import ImageActions
 from tui.ui.screens.list_loader import load_list
 from tui.ui.screens.live_replies import TICK_S, LiveReplies
 from tui.ui.screens.message_actions import MessageActions
@@ -85,6 +86,7 @@ class MainScreen(Screen[None]):
         self.sender = Sender(self)
         self.live = LiveReplies(self)
         self.tools = ToolActions(self)
+        self.images = ImageActions(self)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -93,8 +95,9 @@ class MainScreen(Screen[None]):
                 yield Input(placeholder="filter (Ctrl+F)", id="filter")
                 yield ConversationList(id="conversations")
             with Vertical(id="chat"):
-                yield MessagePane(id="messages")
+                yield MessagePane(id="messages", pictures=self.images.pictures)
                 yield Label("▼ new text below · Ctrl+End jumps to the end", id="jump-hint")
+                yield Static("", markup=False, id="pending-images")
                 yield PromptInput(id="prompt")
         yield StatusBar(id="status")
         yield Footer()
@@ -212,8 +215,7 @@ class MainScreen(Screen[None]):
             self.refresh_bindings()
 
     @property
-    def conversation_list(self) -> ConversationList:
-        """The sidebar list."""
+    def conversation_list(self) -> ConversationList:  # the sidebar list
         return self.query_one(ConversationList)
 
     @on(OptionList.OptionSelected, "#conversations")
@@ -276,6 +278,9 @@ class MainScreen(Screen[None]):
     action_edit_system_prompt = _delegate("conversations.edit_system_prompt")
     action_step_reasoning = _delegate("conversations.step_reasoning")
     action_tools = _delegate("tools.show")
+    action_open_image = _delegate("images.open_image")
+    action_paste_image = _delegate("images.paste_image")
+    action_remove_pasted = _delegate("images.remove_pasted")
 
     @on(Input.Changed, "#filter")
     def filter_changed(self, event: Input.Changed) -> None:
@@ -286,12 +291,9 @@ class MainScreen(Screen[None]):
         self.conversation_list.focus()
 
     @on(PromptInput.EditLastRequested)
-    def edit_last(self) -> None:
-        """Up in the empty box: put the last user message in it for editing."""
+    def edit_last(self) -> None:  # Up in the empty box
         self.messages.edit_last()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "stop":
-            busy = self.conversation.id in self.session.replies or self.editing is not None
-            return True if busy else None
-        return True
+        busy = self.conversation.id in self.session.replies or self.editing is not None
+        return True if action != "stop" or busy else None  # Esc greyed when nothing to stop

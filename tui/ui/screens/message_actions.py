@@ -186,6 +186,8 @@ def applies_now(screen: MainScreen, action: str, parameters: tuple[object, ...])
             return reply is not None and bool(reply.alternatives)
         case "edit_last":
             return not busy and any(m.role is Role.USER for m in conv.messages)
+        case "remove_pasted":
+            return bool(screen.sender.pending)
         case "copy_conversation" | "export_conversation" | "fork_conversation":
             return bool(conv.messages)
     return True

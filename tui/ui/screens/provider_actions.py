@@ -179,6 +179,7 @@ class ProviderActions:
         await asyncio.to_thread(lambda: [session.pool.get(p) for p in providers])
         conv = screen.conversation
         conv.add(user)
+        screen.sender.remove_pending()
         screen.query_one(PromptInput).clear_sent(text)
         await screen.messages.pane.add(user)
         session.state.compare = pairs

@@ -1,15 +1,28 @@
-"""Sending a message from the main screen: attachments, the context-window question,
-then the reply."""
+"""Sending a message from the main screen: attachments and images, the context-window
+question, then the reply."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from textual.widgets import Static
+
 from tui.attachments import AttachmentError, mentioned_files, read_attachment, resolve
 from tui.config import ProviderConfig
 from tui.context import Window, estimate_tokens, fill, message_tokens, oldest_to_drop, short_count
-from tui.domain import ChatMessage, Conversation, Role
+from tui.domain import ChatMessage, Conversation, ImageRef, Role
+from tui.images import (
+    ImageError,
+    Picture,
+    claims_image,
+    limits_for,
+    needs_fitting,
+    read_image,
+    sniff,
+)
+from tui.inert import make_inert
+from tui.ui.pictures import chip, pixels, size_words
 from tui.ui.screens.dialogs import ChoiceDialog
 from tui.ui.widgets.message_pane import MessagePane
 from tui.ui.widgets.prompt_input import PromptInput
@@ -23,6 +36,8 @@ class Sender:
 
     def __init__(self, screen: MainScreen) -> None:
         self.screen = screen
+        self.pending: list[tuple[str, Picture]] = []
+        """Images pasted into the message being typed (sent with it), by name."""
 
     async def send(self, text: str) -> None:
         """Save the user's message, then start the reply (asking first if it would not fit)."""
@@ -64,19 +79,69 @@ class Sender:
         screen.app.push_screen(dialog, chosen)
 
     def user_message(self, text: str) -> ChatMessage | None:
-        """The user's message with the files it mentions (`@path`) attached; None (and
-        a notice) if one cannot be attached."""
+        """The user's message with the files and images it mentions (`@path`) attached,
+        and the pasted images; None (and a notice) if one cannot be attached."""
         attachments = []
+        pictures: list[tuple[str, Picture]] = []
         limit = self.screen.config.attach_limit
-        for name in mentioned_files(text, Path.cwd()):
+        cwd = Path.cwd()
+        try:
+            for name in mentioned_files(text, cwd):
+                path = resolve(name, cwd)
+                if claims_image(name) or sniff(_head(path)):
+                    pictures.append((name, read_image(path, name)))
+                else:
+                    attachments.append(read_attachment(path, name, limit))
+        except (AttachmentError, ImageError) as exc:
+            self.screen.notify(
+                f"{exc} Your message was not sent.", title="Attach", severity="error"
+            )
+            return None
+        images = self.keep_images([*pictures, *self.pending])
+        if images is None:
+            return None
+        return ChatMessage(Role.USER, text, attachments=attachments, images=images)
+
+    def keep_images(self, pictures: list[tuple[str, Picture]]) -> list[ImageRef] | None:
+        """Store each image as a blob (before any request sends it) and say which ones
+        the provider gets scaled down; their references, or None if one cannot be kept."""
+        screen = self.screen
+        blobs, limits = screen.session.blobs, limits_for(screen.provider.kind)
+        refs = []
+        for name, picture in pictures:
             try:
-                attachments.append(read_attachment(resolve(name, Path.cwd()), name, limit))
-            except AttachmentError as exc:
-                self.screen.notify(
-                    f"{exc} Your message was not sent.", title="Attach", severity="error"
+                digest = blobs.put(picture.data, picture.media_type)
+            except OSError as exc:
+                screen.notify(
+                    f"{name} could not be kept in {blobs.root}: {exc.strerror or exc}. "
+                    "Your message was not sent.",
+                    title="Attach",
+                    severity="error",
                 )
                 return None
-        return ChatMessage(Role.USER, text, attachments=attachments)
+            refs.append(picture.ref(digest, name))
+            if needs_fitting(picture, limits):
+                screen.notify(scaling_words(name, picture, screen.provider), title="Image")
+        return refs
+
+    def add_pending(self, picture: Picture, name: str = "clipboard") -> None:
+        """Attach a pasted image to the message being typed."""
+        self.pending.append((name, picture))
+        self.show_pending()
+
+    def remove_pending(self) -> None:
+        """Drop the pasted images (the message's text stays)."""
+        self.pending.clear()
+        self.show_pending()
+
+    def show_pending(self) -> None:
+        """The line above the box naming the pasted images (hidden when there are none)."""
+        line = self.screen.query_one("#pending-images", Static)
+        names = "  ".join(
+            make_inert(chip(name, p.width, p.height, len(p.data))) for name, p in self.pending
+        )
+        line.update(f"{names}  (sent with your next message)" if names else "")
+        line.display = bool(self.pending)
 
     async def deliver(self, conv: Conversation, user: ChatMessage, *, drop: int = 0) -> None:
         """Add the user's message to `conv` and ask for the reply (the oldest `drop`
@@ -85,11 +150,38 @@ class Sender:
         if conv.id in screen.session.replies:
             return
         conv.add(user)
+        if self.pending:
+            self.remove_pending()
         if conv is screen.conversation:
             screen.query_one(PromptInput).clear_sent(user.content)
             await screen.query_one(MessagePane).add(user)
         screen.drafts.pop(conv.id, None)
         await screen.ask_for_reply(conv, drop=drop)
+
+
+def _head(path: Path) -> bytes:
+    """The first bytes of a file, enough to recognise an image ("" if unreadable)."""
+    try:
+        with path.open("rb") as file:
+            return file.read(16)
+    except OSError:
+        return b""
+
+
+def scaling_words(name: str, picture: Picture, provider: ProviderConfig) -> str:
+    """What the user is told about an image over what `provider` takes."""
+    limits = limits_for(provider.kind)
+    scale = min(1.0, limits.max_side / max(picture.width, picture.height))
+    width, height = max(1, round(picture.width * scale)), max(1, round(picture.height * scale))
+    heavy = len(picture.data) > limits.max_bytes and scale == 1.0
+    to = f"re-encoded to under {size_words(limits.max_bytes)}" if heavy else pixels(width, height)
+    was = f"{pixels(picture.width, picture.height)}, {size_words(len(picture.data))}"
+    return (
+        f"{name} ({was}) is over "
+        f"what {provider.name} takes ({limits.max_side} px a side, "
+        f"{size_words(limits.max_bytes)}): it is sent scaled down to {to}. "
+        "The original is kept."
+    )
 
 
 def context_full_dialog(

@@ -8,6 +8,7 @@ from textual.widgets import Button, Static
 from tui.domain import ChatMessage, Conversation
 from tui.providers.events import ReasoningDelta
 from tui.ui.messages import ReplyDelta, ReplyMessage, ReplyRetrying, ReplyTools
+from tui.ui.pictures import PictureCache
 from tui.ui.widgets.message_view import MessageView
 
 # Opening a long conversation mounts only what fills the pane (and a little more); older
@@ -16,6 +17,8 @@ SHOWN_AT_OPEN = 12
 EARLIER_PAGE = 40
 ROWS_PER_MESSAGE = 3
 """The rows a message takes besides its text: its role line, margin, finish line."""
+ROWS_PER_IMAGE = 10
+"""About the rows an image under a question takes (the most is 20)."""
 
 
 def shown_at_open(messages: list[ChatMessage], rows: int, width: int) -> int:
@@ -24,7 +27,8 @@ def shown_at_open(messages: list[ChatMessage], rows: int, width: int) -> int:
     for message in reversed(messages[-SHOWN_AT_OPEN:]):
         count += 1
         text = message.content or message.refusal
-        needed -= ROWS_PER_MESSAGE + sum(1 + len(line) // width for line in text.splitlines())
+        needed -= ROWS_PER_MESSAGE + ROWS_PER_IMAGE * len(message.images)
+        needed -= sum(1 + len(line) // width for line in text.splitlines())
         if needed <= 0:
             break
     return count
@@ -39,8 +43,10 @@ class MessagePane(VerticalScroll):
     MessagePane > .empty { color: $text-muted; padding: 1 2; }
     """
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, id: str | None = None, pictures: PictureCache | None = None) -> None:
         super().__init__(id=id)
+        self.pictures = pictures
+        """Draws the messages' images (decoded once each, only when mounted)."""
         self.conversation: Conversation | None = None
         self.following = True
         """False once the user scrolls up, until they come back to the end."""
@@ -73,7 +79,7 @@ class MessagePane(VerticalScroll):
             widgets.append(
                 Static("Type a message below and press Enter to send it.", classes="empty")
             )
-        views = [MessageView(m, live=m is live) for m in shown]
+        views = [self._view(m, live=m is live) for m in shown]
         self._live = next(((v.message, v) for v in views if v.live), None)
         with self.app.batch_update():
             await self.remove_children()
@@ -84,12 +90,15 @@ class MessagePane(VerticalScroll):
         """Append a view for a new message and follow it."""
         for hint in self.query(".empty"):
             await hint.remove()
-        view = MessageView(message, live=live)
+        view = self._view(message, live=live)
         if live:
             self._live = (message, view)
         await self.mount(view)
         self.anchor()
         return view
+
+    def _view(self, message: ChatMessage, *, live: bool = False) -> MessageView:
+        return MessageView(message, live=live, pictures=self.pictures)
 
     def view_for(self, message: ChatMessage) -> MessageView | None:
         """The view showing `message`, if it is on screen (the live one is found at once)."""
@@ -115,7 +124,7 @@ class MessagePane(VerticalScroll):
             with self.app.batch_update():
                 for button in self.query("#earlier"):
                     await button.remove()
-                widgets: list[Button | MessageView] = [MessageView(m) for m in page]
+                widgets: list[Button | MessageView] = [self._view(m) for m in page]
                 if self._hidden:
                     widgets.insert(0, self._earlier_button())
                 await self.mount_all(widgets, before=0)
@@ -144,7 +153,7 @@ class MessagePane(VerticalScroll):
         self._hidden = self._hidden[: len(self._hidden) - len(page)]
         with self.app.batch_update():
             await event.button.remove()
-            widgets: list[Button | MessageView] = [MessageView(m) for m in page]
+            widgets: list[Button | MessageView] = [self._view(m) for m in page]
             if self._hidden:
                 widgets.insert(0, self._earlier_button())
             await self.mount_all(widgets, before=0)

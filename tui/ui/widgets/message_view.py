@@ -27,10 +27,14 @@ from tui.ui.finish_words import finish_label
 from tui.ui.keymap import bindings
 from tui.ui.markdown_split import last_safe_cut, open_fence_cut
 from tui.ui.render_once import RenderOnce
+from tui.ui.widgets.image_view import PictureView
+from tui.ui.widgets.image_view import chips as image_chips
 from tui.ui.widgets.tool_blocks import CallView, ToolRound
 
 if TYPE_CHECKING:
     from rich.markdown import Markdown as RichMarkdown
+
+    from tui.ui.pictures import PictureCache
 
 FRAME_S = 1 / 30
 """Flush interval while text arrives at reading speed."""
@@ -89,7 +93,7 @@ class MessageView(Vertical, can_focus=True):
     MessageView { height: auto; padding: 0 1; margin-bottom: 1; }
     MessageView:focus { background: $boost; border-left: thick $accent; padding-left: 0; }
     MessageView > .role { text-style: bold; }
-    MessageView > .attachments { color: $text-muted; }
+    MessageView > .attachments, MessageView > .images { color: $text-muted; }
     MessageView > .piece { height: auto; }
     /* Rich drops the blank line after a piece's last block; put it back between pieces. */
     MessageView > .piece.-continued { margin-top: 1; }
@@ -98,11 +102,18 @@ class MessageView(Vertical, can_focus=True):
     """
 
     def __init__(
-        self, message: ChatMessage, *, live: bool = False, title: str | None = None
+        self,
+        message: ChatMessage,
+        *,
+        live: bool = False,
+        title: str | None = None,
+        pictures: PictureCache | None = None,
     ) -> None:
-        """`title` replaces the line naming who wrote the message."""
+        """`title` replaces the line naming who wrote the message; `pictures` draws its
+        images (without it, only their names are shown)."""
         super().__init__(classes="-user" if message.role is Role.USER else "-assistant")
         self.message = message
+        self.pictures = pictures
         self.live = live
         self.title = title
         self._pending_text: list[str] = []
@@ -137,6 +148,11 @@ class MessageView(Vertical, can_focus=True):
                     for a in message.attachments
                 )
                 yield Static(chips, markup=False, classes="attachments")
+            if message.images:
+                yield Static(image_chips(message.images), markup=False, classes="images")
+                if self.pictures is not None:
+                    for ref in message.images:
+                        yield PictureView(ref, self.pictures)
             return
         who = f"{message.provider or 'assistant'} · {message.model or ''}".rstrip(" ·")
         if self.title is not None:
@@ -151,7 +167,7 @@ class MessageView(Vertical, can_focus=True):
         for step in message.steps:
             if step.text:
                 yield Static(self._markdown(step.text), classes="piece")
-            yield ToolRound([CallView.of(call) for call in step.calls])
+            yield ToolRound([CallView.of(call) for call in step.calls], self.pictures)
         # Text that arrived between mounting and composing is drawn with the rest.
         self._tail_text += "".join(self._pending_text)
         self._pending_text.clear()
@@ -163,7 +179,8 @@ class MessageView(Vertical, can_focus=True):
                 [
                     CallView.of(c, (c.phase or "streaming") if live else "")
                     for c in message.tool_calls
-                ]
+                ],
+                self.pictures,
             )
             yield self._tools
         yield Static("", markup=False, classes="finish")
@@ -206,7 +223,7 @@ class MessageView(Vertical, can_focus=True):
         if round_index > self.round:
             await self.next_round(round_index)
         if self._tools is None:
-            self._tools = ToolRound()
+            self._tools = ToolRound(pictures=self.pictures)
             await self.mount(self._tools, before=self.query_one(".finish"))
         await self._tools.sync(calls)
 

@@ -12,14 +12,19 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
-from tui.domain import ToolCallRecord, ToolResult
+from tui.domain import ImageRef, ToolCallRecord, ToolResult
 from tui.inert import make_inert
+from tui.ui.widgets.image_view import TOOL_ROWS, PictureView, chips
+
+if TYPE_CHECKING:
+    from tui.ui.pictures import PictureCache
 
 SHOWN_LINES = 4
 """Lines of a result shown while it is collapsed."""
@@ -95,18 +100,22 @@ class ToolCallBlock(Vertical):
     ToolCallBlock > .tool-result { border-top: dashed $secondary 50%; }
     ToolCallBlock > .tool-result.-error { color: $error; }
     ToolCallBlock > .tool-more { color: $text-muted; text-style: italic; }
+    ToolCallBlock > .tool-images { height: auto; color: $text-muted; }
     """
 
-    def __init__(self, call: CallView) -> None:
+    def __init__(self, call: CallView, pictures: PictureCache | None = None) -> None:
         super().__init__(classes="tool-call")
         self.call = call
         self.expanded = False
+        self.pictures = pictures
+        self._images: list[ImageRef] = []
 
     def compose(self) -> ComposeResult:
         yield Static("", markup=False, classes="tool-head")
         yield Static("", markup=False, classes="tool-args")
         yield Static("", markup=False, classes="tool-result")
         yield Static("", markup=False, classes="tool-more")
+        yield Vertical(classes="tool-images")
 
     def on_mount(self) -> None:
         self._draw()
@@ -177,6 +186,19 @@ class ToolCallBlock(Vertical):
         elif self.expanded:
             hint.update("(click, or x on the message, to collapse)")
         hint.display = bool(hidden) or self.expanded
+        self._draw_images(result.images if result is not None else [])
+
+    def _draw_images(self, images: list[ImageRef]) -> None:
+        """The result's images, small, under its text (drawn again only if they changed)."""
+        if images == self._images:
+            return
+        self._images = list(images)
+        box = self.query_one(".tool-images", Vertical)
+        box.remove_children()
+        if images:
+            pictures = self.pictures
+            shown = [PictureView(r, pictures, rows=TOOL_ROWS) for r in images] if pictures else []
+            box.mount_all([Static(chips(images), markup=False), *shown])
 
 
 class ToolRound(Vertical):
@@ -184,13 +206,16 @@ class ToolRound(Vertical):
 
     DEFAULT_CSS = "ToolRound { height: auto; margin: 1 0 0 0; }"
 
-    def __init__(self, calls: Sequence[CallView] = ()) -> None:
+    def __init__(
+        self, calls: Sequence[CallView] = (), pictures: PictureCache | None = None
+    ) -> None:
         super().__init__(classes="tool-round")
         self._initial = list(calls)
+        self.pictures = pictures
 
     def compose(self) -> ComposeResult:
         for call in self._initial:
-            yield ToolCallBlock(call)
+            yield ToolCallBlock(call, self.pictures)
 
     async def sync(self, calls: Sequence[CallView]) -> None:
         """Show exactly `calls`: update the blocks there are, add the new ones."""
@@ -198,7 +223,8 @@ class ToolRound(Vertical):
         for block, call in zip(blocks, calls, strict=False):
             block.update_call(call)
         if len(calls) > len(blocks):
-            await self.mount_all([ToolCallBlock(call) for call in calls[len(blocks) :]])
+            added = [ToolCallBlock(call, self.pictures) for call in calls[len(blocks) :]]
+            await self.mount_all(added)
 
     def toggle_all(self) -> None:
         """Expand every result, or collapse them all if all are expanded."""
