@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 import io
 import sys
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -19,7 +18,6 @@ from textual_image.widget._base import Image as ImageWidget
 from tests.helpers import notices, saved, send, settle, type_text, views
 from tests.ui_harness import make_app
 from tui.domain import ChatMessage, Conversation, ImageRef, Role, ToolCallRecord, ToolResult
-from tui.store import ConversationStore
 from tui.store.blobs import BlobStore
 from tui.ui import clipboard_image, pictures
 from tui.ui.app import ChatApp
@@ -39,22 +37,6 @@ def png(width: int = 64, height: int = 32, colour: tuple[int, int, int] = (200, 
 
 def ref_of(data: bytes, name: str, width: int = 64, height: int = 32) -> ImageRef:
     return ImageRef(hashlib.sha256(data).hexdigest(), name, "image/png", len(data), width, height)
-
-
-def _store_keeps_images() -> bool:
-    with tempfile.TemporaryDirectory() as folder:
-        store = ConversationStore(Path(folder))
-        conv = Conversation.start("offline", "offline-guide")
-        ref = ref_of(b"x", "x.png")
-        conv.add(ChatMessage(Role.USER, "x", images=[ref]))
-        store.save(conv)
-        return store.load(conv.id).messages[0].images == [ref]
-
-
-needs_stored_refs = pytest.mark.skipif(
-    not _store_keeps_images(),
-    reason="the conversation file does not keep image references yet (the store's part)",
-)
 
 
 def drawn(app: ChatApp) -> list[PictureView]:
@@ -90,7 +72,6 @@ async def test_an_at_image_is_kept_as_a_blob_and_drawn_under_its_question(
         assert (picture.drawn.size.width, picture.drawn.size.height) == (6, 2)
 
 
-@needs_stored_refs
 async def test_the_saved_file_refers_to_the_blob_and_a_restart_draws_it_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
