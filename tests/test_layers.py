@@ -53,6 +53,7 @@ ALLOWED: list[tuple[str, tuple[str, ...]]] = [
     ("tui.context", ("tui.domain", "tui.attachments")),
     ("tui.export", ("tui.domain",)),
     ("tui.reasoning", ("tui.config",)),
+    ("tui.vision", ("tui.config",)),
     ("tui.search", ("tui.store",)),
     ("tui.tools", ("tui.tools", "tui.config", "tui.domain", "tui.inert", "tui.providers.base")),
     (
@@ -76,6 +77,7 @@ ALLOWED: list[tuple[str, tuple[str, ...]]] = [
         (
             "tui.session",
             "tui.images",
+            "tui.vision",
             "tui.tools",
             "tui.logs",
             "tui.engine",
@@ -95,6 +97,7 @@ ALLOWED: list[tuple[str, tuple[str, ...]]] = [
         (
             "tui.cli",
             "tui.images",
+            "tui.vision",
             "tui.tools",
             "tui.engine",
             "tui.providers",

@@ -25,7 +25,10 @@ tool not offered answers `NO TOOL name OFFERED` instead. When the rounds are use
 and the request ends with tool results, the reply is one line per result since the
 user message, `RESULT name: text`, or `RESULT name [error]: text` for a failed one
 (`is_error` on Anthropic; text starting "Error: " on OpenAI, the prefix dropped).
-Anything else is answered `ok: <first 40 characters of the user text>`.
+Anything else is answered `ok: <first 40 characters of the user text>`. Every image in
+the request (OpenAI data URLs; Anthropic base64 `image` blocks, also inside tool results)
+comes first, one line each, as `../shared/bench/fake_llm.py` does (see
+`tests.image_parts`): `IMAGE#1 image/png 1234 bytes sha256:<first 12 hex digits>`.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from tests.image_parts import describe_images
 from tests.replay_server import Hold
 
 PIECE = 8
@@ -347,14 +351,11 @@ class ToolModelServer:
         tools = body.get("tools") or []
         messages = body.get("messages") or []
         prompt_tokens = len(json.dumps(messages)) // 4
-        if path.endswith("/chat/completions"):
-            offered = [t["function"]["name"] for t in tools]
-            reply = decide(openai_turns(messages), offered)
-            events = openai_events(reply, body, prompt_tokens)
-        else:
-            offered = [t["name"] for t in tools]
-            reply = decide(anthropic_turns(messages), offered)
-            events = anthropic_events(reply, body, prompt_tokens)
+        openai = path.endswith("/chat/completions")
+        offered = [t["function"]["name"] if openai else t["name"] for t in tools]
+        reply = decide((openai_turns if openai else anthropic_turns)(messages), offered)
+        reply.text = describe_images(messages) + reply.text
+        events = (openai_events if openai else anthropic_events)(reply, body, prompt_tokens)
         writer.write(
             b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream; charset=utf-8\r\n"
             b"cache-control: no-cache\r\ntransfer-encoding: chunked\r\n\r\n"

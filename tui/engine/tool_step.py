@@ -17,6 +17,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
 from tui.domain import ToolResult
+from tui.engine.image_fit import ImageLoader
 from tui.engine.request import message_turns
 from tui.engine.state import ToolCall
 from tui.providers.base import ChatRequest
@@ -74,6 +75,9 @@ class ToolStep:
     policy: ApprovalPolicy = field(default_factory=ApprovalPolicy)
     max_rounds: int = 10
     """Rounds of tool calls one reply may run; a call after that ends it as `tool_limit`."""
+    images: ImageLoader | None = None
+    """Reads the blobs of images tools return, to send them with the results (None:
+    each is sent as a note that it is missing)."""
 
     def offer(self, request: ChatRequest) -> ChatRequest:
         """`request` with the tools offered."""
@@ -156,7 +160,7 @@ class ToolStep:
     def next_request(self, run: ReplyRun) -> ChatRequest:
         """The request after a round of tools: the first one, plus this reply so far."""
         run.record()
-        turns = message_turns(run.message)
+        turns = message_turns(run.message, self.images, kind=run.provider.kind)
         # Anthropic wants an assistant turn's signed thinking blocks sent back with its
         # tool results when thinking is on; they are not kept, so the rounds after the
         # first go without thinking.

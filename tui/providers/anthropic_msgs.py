@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import AsyncIterable, AsyncIterator
 from contextlib import asynccontextmanager
@@ -17,6 +18,7 @@ from tui.providers import errors
 from tui.providers.base import (
     ChatRequest,
     ModelListing,
+    RequestImage,
     RequestMessage,
     RequestToolCall,
     ToolDefinition,
@@ -100,7 +102,9 @@ def request_messages(messages: tuple[RequestMessage, ...]) -> list[dict[str, Any
     user's next message after tool results) are joined, so the history of any
     conversation can be sent here. A turn with tool calls or results becomes content
     blocks (`tool_use` after the turn's text; `tool_result` in a user message, always
-    before its other content, as the API requires); plain text turns stay strings.
+    before its other content, as the API requires); plain text turns stay strings. A
+    turn's images are `image` blocks after its text; a result with images has blocks
+    as its `content` (its text, then its images).
     """
     merged: list[tuple[str, list[dict[str, Any]]]] = []
     for message in messages:
@@ -119,16 +123,30 @@ def _text(text: str) -> dict[str, Any]:
     return {"type": "text", "text": text}
 
 
+def image_block(image: RequestImage) -> dict[str, Any]:
+    """An `image` block with the image's bytes as its base64 source."""
+    data = base64.b64encode(image.data).decode("ascii")
+    return {
+        "type": "image",
+        "source": {"type": "base64", "media_type": image.media_type, "data": data},
+    }
+
+
 def _blocks(message: RequestMessage) -> list[dict[str, Any]]:
     """One turn as content blocks (a text block even when empty: see `_content`)."""
     blocks = [] if message.role == "tool" else [_text(message.content)]
+    blocks.extend(image_block(image) for image in message.images)
     for call in message.tool_calls:
         blocks.append({"type": "tool_use", "id": call.id, "name": call.name, "input": _input(call)})
     for result in message.tool_results:
+        content: str | list[dict[str, Any]] = result.text
+        if result.images:
+            content = [_text(result.text)] if result.text else []
+            content.extend(image_block(image) for image in result.images)
         block: dict[str, Any] = {
             "type": "tool_result",
             "tool_use_id": result.call_id,
-            "content": result.text,
+            "content": content,
         }
         if result.is_error:
             block["is_error"] = True

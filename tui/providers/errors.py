@@ -108,6 +108,13 @@ def http_error(
             )
         else:
             message = f"{endpoint.provider}: access denied (HTTP {status}).{detail}"
+    elif status in (400, 404, 422) and refuses_images(pmessage):
+        kind = ErrorKind.BAD_REQUEST
+        message = (
+            f"{endpoint.provider}: '{endpoint.model}' refused the message's images "
+            f"(HTTP {status}); it may not take images. Send it without them, or pick a "
+            f"model that reads images.{detail}"
+        )
     elif status == 404:
         kind = ErrorKind.NOT_FOUND
         message = (
@@ -292,6 +299,22 @@ def is_transport_error(exc: BaseException) -> bool:
     by some SDK versions on a dropped link."""
     root = type(exc).__module__.split(".")[0]
     return root in {"httpx", "httpx2", "httpcore", "httpcore2", "h11"}
+
+
+# How servers refuse images: OpenAI "image_url is only supported by certain models",
+# Ollama and llama.cpp "... does not support image input" / "image input is not
+# supported", vLLM "... is not a multimodal model", OpenRouter "No endpoints found that
+# support image input", DeepSeek "unknown variant `image_url`, expected `text`".
+_IMAGE_WORDS = ("image", "multimodal", "vision")
+_REFUSAL_WORDS = ("support", "multimodal", "vision", "expected `text`", "not allowed")
+
+
+def refuses_images(message: str | None) -> bool:
+    """Whether a server's error message says the model does not take images."""
+    if not message:
+        return False
+    lowered = message.lower()
+    return any(w in lowered for w in _IMAGE_WORDS) and any(w in lowered for w in _REFUSAL_WORDS)
 
 
 def _mentions_context(message: str | None) -> bool:

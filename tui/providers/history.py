@@ -3,7 +3,8 @@
 Both APIs refuse tool calls and results in a request without `tools` (Anthropic always,
 many OpenAI-compatible servers too), and a conversation may carry them into one: its
 servers have not started yet, are turned off, or the reply goes to compare mode. The
-model still reads what was called and what came back.
+model still reads what was called and what came back; images a tool returned go with
+the user turn the results become (both APIs take images there).
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ def without_tool_turns(messages: tuple[RequestMessage, ...]) -> tuple[RequestMes
                 f"[{r.name} {'failed' if r.is_error else 'returned'}: {r.text}]"
                 for r in message.tool_results
             )
-            plain.append(RequestMessage("user", results))
+            images = tuple(image for r in message.tool_results for image in r.images)
+            plain.append(RequestMessage("user", results, images=images))
         else:
             plain.append(message)
     return tuple(plain)

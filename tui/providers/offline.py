@@ -89,8 +89,12 @@ class OfflineProvider:
 
     async def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
         """Stream the guide, ending with `stop` (or `length` if max_tokens cuts it)."""
-        last_user = next((m.content for m in reversed(request.messages) if m.role == "user"), "")
-        reply = GUIDE.format(summary=summarise(last_user), config_path=self.config_path)
+        last = next((m for m in reversed(request.messages) if m.role == "user"), None)
+        summary = summarise(last.content if last is not None else "")
+        if last is not None and last.images:
+            count = len(last.images)
+            summary += f" With {count} image{'s' if count != 1 else ''}, which I cannot look at."
+        reply = GUIDE.format(summary=summary, config_path=self.config_path)
         prompt_tokens = count_tokens(
             (request.system or "") + "".join(m.content for m in request.messages)
         )

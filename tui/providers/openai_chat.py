@@ -6,6 +6,7 @@ SDK stream and feeds it. Non-standard fields of compatible servers are read only
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import AsyncIterator, Mapping
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
@@ -15,7 +16,14 @@ import openai
 from openai import AsyncAPIResponse
 
 from tui.providers import errors
-from tui.providers.base import ChatRequest, ModelListing, RequestToolResult, ToolDefinition
+from tui.providers.base import (
+    ChatRequest,
+    ModelListing,
+    RequestImage,
+    RequestMessage,
+    RequestToolResult,
+    ToolDefinition,
+)
 from tui.providers.context_probe import server_window
 from tui.providers.driver import drive_stream
 from tui.providers.events import (
@@ -172,7 +180,9 @@ def request_messages(request: ChatRequest) -> list[dict[str, Any]]:
 
     An assistant turn's tool calls go in its `tool_calls` (its `content` is None when it
     said nothing); a `tool` turn becomes one `tool` message per result. The API has no
-    error flag for a result, so a failed one says so in its text ("Error: ...").
+    error flag for a result, so a failed one says so in its text ("Error: ..."). A turn
+    with images has `content` as parts (its text, then one `image_url` data URL per
+    image); tool messages take only text, so a result's images are a note there.
     """
     messages: list[dict[str, Any]] = (
         [{"role": "system", "content": request.system}] if request.system else []
@@ -197,17 +207,41 @@ def request_messages(request: ChatRequest) -> list[dict[str, Any]]:
                 {"role": message.role, "content": message.content or None, "tool_calls": calls}
             )
         else:
-            messages.append({"role": message.role, "content": message.content})
+            messages.append({"role": message.role, "content": _content(message)})
     return messages
+
+
+def _content(message: RequestMessage) -> str | list[dict[str, Any]]:
+    """A turn's `content`: its text, or parts when it has images."""
+    if not message.images:
+        return message.content
+    parts: list[dict[str, Any]] = []
+    if message.content:
+        parts.append({"type": "text", "text": message.content})
+    parts.extend(
+        {"type": "image_url", "image_url": {"url": data_url(image)}} for image in message.images
+    )
+    return parts
+
+
+def data_url(image: RequestImage) -> str:
+    """An image as a `data:` URL (`data:image/png;base64,...`)."""
+    return f"data:{image.media_type};base64,{base64.b64encode(image.data).decode('ascii')}"
 
 
 ERROR_PREFIX = "Error: "
 
 
 def _result_text(result: RequestToolResult) -> str:
-    if result.is_error and not result.text.startswith(ERROR_PREFIX):
-        return ERROR_PREFIX + result.text
-    return result.text
+    text = result.text
+    if result.is_error and not text.startswith(ERROR_PREFIX):
+        text = ERROR_PREFIX + text
+    notes = [
+        f"[the tool returned an image: {image.media_type}, {len(image.data)} bytes; it "
+        "cannot be sent in a tool result to this API]"
+        for image in result.images
+    ]
+    return "\n\n".join([text, *notes]) if text else "\n\n".join(notes)
 
 
 def request_tools(tools: tuple[ToolDefinition, ...]) -> list[dict[str, Any]]:
