@@ -134,8 +134,8 @@ def test_a_blob_that_cannot_be_written_is_warned_about_and_still_sent(tmp_path: 
     ("name", "content", "words"),
     [
         ("photo.png", b"just some text\n", "photo.png is not a PNG, JPEG, GIF or WebP image."),
-        ("cut.png", picture()[:20], "cut.png cannot be read as an image ("),
-        ("cut.bin", picture("JPEG")[:40], "cut.bin cannot be read as an image ("),
+        ("cut.png", picture()[:20], "cut.png cannot be read as an image: "),
+        ("cut.bin", picture("JPEG")[:40], "cut.bin cannot be read as an image: "),
         ("gone.webp", None, "gone.webp: no such file."),
     ],
 )

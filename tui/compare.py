@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from tui.config import Config, ProviderConfig
 from tui.domain import ChatMessage, Conversation
+from tui.engine.image_fit import ImageLoader
 from tui.engine.request import build_request
 from tui.engine.run import Clock, ReplyRun, new_reply
 
@@ -52,16 +53,18 @@ def start_compare(
     providers: list[ProviderConfig],
     save: Callable[[], None] = lambda: None,
     clock: Clock = time.monotonic,
+    images: ImageLoader | None = None,
 ) -> list[ReplyRun]:
     """Append one assistant message holding a reply per provider (the first shown, the
     rest as its alternatives) to `conv`, which ends with the user's prompt; returns a
-    run per provider, each saving the whole conversation with `save`."""
+    run per provider, each saving the whole conversation with `save` (`images` reads
+    the conversation's images)."""
     runs = [
         ReplyRun(
             conv,
             new_reply(provider),
             provider,
-            build_request(conv, provider),
+            build_request(conv, provider, images=images),
             save=save,
             clock=clock,
             key=f"{conv.id}/{index}",

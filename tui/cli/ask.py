@@ -27,7 +27,7 @@ from tui.cli.json_result import result_object
 from tui.cli.options import add_common_options, fail, resolve
 from tui.config import MIN_THINKING_BUDGET, REASONING_EFFORTS, Config, ProviderConfig
 from tui.domain import Attachment, ChatMessage, Conversation, ImageRef, Role
-from tui.engine import ReplyRun, build_request, new_reply
+from tui.engine import ReplyRun, build_request, fitted_images, new_reply, scaled_notice
 from tui.engine.run import RunEvent
 from tui.engine.stream import Sleep
 from tui.engine.tool_step import ToolActivity
@@ -42,6 +42,8 @@ from tui.providers.events import (
 from tui.providers.retry import RetryPolicy
 from tui.session.pool import AdapterPool
 from tui.store import ConversationStore, StoreError
+from tui.vision import takes_images
+from tui.vision import warning as vision_warning
 
 EXIT_OK, EXIT_PROVIDER_ERROR, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 0, 1, 130, 141
 
@@ -214,8 +216,13 @@ async def run_ask(
     pool = AdapterPool(config_path=str(config.config_path))
     if images is None and store is not None:
         images = store.blobs.read
-    # TODO(images): build_request(conv, provider, images=images) once it takes them.
-    request = build_request(conv, provider)
+    asked = conv.messages[-1].images
+    for ref, picture in fitted_images(conv, provider, images) if images and asked else ():
+        if ref in asked:
+            printer.warn(scaled_notice(ref, picture, provider.name))
+    if not takes_images(provider.kind, provider.model) and (count := len(conv.messages[-1].images)):
+        printer.warn(vision_warning(provider.model, count))
+    request = build_request(conv, provider, images=images)
     run = ReplyRun(
         conv,
         conv.add(new_reply(provider)),
@@ -233,6 +240,7 @@ async def run_ask(
                 approve_all=approve_tools,
                 approver=approver or TerminalApprover(printer.err),
             )
+            run.tools.images = images
             run.request = run.tools.offer(request)
         adapter = pool.get(provider)  # imports the SDK: before the clock starts
         run.restart_clock()
@@ -334,8 +342,7 @@ def main(argv: list[str]) -> int:
         if compared:
             from tui.cli.compare import run_compare
 
-            # TODO(images): the compared requests read `images` once build_request does.
-            return asyncio.run(run_compare(config, compared, conv, printer, store))
+            return asyncio.run(run_compare(config, compared, conv, printer, store, images))
         tool_servers = chosen_servers(config, args)
         return asyncio.run(
             run_ask(

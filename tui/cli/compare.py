@@ -17,6 +17,7 @@ from tui.compare import label, start_compare
 from tui.config import Config, ProviderConfig
 from tui.domain import Conversation
 from tui.engine import ReplyRun
+from tui.engine.image_fit import ImageLoader
 from tui.engine.run import RunEvent
 from tui.providers.events import FinishReason, ReasoningDelta, TextDelta
 from tui.providers.retry import RetryPolicy
@@ -111,10 +112,12 @@ async def run_compare(
     conv: Conversation,
     printer: Printer,
     store: ConversationStore | None,
+    images: ImageLoader | None = None,
     policy: RetryPolicy | None = None,
 ) -> int:
     """Stream one reply per provider into `conv` at once; returns the exit status."""
-    runs = start_compare(conv, providers, save=lambda: save_quietly(store, conv, printer))
+    save = lambda: save_quietly(store, conv, printer)  # noqa: E731
+    runs = start_compare(conv, providers, save=save, images=images)
     out = ComparePrinter(printer, runs)
     # Built first (each imports its SDK), so no reply's timing counts an import.
     pool = AdapterPool(config_path=str(config.config_path))

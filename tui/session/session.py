@@ -53,7 +53,7 @@ class ChatSession:
         self.state = state
         """Remembered between runs (open conversation, provider, theme…)."""
         self.notify = notify
-        self.blobs: BlobStore = getattr(store, "blobs", None) or BlobStore(config.data_dir)
+        self.blobs: BlobStore = store.blobs
         """The data dir's images (the store's own, where it keeps them)."""
         self.search_index = SearchIndex(store)
         """Every conversation's text, kept up to date as they are saved."""
@@ -126,7 +126,7 @@ class ChatSession:
         conv.provider, conv.model = provider.name, provider.model
         self.loaded[conv.id] = conv
         self.save(conv)  # written before the request leaves: see `wait_until_saved`
-        request = build_request(conv, provider, drop=drop)
+        request = build_request(conv, provider, drop=drop, images=self.blobs.read)
         reply = conv.add(new_reply(provider))
         reply.dropped = drop
         if keep:
@@ -141,7 +141,7 @@ class ChatSession:
     def start_compare(self, conv: Conversation, providers: list[ProviderConfig]) -> list[ReplyRun]:
         """One run per provider, their replies forming the last message of `conv`."""
         self.loaded[conv.id] = conv
-        runs = start_compare(conv, providers, save=lambda: self.save(conv))
+        runs = start_compare(conv, providers, save=lambda: self.save(conv), images=self.blobs.read)
         self.save(conv)
         return [self._track(run) for run in runs]
 

@@ -37,6 +37,8 @@ class SessionTools:
         self.listeners: list[Callable[[], object]] = []
         """Called when a server's state changes (on the event loop)."""
         self.hub: ToolHub | None = None
+        self.blobs = BlobStore(config.data_dir)
+        """Where images that tools return are kept."""
 
     @property
     def configured(self) -> bool:
@@ -59,7 +61,7 @@ class SessionTools:
                 environ=os.environ,
                 log_dir=log_dir(),
                 on_change=self._changed,
-                keep_image=keep_in(BlobStore(self.config.data_dir)),
+                keep_image=keep_in(self.blobs),
             )
         await self.hub.start()
 
@@ -96,7 +98,12 @@ class SessionTools:
         if not offered:
             return None
         return ToolStep(
-            self.hub, offered, self.approver, self.policy, self.config.max_tool_rounds
+            self.hub,
+            offered,
+            self.approver,
+            self.policy,
+            self.config.max_tool_rounds,
+            images=self.blobs.read,
         )
 
     async def aclose(self) -> None:

@@ -26,6 +26,8 @@ from tui.ui.pictures import chip, pixels, size_words
 from tui.ui.screens.dialogs import ChoiceDialog
 from tui.ui.widgets.message_pane import MessagePane
 from tui.ui.widgets.prompt_input import PromptInput
+from tui.vision import takes_images
+from tui.vision import warning as vision_warning
 
 if TYPE_CHECKING:
     from tui.ui.screens.main import MainScreen
@@ -100,6 +102,11 @@ class Sender:
         images = self.keep_images([*pictures, *self.pending])
         if images is None:
             return None
+        provider = self.screen.provider
+        if images and not takes_images(provider.kind, provider.model):
+            self.screen.notify(
+                vision_warning(provider.model, len(images)), title="Image", severity="warning"
+            )
         return ChatMessage(Role.USER, text, attachments=attachments, images=images)
 
     def keep_images(self, pictures: list[tuple[str, Picture]]) -> list[ImageRef] | None:
