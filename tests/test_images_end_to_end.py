@@ -79,7 +79,7 @@ async def test_ask_f_scales_an_oversized_image_and_says_so(
         "ask", "--provider", "tm", "-f", str(tmp_path / "wide.png"), "look", env=env
     )
     assert run.status == 0, run.stderr
-    assert "wide.png was scaled down to 2048×20 for tm." in run.stderr
+    assert "wide.png was scaled down to 2048\u00d720 for tm." in run.stderr
     assert run.stdout.startswith("IMAGE#1 image/png ")
 
 
