@@ -118,6 +118,12 @@ class ChatMessage:
     output_tokens: int | None = None
     reasoning_tokens: int | None = None
     """The part of `output_tokens` spent reasoning, where the provider reports it."""
+    cached_input_tokens: int | None = None
+    """The part of `input_tokens` read from the prompt cache."""
+    cache_write_tokens: int | None = None
+    """Input tokens written to the prompt cache (Anthropic)."""
+    cost_usd: float | None = None
+    """What the reply cost in US dollars; None when the price is unknown (never a guess)."""
     error: str | None = None
     """What went wrong, for people, when `finish_reason` is `error`."""
     tool_calls: list[ToolCallRecord] = field(default_factory=list)
@@ -175,6 +181,9 @@ _REPLY_FIELDS = (
     "input_tokens",
     "output_tokens",
     "reasoning_tokens",
+    "cached_input_tokens",
+    "cache_write_tokens",
+    "cost_usd",
     "error",
     "tool_calls",
     "steps",

@@ -58,6 +58,14 @@ class ProviderConfig:
     """Thinking `budget_tokens` new conversations start with (Anthropic); None: off."""
     context_window: int | None = None
     """The model's context window in tokens, when the provider cannot say."""
+    preset: str | None = None
+    """The built-in provider this entry is based on (its name), for looking up prices."""
+    prices: Mapping[str, float] | None = None
+    """Dollars per million tokens (`input`, `output`, `cached_input`, `cache_write`),
+    from the config: these win over the price table."""
+    prompt_caching: bool | None = None
+    """Anthropic prompt caching (`cache_control` on the system prompt and latest turns);
+    None: on for the anthropic kind."""
 
     def has_key(self, environ: Mapping[str, str] | None = None) -> bool:
         """Whether a key is available, without running `api_key_command`."""
@@ -124,6 +132,10 @@ class Config:
     """The `[mcp_servers.NAME]` tables, in the file's order."""
     max_tool_rounds: int = DEFAULT_TOOL_ROUNDS
     """How many rounds of tool calls one reply may make before it is stopped."""
+    budget_daily_usd: float | None = None
+    """`[budget] daily_usd`: spend allowed per day (UTC), in US dollars."""
+    budget_monthly_usd: float | None = None
+    """`[budget] monthly_usd`: spend allowed per calendar month (UTC)."""
 
     def provider(
         self, name: str | None = None, *, model: str | None = None, base_url: str | None = None

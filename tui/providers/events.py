@@ -86,6 +86,12 @@ class Usage:
     output_tokens: int | None
     reasoning_tokens: int | None = None
     """The part of `output_tokens` spent reasoning, where the provider says."""
+    cached_input_tokens: int | None = None
+    """Input tokens read from the provider's prompt cache (priced lower), where it says."""
+    cache_write_tokens: int | None = None
+    """Input tokens written to the prompt cache (Anthropic's cache_creation_input_tokens)."""
+    cost_usd: float | None = None
+    """What the provider says the request cost (OpenRouter's `usage.cost`)."""
 
 
 @dataclass(frozen=True, slots=True)
