@@ -19,6 +19,7 @@ from tests.image_helpers import (
     tool_reply,
     user,
 )
+from tests.picture_bytes import picture
 from tui.domain import ChatMessage, ImageRef, Role, ToolResult
 from tui.engine import ReplyRun, build_request, fitted_images, image_fit, new_reply
 from tui.engine.state import ReplyState
@@ -231,3 +232,55 @@ def test_a_blob_that_no_longer_decodes_is_a_note_not_a_crash() -> None:
     request = build_request(conv, config("openai"), images=lambda ref: b"\x89PNG\r\n\x1a\nbad")
     assert request.messages == (RequestMessage("user", "Look.\n\n[image unreadable: broken.png]"),)
     assert fitted_images(conv, config("openai"), lambda ref: b"not an image") == []
+
+
+def _png_claiming(width: int, height: int) -> bytes:
+    """A 1 by 1 PNG whose header claims `width` by `height` (a decompression bomb)."""
+    import struct
+    import zlib
+
+    data = bytearray(picture(size=(1, 1)))
+    header = b"IHDR" + struct.pack(">II", width, height) + bytes(data[24:29])
+    data[12:29] = header
+    data[29:33] = struct.pack(">I", zlib.crc32(header) & 0xFFFFFFFF)
+    return bytes(data)
+
+
+def test_an_image_of_too_many_pixels_is_refused_before_it_is_decoded() -> None:
+    from tui.images import ImageError, decode
+
+    with pytest.raises(ImageError, match=r"bomb.png is 12000.7000 \(84 megapixels\)"):
+        decode(_png_claiming(12000, 7000), "bomb.png")
+
+
+def test_a_phone_photo_is_scaled_the_way_up_it_was_taken() -> None:
+    import io
+
+    from PIL import Image
+
+    from tui.images import ImageLimits, decode, fit
+
+    out = io.BytesIO()
+    exif = Image.Exif()
+    exif[0x0112] = 6  # turned a quarter: the camera was held upright
+    Image.new("RGB", (400, 300), "red").save(out, "JPEG", exif=exif)
+    photo = decode(out.getvalue(), "photo.jpg")
+    assert (photo.width, photo.height) == (300, 400)
+    fitted = fit(photo, ImageLimits(200, 10**9))
+    assert (fitted.width, fitted.height) == (150, 200)
+
+
+def test_a_16_bit_grey_png_keeps_its_tones_when_scaled() -> None:
+    import io
+
+    from PIL import Image
+
+    from tui.images import ImageLimits, decode, fit
+
+    out = io.BytesIO()
+    Image.new("I;16", (300, 10), 30000).save(out, "PNG")
+    fitted = fit(decode(out.getvalue(), "grey.png"), ImageLimits(100, 10**9))
+    with Image.open(io.BytesIO(fitted.data)) as scaled:
+        value = scaled.convert("L").getpixel((5, 1))
+    assert isinstance(value, int)
+    assert 100 < value < 130  # 30000 of 65535 is mid grey, not white

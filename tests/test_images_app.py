@@ -116,9 +116,10 @@ async def test_a_png_that_does_not_decode_is_refused_and_the_text_stays(
     assert not (tmp_path / "data" / "blobs").exists()
 
 
-async def test_a_missing_blob_is_shown_as_missing(tmp_path: Path) -> None:
+@pytest.mark.parametrize("name", ["gone.png", "shot[/].png"])  # markup in a name is text
+async def test_a_missing_blob_is_shown_as_missing(tmp_path: Path, name: str) -> None:
     conv = Conversation.start("offline", "offline-guide")
-    conv.add(ChatMessage(Role.USER, "and this?", images=[ref_of(b"gone", "gone.png")]))
+    conv.add(ChatMessage(Role.USER, "and this?", images=[ref_of(b"gone", name)]))
     app = make_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
@@ -126,7 +127,7 @@ async def test_a_missing_blob_is_shown_as_missing(tmp_path: Path) -> None:
         await settle(app, pilot)
         (picture,) = drawn(app)
         assert picture.missing
-        assert str(picture.query_one(".missing", Static).render()) == "image missing: gone.png"
+        assert str(picture.query_one(".missing", Static).render()) == f"image missing: {name}"
 
 
 async def test_each_image_is_decoded_once_however_often_it_is_shown(tmp_path: Path) -> None:
@@ -157,6 +158,9 @@ async def test_a_large_image_is_announced_as_scaled_down(
     app = make_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
+        # OpenAI's limits (the offline guide scales nothing: it looks at no image); with
+        # no key the reply fails at once, without a request.
+        app.main_screen.provider = app.config.provider("openai")
         await send(app, pilot, "@wide.png")
         said = notices(app)
         assert "wide.png (4096\N{MULTIPLICATION SIGN}64" in said
@@ -314,3 +318,36 @@ def test_an_image_is_drawn_at_its_own_size_or_fitted_to_the_pane() -> None:
     assert pictures.cells_for(2000, 1000, 100, 20, cell) == (80, 20)  # rows bind
     assert pictures.cells_for(4000, 400, 100, 20, cell) == (100, 5)  # columns bind
     assert pictures.cells_for(1, 1, 100, 20, cell) == (1, 1)
+
+
+async def test_punctuation_after_an_image_name_is_not_part_of_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "photo.png").write_bytes(png())
+    app = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await send(app, pilot, "what is in @photo.png?")
+        [user] = [m for m in app.main_screen.conversation.messages if m.role is Role.USER]
+        assert [i.name for i in user.images] == ["photo.png"]
+
+
+async def test_editing_the_last_message_reads_its_images_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.png").write_bytes(png(colour=(255, 0, 0)))
+    (tmp_path / "b.png").write_bytes(png(colour=(0, 0, 255)))
+    app = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await send(app, pilot, "first @a.png")
+        await pilot.press("up")  # the empty box: edit the last message
+        prompt = app.main_screen.query_one(PromptInput)
+        prompt.load_text("second @b.png")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        user = app.main_screen.conversation.messages[0]
+        assert user.content == "second @b.png"
+        assert [i.name for i in user.images] == ["b.png"]

@@ -433,7 +433,7 @@ async def test_an_image_a_tool_returns_is_kept_as_a_blob(tmp_path: Path) -> None
     from tui.store.blobs import BlobStore
 
     blobs = BlobStore(tmp_path)
-    hub = ToolHub([toolbox_config("pics", tools=("picture",))], keep_image=keep_in(blobs))
+    hub = ToolHub([toolbox_config("pics", tools=("picture",))], keep_image=keep_in(blobs.put))
     try:
         await hub.start()
         [tool] = hub.tools()
@@ -445,3 +445,14 @@ async def test_an_image_a_tool_returns_is_kept_as_a_blob(tmp_path: Path) -> None
     assert (image.media_type, image.width, image.height) == ("image/png", 8, 6)
     assert len(image.sha256) == 64
     assert blobs.read(image) is not None
+
+
+def test_an_image_that_cannot_be_kept_is_dropped_not_raised() -> None:
+    from tests.mcp_servers.toolbox import RED_PNG
+    from tui.session.tools import keep_in
+
+    def full_disk(data: bytes, media_type: str) -> str:
+        raise OSError(28, "No space left on device")
+
+    assert keep_in(full_disk)(RED_PNG, "image/png") is None
+    assert keep_in(lambda data, media: "x" * 64)(b"not an image", "image/png") is None

@@ -54,7 +54,10 @@ def mentioned_files(text: str, cwd: Path) -> list[str]:
     names = []
     for match in _MENTION.finditer(text):
         name = match.group(1)
-        if resolve(name, cwd).is_file() and name not in names:
+        # "what is @photo.png?": the punctuation after a name is not part of it.
+        if not resolve(name, cwd).is_file():
+            name = name.rstrip(".,;:!?)]}'\"")
+        if name and resolve(name, cwd).is_file() and name not in names:
             names.append(name)
     return names
 

@@ -17,6 +17,9 @@ IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp"})
 """Names that claim to be images (a file with one must decode, or it is refused)."""
 IMAGE_LIMIT = 50 * 1024 * 1024
 """Largest image file read, in bytes (before any scaling)."""
+MAX_PIXELS = 50_000_000
+"""Largest image decoded, in pixels: a small file can hold a huge image (a
+decompression bomb), and scaling it would hold the program for seconds."""
 
 
 class ImageError(Exception):
@@ -46,8 +49,10 @@ class ImageLimits:
 
 
 PROVIDER_LIMITS = {
-    # Anthropic refuses images over 8000 px a side or 5 MB.
-    "anthropic": ImageLimits(8000, 5 * 1024 * 1024),
+    # Anthropic refuses images over 8000 px a side or 5 MB of base64 (3.75 MB of bytes).
+    "anthropic": ImageLimits(8000, 5 * 1024 * 1024 * 3 // 4),
+    # The offline guide looks at no image: nothing is worth scaling for it.
+    "offline": ImageLimits(1 << 30, 1 << 40),
     # OpenAI takes up to 20 MB and scales anything over 2048 px down itself: sending
     # more is only slower.
     "openai": ImageLimits(2048, 20 * 1024 * 1024),
@@ -90,8 +95,15 @@ def decode(data: bytes, shown_as: str) -> Picture:
 
     try:
         with Image.open(io.BytesIO(data)) as image:
+            width, height = image.size  # from the header: nothing decoded yet
+            if width * height > MAX_PIXELS:
+                megapixels = width * height / 1e6
+                raise ImageError(
+                    f"{shown_as} is {width}×{height} ({megapixels:.0f} megapixels); images over "  # noqa: RUF001
+                    f"{MAX_PIXELS // 1_000_000} megapixels are not attached."
+                )
             image.load()
-            width, height = image.size
+            width, height = _upright_size(image)
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
         why = (
             "too large to decode safely"
@@ -130,11 +142,15 @@ def fit(picture: Picture, limits: ImageLimits) -> Picture:
     it (a GIF or an image still too heavy becomes JPEG); unchanged when within them."""
     if not needs_fitting(picture, limits):
         return picture
-    from PIL import Image
+    from PIL import Image, ImageOps
 
     with Image.open(io.BytesIO(picture.data)) as source:
         source.seek(0)  # the first frame of an animation
-        image = source.convert("RGBA" if source.mode in ("RGBA", "LA", "P") else "RGB")
+        upright = ImageOps.exif_transpose(source)  # phone photos: turned as they were taken
+        if upright.mode in ("I;16", "I;16B", "I;16L", "I"):
+            # 16-bit values would be clipped to white: bring them to 8 bits first.
+            upright = upright.point(lambda value: value / 256).convert("L")
+        image = upright.convert("RGBA" if upright.mode in ("RGBA", "LA", "P") else "RGB")
     scale = min(1.0, limits.max_side / max(image.width, image.height))
     media_type = picture.media_type if picture.media_type != "image/gif" else "image/png"
     while True:
@@ -147,6 +163,16 @@ def fit(picture: Picture, limits: ImageLimits) -> Picture:
             media_type = "image/jpeg"  # far smaller for photos; try again at this size
             continue
         scale *= 0.75
+
+
+def _upright_size(image: object) -> tuple[int, int]:
+    """(width, height) as the image is meant to be seen (EXIF orientation applied)."""
+    from PIL import Image
+
+    assert isinstance(image, Image.Image)
+    width, height = image.size
+    orientation = image.getexif().get(0x0112, 1)  # 5-8: turned a quarter
+    return (height, width) if orientation in (5, 6, 7, 8) else (width, height)
 
 
 def _encode(image: object, media_type: str) -> bytes:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
 import json
 import os
 import sys
@@ -233,14 +234,23 @@ async def run_ask(
     hub = None
     try:
         if tool_servers is not None:
+            kept: dict[str, bytes] = {}  # tool images, with --no-save
+
+            def in_memory(data: bytes, media_type: str) -> str:
+                digest = hashlib.sha256(data).hexdigest()
+                kept[digest] = data
+                return digest
+
             hub, run.tools = await start_tools(
                 config,
                 tool_servers,
                 printer.write_err,
                 approve_all=approve_tools,
                 approver=approver or TerminalApprover(printer.err),
+                put_image=store.blobs.put if store is not None else in_memory,
             )
-            run.tools.images = images
+            read = images
+            run.tools.images = lambda ref: (read(ref) if read else None) or kept.get(ref.sha256)
             run.request = run.tools.offer(request)
         adapter = pool.get(provider)  # imports the SDK: before the clock starts
         run.restart_clock()

@@ -151,16 +151,17 @@ async def start_tools(
     *,
     approve_all: bool,
     approver: TerminalApprover,
+    put_image: Callable[[bytes, str], str],
 ) -> tuple[ToolHub, ToolStep]:
     """Start the chosen servers, name those that failed (`say` writes to stderr), and
-    return the hub with the step that offers the tools of the others."""
+    return the hub with the step that offers the tools of the others. Images tools
+    return are kept with `put_image` (the blob store, or memory with --no-save)."""
     from tui.logs import log_dir
     from tui.session.tools import keep_in
-    from tui.store.blobs import BlobStore
     from tui.tools.hub import ToolHub
 
     servers = [server for server in config.mcp_servers if server.name in names]
-    keep = keep_in(BlobStore(config.data_dir))
+    keep = keep_in(put_image)
     hub = ToolHub(servers, environ=os.environ, log_dir=log_dir(), keep_image=keep)
     await hub.start(names)
     for status in hub.statuses():

@@ -21,7 +21,7 @@ from tui.providers.base import RequestImage
 ImageLoader = Callable[[ImageRef], bytes | None]
 """The bytes of an image's blob, or None when it is missing (e.g. `BlobStore.read`)."""
 
-FITTED_KEPT = 32
+FITTED_KEPT = 128
 """Fitted images kept in memory (each within a provider's byte limit)."""
 
 _fitted: OrderedDict[tuple[str, ImageLimits], Picture] = OrderedDict()

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from tui.config import Config
 from tui.domain import Conversation, ImageRef
 from tui.engine.tool_step import Approver, ToolStep
-from tui.images import ImageError, decode
+from tui.images import IMAGE_LIMIT, ImageError, decode
 from tui.store.blobs import BlobStore
 from tui.tools.approval import ApprovalPolicy
 from tui.tools.model import KeepImage, ServerStatus
@@ -61,7 +61,7 @@ class SessionTools:
                 environ=os.environ,
                 log_dir=log_dir(),
                 on_change=self._changed,
-                keep_image=keep_in(self.blobs),
+                keep_image=keep_in(self.blobs.put),
             )
         await self.hub.start()
 
@@ -113,16 +113,19 @@ class SessionTools:
             await self.hub.aclose()
 
 
-def keep_in(blobs: BlobStore) -> KeepImage:
-    """Keeps the images tools return as blobs (bytes that do not decode are dropped:
-    the result's text still says an image came)."""
+def keep_in(put: Callable[[bytes, str], str]) -> KeepImage:
+    """Keeps the images tools return with `put` (e.g. `BlobStore.put`: bytes and media
+    type in, sha256 out). An image that does not decode, is too large, or cannot be
+    written is dropped, never an error: the result's text still says an image came."""
 
     def keep(data: bytes, media_type: str) -> ImageRef | None:
+        if len(data) > IMAGE_LIMIT:
+            return None
         try:
             picture = decode(data, "the tool's image")
-        except ImageError:
-            log.info("a tool returned an image that does not decode (%s)", media_type)
+            return picture.ref(put(picture.data, picture.media_type), "tool result")
+        except (ImageError, OSError) as exc:
+            log.info("an image a tool returned was not kept (%s): %s", media_type, exc)
             return None
-        return picture.ref(blobs.put(picture.data, picture.media_type), "tool result")
 
     return keep

@@ -314,8 +314,9 @@ class McpConnection:
             text = self._call_failure(tool, exc, timeout)
             return ToolResult(text, is_error=True, duration_s=self._clock() - started)
         done = ToolResult(result_text(result), result.is_error, self._clock() - started)
-        if self._keep_image is not None:
-            kept = (self._keep_image(data, media) for media, data in result_images(result))
+        if self._keep_image is not None and (images := result_images(result)):
+            keep = self._keep_image  # decoding and writing blobs: off the event loop
+            kept = await asyncio.to_thread(lambda: [keep(data, media) for media, data in images])
             done.images = [ref for ref in kept if ref is not None]
         return done
 

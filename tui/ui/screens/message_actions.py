@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING
 
 from tui.domain import ChatMessage, MessageStatus, Role
@@ -138,13 +139,22 @@ class MessageActions:
         """Replace the edited message's text and ask again; replies after it are kept."""
         screen = self.screen
         conv, message = screen.conversation, screen.editing
-        self.cancel_edit()
         if message is None or message not in conv.messages:
+            self.cancel_edit()
             return
+        # The edited text's @files and images are read again (and pasted images go
+        # with it); one that cannot be read keeps the edit in the box.
+        fresh = await asyncio.to_thread(screen.sender.user_message, text)
+        if fresh is None:
+            return
+        self.cancel_edit()
         index = conv.messages.index(message)
         later = conv.messages[index + 1 :]
         del conv.messages[index + 1 :]
         message.content = text
+        message.attachments = fresh.attachments
+        message.images = fresh.images
+        screen.sender.remove_pending()
         keep: list[ChatMessage] = []
         for old in later:
             if old.role is Role.ASSISTANT:

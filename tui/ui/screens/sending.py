@@ -3,6 +3,7 @@ question, then the reply."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,6 +13,7 @@ from tui.attachments import AttachmentError, mentioned_files, read_attachment, r
 from tui.config import ProviderConfig
 from tui.context import Window, estimate_tokens, fill, message_tokens, oldest_to_drop, short_count
 from tui.domain import ChatMessage, Conversation, ImageRef, Role
+from tui.engine import fitted_images
 from tui.images import (
     ImageError,
     Picture,
@@ -40,6 +42,7 @@ class Sender:
         self.screen = screen
         self.pending: list[tuple[str, Picture]] = []
         """Images pasted into the message being typed (sent with it), by name."""
+        self._reading = False
 
     async def send(self, text: str) -> None:
         """Save the user's message, then start the reply (asking first if it would not fit)."""
@@ -59,7 +62,14 @@ class Sender:
         if screen.editing is not None:
             await screen.messages.resend_edited(text)
             return
-        user = self.user_message(text)
+        if self._reading:
+            return  # the previous Enter's files and images are still being read
+        self._reading = True
+        try:
+            # Reading and decoding images takes a while: off the event loop.
+            user = await asyncio.to_thread(self.user_message, text)
+        finally:
+            self._reading = False
         if user is None:
             return
         window = session.catalog.window_now(screen.provider)
@@ -82,7 +92,8 @@ class Sender:
 
     def user_message(self, text: str) -> ChatMessage | None:
         """The user's message with the files and images it mentions (`@path`) attached,
-        and the pasted images; None (and a notice) if one cannot be attached."""
+        and the pasted images; None (and a notice) if one cannot be attached. Runs on a
+        worker thread: it touches no widget (notices are thread-safe)."""
         attachments = []
         pictures: list[tuple[str, Picture]] = []
         limit = self.screen.config.attach_limit
@@ -163,6 +174,11 @@ class Sender:
             screen.query_one(PromptInput).clear_sent(user.content)
             await screen.query_one(MessagePane).add(user)
         screen.drafts.pop(conv.id, None)
+        if any(m.images for m in conv.messages[drop:]):
+            # Scaling images to the provider's limits takes a while: done here, off the
+            # event loop, the request finds them ready.
+            read = screen.session.blobs.read
+            await asyncio.to_thread(fitted_images, conv, screen.provider, read, drop)
         await screen.ask_for_reply(conv, drop=drop)
 
 

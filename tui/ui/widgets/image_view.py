@@ -83,7 +83,8 @@ class PictureView(Vertical):
         self.styles.min_height = None
         if image is None:
             self.missing = True
-            self.mount(Static(f"image missing: {make_inert(self.ref.name)}", classes="missing"))
+            missing = f"image missing: {make_inert(self.ref.name)}"
+            self.mount(Static(missing, markup=False, classes="missing"))
             return
         self.drawn = image_widget_class()(image)
         self._size_drawn()

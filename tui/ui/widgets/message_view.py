@@ -160,7 +160,7 @@ class MessageView(Vertical, can_focus=True):
         elif message.alternatives:
             count = len(message.alternatives) + 1
             who += f"  ⇄ version {message.version + 1} of {count} ([ ] to step)"
-        yield Label(who, classes="role")
+        yield Label(make_inert(who), markup=False, classes="role")
         if self._reasoning:
             self._pending_reasoning = False
             yield self._reasoning_block(self._reasoning)
