@@ -61,7 +61,11 @@ def keep(store: BlobStore, data: bytes, name: str) -> ImageRef:
 
 
 def config(kind: str) -> ProviderConfig:
-    return ProviderConfig(kind, "openai" if kind == "openai" else "anthropic", "tool-model")
+    """A provider of `kind`, without prompt caching: these tests check the shape of
+    images in a body (the cache marks are tested in tests/test_cost_usage.py)."""
+    return ProviderConfig(
+        kind, "openai" if kind == "openai" else "anthropic", "tool-model", prompt_caching=False
+    )
 
 
 def conversation(*messages: ChatMessage) -> Conversation:

@@ -65,16 +65,28 @@ def text_case(name: str, pieces: list[str]) -> StreamCase:
     return StreamCase(name, body.encode(), expected, None)
 
 
+USAGE_DEFAULTS = {"cached_input_tokens": None, "cache_write_tokens": None}
+"""Usage keys a `.json` expectation may leave out: it means the stream says nothing of them."""
+
+
 def load_cases(folder: Path = FIXTURES) -> dict[str, StreamCase]:
-    """Every `NAME.sse` with its `NAME.json` (and optional `NAME.status`) in `folder`."""
+    """Every `NAME.sse` with its `NAME.json` (and optional `NAME.status`) in `folder`.
+
+    An expectation without the cache counts in `usage`, or without `cost_usd`, gets
+    them as null (the stream reports none), so older fixtures need not spell them out.
+    """
     cases = {}
     for sse in sorted(folder.glob("*.sse")):
         name = sse.name.removesuffix(".sse")
         status_path = folder / f"{name}.status"
+        expected = json.loads((folder / f"{name}.json").read_text(encoding="utf-8"))
+        if isinstance(expected.get("usage"), dict):
+            expected["usage"] = {**USAGE_DEFAULTS, **expected["usage"]}
+        expected.setdefault("cost_usd", None)
         cases[name] = StreamCase(
             name=name,
             body=sse.read_bytes(),
-            expected=json.loads((folder / f"{name}.json").read_text(encoding="utf-8")),
+            expected=expected,
             status=json.loads(status_path.read_text()) if status_path.exists() else None,
         )
     return cases

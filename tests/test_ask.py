@@ -26,6 +26,7 @@ COMPARED = (
     "finish_reason",
     "raw_finish_reason",
     "usage",
+    "cost_usd",
     "tool_calls",
     "error",
 )
@@ -55,6 +56,10 @@ def check_saved(name: str, home: Path) -> None:
     assert user["content"] == "hi"
     assert reply["content"] == CASES[name].expected["text"]
     assert reply["finish_reason"] == CASES[name].expected["finish_reason"]
+    usage = CASES[name].expected["usage"]
+    for key in ("input_tokens", "cached_input_tokens", "cache_write_tokens"):
+        assert reply.get(key) == usage[key]  # absent from the file when None
+    assert reply.get("cost_usd") == CASES[name].expected["cost_usd"]
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

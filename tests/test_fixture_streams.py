@@ -31,6 +31,7 @@ COMPARED = (
     "finish_reason",
     "raw_finish_reason",
     "usage",
+    "cost_usd",
     "tool_calls",
     "error",
 )

@@ -62,6 +62,7 @@ images = st.builds(
     width=st.integers(0, 10**5),
     height=st.integers(0, 10**5),
 )
+costs = st.none() | st.just(0.0) | st.floats(0, 10**4, allow_nan=False, allow_infinity=False)
 results = st.builds(ToolResult, texts, st.booleans(), durations, st.lists(images, max_size=2))
 
 
@@ -99,6 +100,10 @@ def messages(draw: st.DrawFn, depth: int = 1) -> ChatMessage:
         raw_finish_reason=draw(st.none() | texts),
         input_tokens=draw(optional_int),
         output_tokens=draw(optional_int),
+        reasoning_tokens=draw(optional_int),
+        cached_input_tokens=draw(optional_int),
+        cache_write_tokens=draw(optional_int),
+        cost_usd=draw(costs),
         error=draw(st.none() | texts),
         tool_calls=draw(st.lists(tool_calls(), max_size=2)),
         steps=draw(st.lists(steps, max_size=2)),

@@ -304,8 +304,15 @@ async def test_a_tool_history_goes_to_another_provider_in_its_own_shape(
         blocks = sent[1]["content"]
         assert [b["type"] for b in blocks] == ["text", "tool_use"]
         assert blocks[1]["input"] == {"a": 4, "b": 5}
+        # The turn before the latest user turn carries a prompt cache mark (on by
+        # default for the anthropic kind): here it is the tool result itself.
         assert sent[2]["content"] == [
-            {"type": "tool_result", "tool_use_id": "call_0_0", "content": "9"}
+            {
+                "type": "tool_result",
+                "tool_use_id": "call_0_0",
+                "content": "9",
+                "cache_control": {"type": "ephemeral"},
+            }
         ]
     else:
         assert sent[1]["tool_calls"][0]["function"]["arguments"] == '{"a": 4, "b": 5}'

@@ -115,6 +115,8 @@ class ChatMessage:
     raw_finish_reason: str | None = None
     """The provider's own word for it."""
     input_tokens: int | None = None
+    """All the input of the reply's requests (summed over its rounds), the prompt
+    cache's reads and writes included, whatever the API (see `tui.providers.events.Usage`)."""
     output_tokens: int | None = None
     reasoning_tokens: int | None = None
     """The part of `output_tokens` spent reasoning, where the provider reports it."""

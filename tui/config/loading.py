@@ -41,6 +41,7 @@ _PROVIDER_FIELDS: dict[str, type | tuple[type, ...]] = {
     "reasoning_effort": str,
     "thinking_budget": int,
     "context_window": int,
+    "prompt_caching": bool,
 }
 _TOP_LEVEL = {
     "default_provider": str,
@@ -183,7 +184,7 @@ def _read_provider(
                 path, f"unknown setting '{key}' in [{section}] (known: {known}).", line
             )
         expected = _PROVIDER_FIELDS[key]
-        if not isinstance(value, expected) or isinstance(value, bool):
+        if not isinstance(value, expected) or (isinstance(value, bool) and expected is not bool):
             word = "a number" if expected in ((int, float), int) else f"a {type_word(expected)}"
             raise ConfigError(path, f"'{key}' in [{section}] must be {word}.", line)
     kind = table.get("kind", preset.kind if preset else None)
@@ -232,4 +233,5 @@ def _read_provider(
         reasoning_effort=effort or base.reasoning_effort,
         thinking_budget=budget or base.thinking_budget,
         context_window=window or base.context_window,
+        prompt_caching=table.get("prompt_caching", base.prompt_caching),
     )

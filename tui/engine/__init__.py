@@ -10,13 +10,14 @@
 
 from tui.engine.image_fit import ImageLoader, fitted_images, scaled_notice
 from tui.engine.request import build_request, missing_key_error
-from tui.engine.run import SAVE_EVERY_S, Progress, ReplyRun, new_reply, record_reply
+from tui.engine.run import SAVE_EVERY_S, Pricer, Progress, ReplyRun, new_reply, record_reply
 from tui.engine.state import ReplyState
 from tui.engine.stream import reply_events
 
 __all__ = [
     "SAVE_EVERY_S",
     "ImageLoader",
+    "Pricer",
     "Progress",
     "ReplyRun",
     "ReplyState",

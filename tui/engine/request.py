@@ -45,7 +45,16 @@ def build_request(
         extra_headers=provider.extra_headers,
         reasoning_effort=reasoning.effort,
         thinking_budget=reasoning.thinking_budget,
+        prompt_caching=prompt_caching(provider),
     )
+
+
+def prompt_caching(provider: ProviderConfig) -> bool:
+    """Whether requests mark turns for the prompt cache: the config's `prompt_caching`,
+    on by default for the anthropic kind (OpenAI-style servers cache by themselves)."""
+    if provider.prompt_caching is not None:
+        return provider.prompt_caching
+    return provider.kind == "anthropic"
 
 
 def missing_key_error(provider: ProviderConfig) -> StreamError:

@@ -44,6 +44,8 @@ STALL_S = 3.0
 """After this long without a chunk, a reply counts as waiting for more."""
 
 Clock = Callable[[], float]
+Pricer = Callable[[ProviderConfig, ChatMessage], float | None]
+"""A finished reply's cost in dollars from its tokens, or None when its price is unknown."""
 RunEvent = ReplyEvent | ToolActivity
 """What `ReplyRun.events` yields: the provider's events, and the tool step's."""
 
@@ -91,6 +93,9 @@ class ReplyRun:
     save_every: float = SAVE_EVERY_S
     tools: ToolStep | None = None
     """The tools offered, and how calls of them are approved and run (None: no tools)."""
+    price: Pricer | None = None
+    """Prices the finished reply from its tokens when the provider reported no cost
+    (`tui.prices`); None leaves such a reply's cost unknown."""
     key: str = ""
     """Names this run among those of a session (the conversation id, for a chat reply)."""
     state: ReplyState = field(default_factory=ReplyState)
@@ -245,8 +250,11 @@ class ReplyRun:
         return self.state.finish_reason is FinishReason.ERROR
 
     def record(self) -> None:
-        """Copy the reply so far into `message` (finished or not: nothing is dropped)."""
+        """Copy the reply so far into `message` (finished or not: nothing is dropped);
+        once the run has ended, a reply the provider did not price is priced by `price`."""
         record_reply(self.message, self.state, self.rounds)
+        if self._closed and self.message.cost_usd is None and self.price is not None:
+            self.message.cost_usd = self.price(self.provider, self.message)
 
     def output_tokens(self) -> tuple[int, bool]:
         """(count, exact): the provider's count once known, else an estimate."""
@@ -288,7 +296,7 @@ def record_reply(
     message: ChatMessage, state: ReplyState, earlier: list[ReplyState] | None = None
 ) -> None:
     """Copy a reply's state into `message`: the text of its last round, the tokens of
-    all its rounds."""
+    all its rounds, and the cost the provider reported (see `reported_cost`)."""
     message.content = state.text
     message.reasoning = state.reasoning
     message.refusal = state.refusal
@@ -296,6 +304,9 @@ def record_reply(
     message.input_tokens = _total(r.input_tokens for r in rounds)
     message.output_tokens = _total(r.output_tokens for r in rounds)
     message.reasoning_tokens = _total(r.reasoning_tokens for r in rounds)
+    message.cached_input_tokens = _total(r.cached_input_tokens for r in rounds)
+    message.cache_write_tokens = _total(r.cache_write_tokens for r in rounds)
+    message.cost_usd = reported_cost(rounds)
     message.tool_calls = [call.record() for call in state.calls()]
     message.steps = [
         SavedStep(r.text, [call.record() for call in r.calls()], r.reasoning) for r in earlier or ()
@@ -307,6 +318,19 @@ def record_reply(
     message.finish_reason = str(state.finish_reason)
     message.raw_finish_reason = state.raw_finish_reason
     message.error = state.error.message if state.error else None
+
+
+def reported_cost(rounds: Iterable[ReplyState]) -> float | None:
+    """The reply's cost as the provider reported it: the sum over its rounds when every
+    round reported one, else None (a part of the price is never passed off as all of it).
+
+    A reply without one is priced afterwards from its tokens, by whoever finishes it
+    (`tui.prices`), and stays None if its price is unknown.
+    """
+    costs = [r.cost_usd for r in rounds]
+    if not costs or any(cost is None for cost in costs):
+        return None
+    return sum(cost for cost in costs if cost is not None)
 
 
 def _total(counts: Iterable[int | None]) -> int | None:

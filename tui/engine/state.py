@@ -56,6 +56,12 @@ class ReplyState:
     input_tokens: int | None = None
     output_tokens: int | None = None
     reasoning_tokens: int | None = None
+    cached_input_tokens: int | None = None
+    """The part of `input_tokens` read from the prompt cache (see `Usage`)."""
+    cache_write_tokens: int | None = None
+    """The part of `input_tokens` written to the prompt cache."""
+    cost_usd: float | None = None
+    """What the provider says this round cost (None: it did not say)."""
     finish_reason: FinishReason | None = None
     raw_finish_reason: str | None = None
     error: StreamError | None = None
@@ -76,18 +82,28 @@ class ReplyState:
                 if name and not call.name:
                     call.name = name
                 call.arguments += arguments
-            case Usage(input_tokens, output_tokens, reasoning_tokens):
-                if input_tokens is not None:
-                    self.input_tokens = input_tokens
-                if output_tokens is not None:
-                    self.output_tokens = output_tokens
-                if reasoning_tokens is not None:
-                    self.reasoning_tokens = reasoning_tokens
+            case Usage():
+                self._usage(event)
             case StreamError():
                 self.error = event
             case Finished(reason, raw_reason):
                 self.finish_reason = reason
                 self.raw_finish_reason = raw_reason
+
+    def _usage(self, usage: Usage) -> None:
+        """Each count is the latest the provider gave (a later None keeps the earlier)."""
+        if usage.input_tokens is not None:
+            self.input_tokens = usage.input_tokens
+        if usage.output_tokens is not None:
+            self.output_tokens = usage.output_tokens
+        if usage.reasoning_tokens is not None:
+            self.reasoning_tokens = usage.reasoning_tokens
+        if usage.cached_input_tokens is not None:
+            self.cached_input_tokens = usage.cached_input_tokens
+        if usage.cache_write_tokens is not None:
+            self.cache_write_tokens = usage.cache_write_tokens
+        if usage.cost_usd is not None:
+            self.cost_usd = usage.cost_usd
 
     # Text arrives in thousands of pieces: `+=` on each would copy the whole reply every
     # time (quadratic); the pieces are joined only when the text is read.

@@ -53,10 +53,18 @@ DEFAULT_MAX_TOKENS = 4096
 
 
 class AnthropicEventMapper:
-    """Turns raw Messages stream events into ours; call `finish()` once it ends."""
+    """Turns raw Messages stream events into ours; call `finish()` once it ends.
+
+    Anthropic's `input_tokens` leaves out the prompt cache's reads and writes; ours
+    (see `Usage`) counts all input, so the three are added together here. Each count
+    is the latest one the stream gave (`message_delta` may repeat or update them).
+    """
 
     def __init__(self) -> None:
         self.input_tokens: int | None = None
+        """Anthropic's own `input_tokens`: the input the cache did not touch."""
+        self.cache_read: int | None = None
+        self.cache_write: int | None = None
         self.output_tokens: int | None = None
         self.raw_finish: str | None = None
 
@@ -65,7 +73,8 @@ class AnthropicEventMapper:
         if event.type == "message_start":
             usage = event.message.usage
             self.input_tokens, self.output_tokens = usage.input_tokens, usage.output_tokens
-            return [Usage(self.input_tokens, self.output_tokens)]
+            self._cache(usage.cache_read_input_tokens, usage.cache_creation_input_tokens)
+            return [self._usage()]
         if event.type == "content_block_start":
             block = event.content_block
             if block.type == "tool_use":
@@ -82,11 +91,30 @@ class AnthropicEventMapper:
             return []
         if event.type == "message_delta":
             self.raw_finish = event.delta.stop_reason or self.raw_finish
-            self.output_tokens = event.usage.output_tokens
-            if event.usage.input_tokens is not None:
-                self.input_tokens = event.usage.input_tokens
-            return [Usage(self.input_tokens, self.output_tokens)]
+            totals = event.usage
+            self.output_tokens = totals.output_tokens
+            if totals.input_tokens is not None:
+                self.input_tokens = totals.input_tokens
+            self._cache(totals.cache_read_input_tokens, totals.cache_creation_input_tokens)
+            return [self._usage()]
         return []
+
+    def _cache(self, read: int | None, write: int | None) -> None:
+        if read is not None:
+            self.cache_read = read
+        if write is not None:
+            self.cache_write = write
+
+    def _usage(self) -> Usage:
+        total = None
+        if self.input_tokens is not None:
+            total = self.input_tokens + (self.cache_read or 0) + (self.cache_write or 0)
+        return Usage(
+            total,
+            self.output_tokens,
+            cached_input_tokens=self.cache_read or None,
+            cache_write_tokens=self.cache_write or None,
+        )
 
     def finish(self) -> Finished | None:
         """The closing event, or None when the stream never gave a stop reason."""
@@ -189,6 +217,39 @@ def _joined_text(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
+EPHEMERAL = {"type": "ephemeral"}
+"""The `cache_control` of a prompt cache breakpoint (the default five-minute cache)."""
+CACHED_USER_TURNS = 2
+"""User turns marked for the cache: the latest (written) and the one before it (the
+previous request's breakpoint, read). With the system prompt: 3 of the API's 4."""
+
+
+def with_cache_breakpoints(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """`messages` with `cache_control` on the last block of the latest user turns.
+
+    The cache holds the prefix up to a breakpoint (tools, system prompt, turns), so the
+    next request, which repeats this one and adds to it, reads it back instead of
+    paying for it again. A string content becomes one text block to carry the mark;
+    an empty one is left unmarked (the API refuses empty text). The list given is not
+    changed.
+    """
+    out = list(messages)
+    users = [i for i, message in enumerate(out) if message["role"] == "user"]
+    for i in users[-CACHED_USER_TURNS:]:
+        content = out[i]["content"]
+        if isinstance(content, str):
+            if not content:
+                continue
+            blocks = [_text(content)]
+        else:
+            blocks = list(content)
+        if not blocks:
+            continue
+        blocks[-1] = {**blocks[-1], "cache_control": dict(EPHEMERAL)}
+        out[i] = {**out[i], "content": blocks}
+    return out
+
+
 def request_tools(tools: tuple[ToolDefinition, ...]) -> list[dict[str, Any]]:
     """The Messages API `tools` list."""
     return [
@@ -244,7 +305,11 @@ class AnthropicProvider:
         kwargs: dict[str, Any] = {}
         max_tokens = request.max_tokens or DEFAULT_MAX_TOKENS
         if request.system:
-            kwargs["system"] = request.system
+            kwargs["system"] = (
+                [{**_text(request.system), "cache_control": dict(EPHEMERAL)}]
+                if request.prompt_caching
+                else request.system
+            )
         if request.thinking_budget:
             # The budget is part of max_tokens and must be below it; the API refuses a
             # temperature other than 1 while thinking, so none is sent.
@@ -258,13 +323,16 @@ class AnthropicProvider:
             kwargs["tools"] = request_tools(request.tools)
 
         turns = request.messages if request.tools else without_tool_turns(request.messages)
+        messages = request_messages(turns)
+        if request.prompt_caching:
+            messages = with_cache_breakpoints(messages)
 
         @asynccontextmanager
         async def open_stream() -> AsyncIterator[AsyncIterable[RawMessageStreamEvent]]:
             created = await self._client.messages.create(
                 model=request.model,
                 max_tokens=max_tokens,
-                messages=request_messages(turns),  # type: ignore[arg-type]
+                messages=messages,  # type: ignore[arg-type]
                 stream=True,
                 **kwargs,
             )

@@ -85,6 +85,9 @@ class ChatRequest:
     """Anthropic extended thinking's `budget_tokens`; None leaves thinking off."""
     tools: tuple[ToolDefinition, ...] = ()
     """Tools the model may call (none: the request has no `tools` at all)."""
+    prompt_caching: bool = False
+    """Mark the system prompt and the latest user turns for the provider's prompt cache
+    (Anthropic's `cache_control`); APIs that cache by themselves ignore it."""
 
 
 @dataclass(frozen=True, slots=True)

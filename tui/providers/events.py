@@ -80,18 +80,34 @@ class ToolCallDelta:
 
 @dataclass(frozen=True, slots=True)
 class Usage:
-    """Running token totals; either may be None while the provider has not said."""
+    """Running token totals of one request; any field may be None while the provider
+    has not said.
+
+    The counts mean the same for every API: `input_tokens` is ALL the input of the
+    request, cached or not. `cached_input_tokens` and `cache_write_tokens` are parts of
+    it (never added to it again). OpenAI-style servers already count this way
+    (`prompt_tokens` includes `prompt_tokens_details.cached_tokens`); Anthropic does not
+    (its `input_tokens` leaves out `cache_read_input_tokens` and
+    `cache_creation_input_tokens`), so its adapter adds them in. The input not touched
+    by the cache is therefore `input_tokens - cached_input_tokens - cache_write_tokens`.
+    """
 
     input_tokens: int | None
+    """All input tokens of the request, including cache reads and writes."""
     output_tokens: int | None
+    """All output tokens, reasoning included."""
     reasoning_tokens: int | None = None
     """The part of `output_tokens` spent reasoning, where the provider says."""
     cached_input_tokens: int | None = None
-    """Input tokens read from the provider's prompt cache (priced lower), where it says."""
+    """The part of `input_tokens` read from the provider's prompt cache (priced lower):
+    OpenAI's `prompt_tokens_details.cached_tokens`, Anthropic's
+    `cache_read_input_tokens`. None when the provider did not say, or said 0."""
     cache_write_tokens: int | None = None
-    """Input tokens written to the prompt cache (Anthropic's cache_creation_input_tokens)."""
+    """The part of `input_tokens` written to the prompt cache (Anthropic's
+    `cache_creation_input_tokens`, priced higher). None when not said, or 0."""
     cost_usd: float | None = None
-    """What the provider says the request cost (OpenRouter's `usage.cost`)."""
+    """What the provider says the request cost in US dollars (OpenRouter's
+    `usage.cost`); None when it did not say. 0 is a real price (a free model)."""
 
 
 @dataclass(frozen=True, slots=True)

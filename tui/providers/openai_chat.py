@@ -80,13 +80,7 @@ class OpenAIChunkMapper:
                 self.raw_finish = finish
         usage = chunk.get("usage")
         if isinstance(usage, dict):
-            details = usage.get("completion_tokens_details")
-            # Every OpenAI reply reports `reasoning_tokens: 0`; only a real count is kept.
-            reasoning = _count(details, "reasoning_tokens") if isinstance(details, dict) else None
-            reasoning = reasoning or None
-            events.append(
-                Usage(_count(usage, "prompt_tokens"), _count(usage, "completion_tokens"), reasoning)
-            )
+            events.append(_usage(usage))
         return events
 
     def _delta(self, delta: Mapping[str, Any], events: list[StreamEvent]) -> None:
@@ -170,9 +164,30 @@ def _arguments_text(arguments: object) -> str:
     return ""
 
 
+def _usage(usage: Mapping[str, Any]) -> Usage:
+    """A `usage` object as ours. `prompt_tokens` already counts the cached tokens.
+
+    Every OpenAI reply reports `reasoning_tokens: 0` and `cached_tokens: 0`; only a real
+    count is kept. OpenRouter adds `cost`, the request's price in dollars.
+    """
+    output = usage.get("completion_tokens_details")
+    reasoning = _count(output, "reasoning_tokens") if isinstance(output, dict) else None
+    prompt = usage.get("prompt_tokens_details")
+    cached = _count(prompt, "cached_tokens") if isinstance(prompt, dict) else None
+    cost = usage.get("cost")
+    cost_usd = float(cost) if isinstance(cost, int | float) and not isinstance(cost, bool) else None
+    return Usage(
+        _count(usage, "prompt_tokens"),
+        _count(usage, "completion_tokens"),
+        reasoning or None,
+        cached_input_tokens=cached or None,
+        cost_usd=cost_usd,
+    )
+
+
 def _count(usage: Mapping[str, Any], name: str) -> int | None:
     value = usage.get(name)
-    return value if isinstance(value, int) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def request_messages(request: ChatRequest) -> list[dict[str, Any]]:

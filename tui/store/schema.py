@@ -47,6 +47,9 @@ _OPTIONAL_MESSAGE_FIELDS = (
     "input_tokens",
     "output_tokens",
     "reasoning_tokens",
+    "cached_input_tokens",
+    "cache_write_tokens",
+    "cost_usd",
     "error",
 )
 
@@ -192,6 +195,9 @@ def _message_from_dict(data: dict[str, Any]) -> ChatMessage:
         input_tokens=data.get("input_tokens"),
         output_tokens=data.get("output_tokens"),
         reasoning_tokens=data.get("reasoning_tokens"),
+        cached_input_tokens=_optional(data, "cached_input_tokens", int),
+        cache_write_tokens=_optional(data, "cache_write_tokens", int),
+        cost_usd=_cost(data),
         error=data.get("error"),
         tool_calls=[_call_from_dict(c) for c in _list(data, "tool_calls")],
         steps=[_step_from_dict(s) for s in _list(data, "steps")],
@@ -203,6 +209,12 @@ def _message_from_dict(data: dict[str, Any]) -> ChatMessage:
         ],
         images=[_image_from_dict(i) for i in _list(data, "images")],
     )
+
+
+def _cost(data: dict[str, Any]) -> float | None:
+    """A reply's `cost_usd`: a number of dollars (`0` and `0.0` alike), or absent."""
+    cost = _optional(data, "cost_usd", (int, float))
+    return None if cost is None else float(cost)
 
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
