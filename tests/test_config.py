@@ -117,6 +117,34 @@ def test_command_line_overrides(tmp_path: Path) -> None:
         ('[providers.a]\nkind = "openai"\nmax_tokens = "many"\n', 3, "must be a number"),
         ('[providers.a]\nkind = "openai"\n', 1, "needs a model"),
         ('default_provider = "ghost"\n', 1, "'ghost' is not a provider"),
+        ('[providers.openai]\nmodel = "m"\nprices = 3\n', 3, "'prices' in [providers.openai] must"),
+        (
+            "[providers.openai]\nprices = { input = 1, output = 2, cache = 1 }\n",
+            2,
+            "unknown price 'cache'",
+        ),
+        ("[providers.openai]\n\nprices = { input = 1.5 }\n", 3, "need output"),
+        ("[providers.openai]\nprices = { input = -1, output = 2 }\n", 2, "'input' in the prices"),
+        ("[providers.openai]\nprices = { input = true, output = 2 }\n", 2, "0 or more"),
+        (
+            '[providers.a]\nkind = "openai"\nmodel = "m"\n[providers.a.prices]\ninput = 1\n'
+            'output = "cheap"\n',
+            6,
+            "'output' in the prices of [providers.a]",
+        ),
+        ("[providers.a.prices]\noutput = 1\n", 1, "need input"),
+        ('[providers.a]\npreset = "gemini"\nmodel = "m"\n', 2, "preset 'gemini'"),
+        ("[providers.a]\npreset = 1\n", 2, "'preset' in [providers.a] must be a string"),
+        (
+            'system_prompt = "x"\n\n[budget]\ndaily_usd = 0\n',
+            4,
+            "'daily_usd' in [budget] must be a positive",
+        ),
+        ("[budget]\nmonthly_usd = -5\n", 2, "'monthly_usd' in [budget]"),
+        ('[budget]\nmonthly_usd = "lots"\n', 2, "positive number of US dollars"),
+        ("[budget]\nweekly_usd = 5\n", 2, "unknown setting 'weekly_usd' in [budget]"),
+        ("budget = 5\n", 1, "'budget' must be a table"),
+        ("budget = { daily_usd = nan }\n", 1, "'daily_usd' in [budget]"),
     ],
 )
 def test_bad_config_names_file_line_and_problem(
@@ -200,3 +228,70 @@ def test_known_keys_are_the_keys_at_hand(tmp_path: Path) -> None:
     config = load_config(path, tmp_path / "data", environ={})
     env = {"OPENAI_API_KEY": "sk-env-2", "ANTHROPIC_API_KEY": ""}
     assert known_keys(config, env) == ("sk-env-2", "sk-inline-1")
+
+
+def test_prices_budget_and_presets_are_read(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """
+[budget]
+daily_usd = 2
+monthly_usd = 30.5
+
+[providers.openai]
+prices = { input = 2.0, output = 8.0, cached_input = 0.5, cache_write = 2.5 }
+
+[providers.work]
+kind = "openai"
+model = "m"
+base_url = "https://gateway.example/v1"
+
+[providers.work.prices]
+input = 1
+output = 0
+
+[providers.corp]
+preset = "anthropic"
+base_url = "https://llm.corp.example"
+
+[providers.ollama]
+model = "qwen3"
+""",
+    )
+    config = load_config(path, tmp_path, environ={})
+    assert (config.budget_daily_usd, config.budget_monthly_usd) == (2.0, 30.5)
+    openai = config.providers["openai"]
+    assert openai.prices == {"input": 2.0, "output": 8.0, "cached_input": 0.5, "cache_write": 2.5}
+    assert openai.preset == "openai"
+    assert openai.model == PRESETS["openai"].model  # the rest of the preset is kept
+    work = config.providers["work"]
+    assert work.prices == {"input": 1.0, "output": 0.0}
+    assert work.preset is None  # a user's own provider is based on no preset
+    corp = config.providers["corp"]
+    assert (corp.name, corp.preset, corp.kind, corp.model) == (
+        "corp",
+        "anthropic",
+        "anthropic",
+        PRESETS["anthropic"].model,
+    )
+    assert corp.base_url == "https://llm.corp.example"
+    assert corp.api_key_env == "ANTHROPIC_API_KEY"  # based on the preset: its settings too
+    assert config.providers["ollama"].preset == "ollama"
+    assert config.providers["anthropic"].prices is None
+
+
+def test_every_preset_names_itself_and_no_budget_is_none(tmp_path: Path) -> None:
+    config = load_config(tmp_path / "missing.toml", tmp_path, environ={})
+    assert {name: p.preset for name, p in config.providers.items()} == {n: n for n in PRESETS}
+    assert (config.budget_daily_usd, config.budget_monthly_usd) == (None, None)
+    path = write(tmp_path, "[budget]\nmonthly_usd = 10\n")
+    config = load_config(path, tmp_path, environ={})
+    assert (config.budget_daily_usd, config.budget_monthly_usd) == (None, 10.0)
+
+
+def test_a_bare_base_url_is_no_longer_the_openai_preset(tmp_path: Path) -> None:
+    config = load_config(tmp_path / "missing.toml", tmp_path, environ={})
+    bare = config.provider(None, base_url="http://127.0.0.1:5/v1")
+    assert (bare.name, bare.preset) == ("openai", None)
+    chosen = config.provider("openai", base_url="http://127.0.0.1:5/v1")
+    assert chosen.preset == "openai"  # named on purpose: a proxy in front of OpenAI

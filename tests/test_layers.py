@@ -26,6 +26,7 @@ def test_core_layers_never_import_the_ui() -> None:
     loaded = imported_modules(
         "tui.config",
         "tui.domain",
+        "tui.prices",
         "tui.engine",
         "tui.store",
         "tui.tools",
@@ -54,6 +55,7 @@ ALLOWED: list[tuple[str, tuple[str, ...]]] = [
     ("tui.export", ("tui.domain",)),
     ("tui.reasoning", ("tui.config",)),
     ("tui.vision", ("tui.config",)),
+    ("tui.prices", ("tui.config", "tui.domain")),
     ("tui.search", ("tui.store",)),
     ("tui.tools", ("tui.tools", "tui.config", "tui.domain", "tui.inert", "tui.providers.base")),
     (

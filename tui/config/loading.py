@@ -13,6 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from tui.config.costs import read_budget, read_prices
 from tui.config.errors import ConfigError, line_of, toml_error_line, type_word
 from tui.config.mcp import read_mcp
 from tui.config.model import (
@@ -42,6 +43,8 @@ _PROVIDER_FIELDS: dict[str, type | tuple[type, ...]] = {
     "thinking_budget": int,
     "context_window": int,
     "prompt_caching": bool,
+    "preset": str,
+    "prices": dict,
 }
 _TOP_LEVEL = {
     "default_provider": str,
@@ -51,6 +54,7 @@ _TOP_LEVEL = {
     "attach_limit_kib": int,
     "mcp_servers": dict,
     "max_tool_rounds": int,
+    "budget": dict,
 }
 
 
@@ -115,6 +119,7 @@ def load_config(
         problem = f"default_provider '{default}' is not a provider (known: {names})."
         raise ConfigError(path, problem, line_of(text, None, "default_provider"))
     mcp_servers, max_tool_rounds = read_mcp(path, text, raw)
+    budget_daily, budget_monthly = read_budget(path, text, raw)
     personas = raw.get("personas", {})
     for name, prompt in personas.items():
         if not isinstance(prompt, str):
@@ -131,6 +136,8 @@ def load_config(
         system_prompt=raw.get("system_prompt") or None,
         mcp_servers=mcp_servers,
         max_tool_rounds=max_tool_rounds,
+        budget_daily_usd=budget_daily,
+        budget_monthly_usd=budget_monthly,
     )
 
 
@@ -172,8 +179,23 @@ def _read_providers(path: Path, text: str, raw: dict[str, Any]) -> dict[str, Pro
     return providers
 
 
+def _based_on(
+    path: Path, text: str, name: str, table: dict[str, Any], current: ProviderConfig | None
+) -> ProviderConfig | None:
+    """The entry a table starts from: the built-in its `preset` names (under the table's
+    own name), else the preset of the same name it overrides, else None."""
+    chosen = table.get("preset")
+    if chosen is None:
+        return current
+    if chosen not in PRESETS:
+        names = ", ".join(sorted(PRESETS))
+        problem = f"preset '{chosen}' in [providers.{name}] is not a built-in provider ({names})."
+        raise ConfigError(path, problem, line_of(text, f"providers.{name}", "preset"))
+    return replace(PRESETS[chosen], name=name)
+
+
 def _read_provider(
-    path: Path, text: str, name: str, table: dict[str, Any], preset: ProviderConfig | None
+    path: Path, text: str, name: str, table: dict[str, Any], current: ProviderConfig | None
 ) -> ProviderConfig:
     section = f"providers.{name}"
     for key, value in table.items():
@@ -187,6 +209,8 @@ def _read_provider(
         if not isinstance(value, expected) or (isinstance(value, bool) and expected is not bool):
             word = "a number" if expected in ((int, float), int) else f"a {type_word(expected)}"
             raise ConfigError(path, f"'{key}' in [{section}] must be {word}.", line)
+    preset = _based_on(path, text, name, table, current)
+    prices = read_prices(path, text, section, table["prices"]) if "prices" in table else None
     kind = table.get("kind", preset.kind if preset else None)
     if kind not in KINDS:
         line = line_of(text, section, "kind") or line_of(text, None, section)
@@ -234,4 +258,5 @@ def _read_provider(
         thinking_budget=budget or base.thinking_budget,
         context_window=window or base.context_window,
         prompt_caching=table.get("prompt_caching", base.prompt_caching),
+        prices=prices or base.prices,
     )

@@ -145,11 +145,15 @@ class Config:
         Raises:
             KeyError: no provider has that name.
         """
+        compatible = False
         if name is None:
             name = self.default_provider
             if base_url and self.providers[name].kind == "offline":
                 name = "openai"  # a bare --base-url means an OpenAI-compatible server
+                compatible = True
         chosen = self.providers[name]
+        if compatible:
+            chosen = replace(chosen, preset=None)  # some server, not OpenAI: not its prices
         if model:
             chosen = replace(chosen, model=model)
         if base_url:

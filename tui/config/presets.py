@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from tui.config.model import OFFLINE, ProviderConfig
 
 PRESETS: dict[str, ProviderConfig] = {
-    p.name: p
+    p.name: replace(p, preset=p.name)
     for p in (
         ProviderConfig(
             "openai", "openai", "gpt-4o-mini", "https://api.openai.com/v1", "OPENAI_API_KEY", True
@@ -41,7 +43,8 @@ PRESETS: dict[str, ProviderConfig] = {
         ProviderConfig(OFFLINE, "offline", "offline-guide"),
     )
 }
-"""Built-in providers by name; the file's `[providers.NAME]` tables override them."""
+"""Built-in providers by name (each its own `preset`); the file's `[providers.NAME]`
+tables override them."""
 
 KEYED_DEFAULTS = ("openai", "anthropic", "openrouter", "deepseek")
 """Picked as the default, in this order, when their key is in the environment."""
