@@ -57,6 +57,7 @@ ALLOWED: list[tuple[str, tuple[str, ...]]] = [
     ("tui.vision", ("tui.config",)),
     ("tui.prices", ("tui.config", "tui.domain")),
     ("tui.search", ("tui.store",)),
+    ("tui.spending", ("tui.store", "tui.config", "tui.domain")),
     ("tui.tools", ("tui.tools", "tui.config", "tui.domain", "tui.inert", "tui.providers.base")),
     (
         "tui.engine",
@@ -78,6 +79,8 @@ ALLOWED: list[tuple[str, tuple[str, ...]]] = [
         "tui.session",
         (
             "tui.session",
+            "tui.spending",
+            "tui.prices",
             "tui.images",
             "tui.vision",
             "tui.tools",
@@ -98,6 +101,8 @@ ALLOWED: list[tuple[str, tuple[str, ...]]] = [
         "tui.cli",
         (
             "tui.cli",
+            "tui.spending",
+            "tui.prices",
             "tui.images",
             "tui.vision",
             "tui.tools",
