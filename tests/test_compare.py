@@ -82,8 +82,10 @@ async def test_ask_compare_prints_each_reply_in_turn_and_a_table(
         "token",
         "time",
         "tok/s",
+        "cost",
     ]
     assert table[1].split()[:5] == ["1", "second:fixture-model", "stop", "25", "15"]
+    assert table[1].split()[-1] == "unknown"  # a fixture's model has no known price
     assert table[2].split()[:5] == ["2", "first:fixture-model", "stop", "24", "8"]
     (saved,) = (tmp_path / "tui-data" / "conversations").glob("*.toml")
     reply = tomllib.loads(saved.read_text(encoding="utf-8"))["messages"][1]

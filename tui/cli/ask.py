@@ -16,6 +16,7 @@ import os
 import sys
 from typing import Any, TextIO
 
+from tui.cli.ask_costs import check_budget, price_reply
 from tui.cli.ask_files import AskFileError, ReadImage, read_question_files
 from tui.cli.ask_tools import (
     TerminalApprover,
@@ -33,6 +34,7 @@ from tui.engine.run import RunEvent
 from tui.engine.stream import Sleep
 from tui.engine.tool_step import ToolActivity
 from tui.inert import make_inert
+from tui.prices import cost_words
 from tui.providers.events import (
     FinishReason,
     ReasoningDelta,
@@ -60,6 +62,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--system", metavar="TEXT", help="system prompt")
     parser.add_argument("--json", action="store_true", help="print one JSON event per line")
     parser.add_argument("--no-save", action="store_true", help="do not save the conversation")
+    parser.add_argument(
+        "--over-budget",
+        action="store_true",
+        help="send even when a [budget] in the config is used up",
+    )
     parser.add_argument(
         "-f",
         "--file",
@@ -139,7 +146,7 @@ class Printer:
         """Print the closing summary (and the `result` object with --json)."""
         state = run.state
         if self.as_json:
-            self.json(result_object(state))
+            self.json(result_object(state, cost_usd=run.message.cost_usd))
         elif not self.ends_with_newline:
             self.write_out("\n")
         for call in state.calls():
@@ -193,7 +200,10 @@ def summary_line(run: ReplyRun, provider: ProviderConfig, elapsed: float) -> str
         tokens += f" ({message.reasoning_tokens} reasoning)"
     if run.rounds:
         tokens += f" over {len(run.rounds) + 1} requests"
-    return f"[{reason}] {tokens} · {provider.name} {provider.model} · {elapsed:.1f} s"
+    if message.cached_input_tokens:
+        tokens += f" ({message.cached_input_tokens} input cached)"
+    cost = "cost unknown" if message.cost_usd is None else cost_words(message.cost_usd)
+    return f"[{reason}] {tokens} · {cost} · {provider.name} {provider.model} · {elapsed:.1f} s"
 
 
 async def run_ask(
@@ -230,6 +240,7 @@ async def run_ask(
         provider,
         request,
         save=lambda: save_quietly(store, conv, printer),
+        price=price_reply,
     )
     hub = None
     try:
@@ -346,6 +357,7 @@ def main(argv: list[str]) -> int:
     )
     store = None if args.no_save else ConversationStore(config.data_dir)
     printer = Printer(sys.stdout, sys.stderr, as_json=args.json)
+    check_budget(config, printer, over_budget=args.over_budget)  # before anything is kept
     images = files.keep(store.blobs if store else None, printer.warn)  # before any request
     save_quietly(store, conv, printer)  # the question is on disk before anything can fail
     try:

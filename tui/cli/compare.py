@@ -12,6 +12,7 @@ import asyncio
 from typing import Any
 
 from tui.cli.ask import EXIT_OK, EXIT_PROVIDER_ERROR, Printer, save_quietly
+from tui.cli.ask_costs import price_reply
 from tui.cli.json_result import result_object
 from tui.compare import label, start_compare
 from tui.config import Config, ProviderConfig
@@ -19,6 +20,7 @@ from tui.domain import Conversation
 from tui.engine import ReplyRun
 from tui.engine.image_fit import ImageLoader
 from tui.engine.run import RunEvent
+from tui.prices import cost_words
 from tui.providers.events import FinishReason, ReasoningDelta, TextDelta
 from tui.providers.retry import RetryPolicy
 from tui.session.pool import AdapterPool
@@ -54,7 +56,8 @@ class ComparePrinter:
         self.done[index] = True
         if self.printer.as_json:
             progress = self.runs[index].progress()
-            result = {**result_object(self.runs[index].state), **self._tag(index)}
+            run = self.runs[index]
+            result = {**result_object(run.state, cost_usd=run.message.cost_usd), **self._tag(index)}
             result["first_token_s"] = _rounded(progress.first_token)
             result["elapsed_s"] = _rounded(progress.elapsed)
             self.printer.json(result)
@@ -84,7 +87,7 @@ def _rounded(seconds: float | None) -> float | None:
 
 def table(runs: list[ReplyRun]) -> str:
     """The summary table: one row per pair."""
-    rows = [("#", "provider:model", "finish", "in", "out", "first token", "time", "tok/s")]
+    rows = [("#", "provider:model", "finish", "in", "out", "first token", "time", "tok/s", "cost")]
     for number, run in enumerate(runs, start=1):
         state, progress = run.state, run.progress()
         rows.append(
@@ -97,6 +100,7 @@ def table(runs: list[ReplyRun]) -> str:
                 "-" if progress.first_token is None else f"{progress.first_token:.2f} s",
                 f"{progress.elapsed:.1f} s",
                 "-" if progress.rate is None else f"{progress.rate:.1f}",
+                cost_words(run.message.cost_usd),
             )
         )
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
@@ -118,6 +122,8 @@ async def run_compare(
     """Stream one reply per provider into `conv` at once; returns the exit status."""
     save = lambda: save_quietly(store, conv, printer)  # noqa: E731
     runs = start_compare(conv, providers, save=save, images=images)
+    for run in runs:
+        run.price = price_reply
     out = ComparePrinter(printer, runs)
     # Built first (each imports its SDK), so no reply's timing counts an import.
     pool = AdapterPool(config_path=str(config.config_path))
