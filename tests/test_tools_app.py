@@ -209,8 +209,10 @@ async def test_a_huge_result_shows_collapsed_and_x_expands_it(
 
 
 async def test_keys_typed_as_the_dialog_opens_are_not_taken_as_an_answer(
-    tmp_path: Path, model: ToolModelServer
+    tmp_path: Path, model: ToolModelServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # However slow the machine, the quiet time does not run out while this test types.
+    monkeypatch.setattr(ApprovalDialog, "ARM_S", 600.0)
     app = tools_app(tmp_path, model, [toolbox_config("box")])
     async with app.run_test(size=SIZE) as pilot:
         await tools_ready(app, pilot)
@@ -219,7 +221,7 @@ async def test_keys_typed_as_the_dialog_opens_are_not_taken_as_an_answer(
         await pilot.press(*"and then")  # the next message, typed on: "a" and "n" in it
         assert app.screen is dialog
         assert app.session.tools.policy.allowed == set()
-        await until(pilot, lambda: dialog.armed, "the dialog taking answers")
+        dialog.arm()  # the quiet time has passed
         await pilot.press("y")
         await settle(app, pilot)
     assert reply_of(tmp_path)["steps"][0]["calls"][0]["result"] == "hi"

@@ -33,6 +33,8 @@ ARM_S = 0.4
 class ApprovalDialog(ModalScreen[Decision]):
     """Asks whether one tool call may run."""
 
+    ARM_S = ARM_S
+
     DEFAULT_CSS = (
         "ApprovalDialog {"
         + DIALOG_CSS
@@ -86,9 +88,10 @@ class ApprovalDialog(ModalScreen[Decision]):
 
     def on_mount(self) -> None:
         self.query_one("#arguments").focus()
-        self._arming = self.set_timer(ARM_S, self._arm)
+        self._arming = self.set_timer(self.ARM_S, self.arm)
 
-    def _arm(self) -> None:
+    def arm(self) -> None:
+        """Take answers from now on (after a quiet `ARM_S`)."""
         self.armed = True
 
     def on_key(self, event: events.Key) -> None:
