@@ -1,4 +1,4 @@
-"""`tui-chat` (the full-screen app), `tui-chat ask` and `tui-chat search` (headless);
+"""`tui-chat` (the full-screen app), `tui-chat ask`, `search` and `stats` (headless);
 also `python -m tui`."""
 
 from __future__ import annotations
@@ -17,6 +17,10 @@ def main(argv: list[str] | None = None) -> int:
         from tui.cli import search
 
         return search.main(args[1:])
+    if args[:1] == ["stats"]:
+        from tui.cli import stats
+
+        return stats.main(args[1:])
     from tui.terminal_mode import app_input_mode
 
     with app_input_mode():  # before the slow imports: keys typed meanwhile stay keys

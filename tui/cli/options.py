@@ -1,4 +1,4 @@
-"""Options shared by `tui-chat` and `tui-chat ask`, and turning them into a `Config`."""
+"""Options shared by `tui-chat` and its subcommands, and turning them into a `Config`."""
 
 from __future__ import annotations
 
@@ -24,6 +24,11 @@ def add_common_options(parser: argparse.ArgumentParser) -> None:
         metavar="URL",
         help="API root: with /v1 for OpenAI-compatible servers, without it for Anthropic",
     )
+    add_config_options(parser)
+
+
+def add_config_options(parser: argparse.ArgumentParser) -> None:
+    """`--config`, `--data-dir`, `--debug`: what a command that sends nothing takes."""
     parser.add_argument(
         "--config",
         metavar="PATH",
@@ -46,17 +51,24 @@ def add_common_options(parser: argparse.ArgumentParser) -> None:
 
 def resolve(args: argparse.Namespace) -> tuple[Config, ProviderConfig]:
     """Load the config and pick the provider the options ask for; exit 2 when impossible."""
-    try:
-        config = load_config(args.config, args.data_dir)
-    except ConfigError as exc:
-        fail(str(exc))
-    setup_logging(debug=args.debug, keys=known_keys(config))
+    config = load(args)
     try:
         provider = config.provider(args.provider, model=args.model, base_url=args.base_url)
     except KeyError:
         names = ", ".join(sorted(config.providers))
         fail(f"tui-chat: no provider named '{args.provider}'. Known providers: {names}.")
     return config, provider
+
+
+def load(args: argparse.Namespace) -> Config:
+    """Load the config `--config` and `--data-dir` name and start logging; exit 2 when
+    the config is not valid."""
+    try:
+        config = load_config(args.config, args.data_dir)
+    except ConfigError as exc:
+        fail(str(exc))
+    setup_logging(debug=args.debug, keys=known_keys(config))
+    return config
 
 
 def fail(message: str) -> NoReturn:
