@@ -9,7 +9,6 @@ $0.064 a reply."""
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,7 @@ from textual.widgets import Static
 
 from tests.helpers import notices, saved, send, settle, type_text, views
 from tests.replay_server import ReplayServer
-from tests.spend_history import write_history
+from tests.spend_history import HISTORY, NOW, write_history
 from tests.ui_harness import make_app
 from tui.domain import ChatMessage, MessageStatus, Role, utc_now
 from tui.engine import Progress
@@ -155,19 +154,6 @@ async def test_a_used_up_budget_refuses_before_any_request_and_may_send_anyway(
         user, _reply = views(app)
         assert user.message.content == "one more"
         assert "$0.064" in finish_text(app)
-
-
-NOW = datetime(2026, 3, 20, 12, 0, tzinfo=UTC)
-HISTORY = [
-    (0, "openai", "gpt-4o", 1200, 300, 200, 0.25),
-    (1, "openai", "gpt-4o", 800, 200, 0, 0.15),
-    (3, "anthropic", "claude-sonnet", 2000, 500, 1000, 0.40),
-    (6, "local", "llama", 500, 500, 0, None),
-    (10, "openai", "gpt-4o-mini", 5000, 1000, 0, 0.05),
-    (20, "anthropic", "claude-sonnet", 3000, 800, 0, 0.60),
-    (45, "openai", "gpt-4o", 10000, 2000, 0, 1.00),
-]
-"""Days before NOW, provider, model, tokens and cost of each saved reply."""
 
 
 def stats_app(home: Path) -> ChatApp:
