@@ -19,6 +19,7 @@ os.environ["TUI_CHAT_IMAGES"] = "halfcell"
 
 from tests.mcp_helpers import toolbox_config  # noqa: E402
 from tests.replay_server import ReplayServer, load_cases  # noqa: E402
+from tests.spend_history import NOW, busy_month, write_history  # noqa: E402
 from tests.test_snapshots import sample_picture  # noqa: E402
 from tests.tool_model import ToolModelServer  # noqa: E402
 from tests.tools_app import approval_dialog, tools_app, tools_ready  # noqa: E402
@@ -106,6 +107,22 @@ async def shoot_context(server: ReplayServer) -> Path:
     return Path(path)
 
 
+async def shoot_stats() -> Path:
+    """The Stats screen (F10) over a generated month of replies, as of a fixed day."""
+    with tempfile.TemporaryDirectory() as home:
+        write_history(Path(home) / "data", NOW, busy_month())
+        app = make_app(Path(home))
+        async with app.run_test(size=(110, 46)) as pilot:
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            app.main_screen.costs.clock = lambda: NOW
+            await pilot.press("f10")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            path = app.save_screenshot("stats.svg", str(ROOT / "screenshots"))
+    return Path(path)
+
+
 async def shoot_images(server: ReplayServer) -> Path:
     """A question with an image attached by `@path`, drawn under it, and the reply."""
     with tempfile.TemporaryDirectory() as home:
@@ -164,6 +181,7 @@ async def main() -> None:
         print(await shoot_context(server))  # noqa: T201
         print(await shoot_images(server))  # noqa: T201
         print(*await shoot_tools(), sep="\n")  # noqa: T201
+        print(await shoot_stats())  # noqa: T201
     finally:
         await server.stop()
 

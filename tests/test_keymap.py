@@ -23,6 +23,7 @@ from tui.ui.screens.approval import ApprovalDialog
 from tui.ui.screens.compare import CompareScreen
 from tui.ui.screens.help import HelpDialog
 from tui.ui.screens.main import MainScreen
+from tui.ui.screens.stats_screen import StatsScreen
 from tui.ui.screens.tools_screen import ToolsScreen
 from tui.ui.widgets.conversation_list import ConversationList
 from tui.ui.widgets.message_view import MessageView
@@ -39,6 +40,7 @@ NODES: dict[Where, type[DOMNode]] = {
     "compare": CompareScreen,
     "approval": ApprovalDialog,
     "tools": ToolsScreen,
+    "stats": StatsScreen,
     "help": HelpDialog,
 }
 """The class each `Where` is bound on."""

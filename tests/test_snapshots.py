@@ -16,6 +16,7 @@ from textual.pilot import Pilot
 from tests.helpers import type_text
 from tests.mcp_helpers import toolbox_config
 from tests.replay_server import ReplayServer, load_cases, replay_in_thread
+from tests.spend_history import NOW, busy_month, write_history
 from tests.tools_app import approval_dialog, model_in_thread, tools_app, tools_ready
 from tests.ui_harness import make_app
 from tui.domain import ChatMessage, Conversation, ImageRef, Role
@@ -194,3 +195,17 @@ def test_image_under_its_question(snap_compare: Compare, tmp_path: Path) -> None
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run)
+
+
+def test_stats_screen(snap_compare: Compare, tmp_path: Path) -> None:
+    write_history(tmp_path / "data", NOW, busy_month())
+    app = make_app(tmp_path)
+
+    async def run(pilot: Pilot[Any]) -> None:
+        await exchange("")(pilot)
+        app.main_screen.costs.clock = lambda: NOW  # the days shown never move
+        await pilot.press("f10")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(110, 48), run_before=run)

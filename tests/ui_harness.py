@@ -16,10 +16,12 @@ def write_config(
     server: ReplayServer | None,
     cases: dict[str, str],
     settings: dict[str, list[str]] | None = None,
+    top: list[str] | None = None,
 ) -> Path:
     """A config whose provider NAME replays case CASE, for each NAME -> CASE given
-    (with the TOML lines in `settings[NAME]` added to its table)."""
-    lines = ["[providers.offline]", "chunk_delay = 0", ""]
+    (with the TOML lines in `settings[NAME]` added to its table, and the lines `top`,
+    e.g. a `[budget]` table, before the providers)."""
+    lines = [*(top or []), "", "[providers.offline]", "chunk_delay = 0", ""]
     for name, case in cases.items():
         assert server is not None
         kind = "anthropic" if case.startswith("anthropic") else "openai"
@@ -46,11 +48,13 @@ def make_app(
     provider: str = "offline",
     cases: dict[str, str] | None = None,
     settings: dict[str, list[str]] | None = None,
+    top: list[str] | None = None,
 ) -> ChatApp:
     """A `ChatApp` with data in `home/data`, starting on `provider`."""
     if cases is None:
         cases = {} if provider == "offline" else {provider: provider}
-    config = load_config(write_config(home, server, cases, settings), home / "data", environ={})
+    path = write_config(home, server, cases, settings, top)
+    config = load_config(path, home / "data", environ={})
     config = replace(config, config_path=SHOWN_CONFIG_PATH)
     store = ConversationStore(config.data_dir)
     # No probing of local servers: what runs on the test machine must not matter.

@@ -14,6 +14,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
@@ -21,10 +22,12 @@ from tui.compare import start_compare
 from tui.config import Config, ProviderConfig
 from tui.domain import ChatMessage, Conversation
 from tui.engine import ReplyRun, build_request, new_reply
+from tui.prices import reply_cost
 from tui.search import BUILD_APART_FROM, SearchIndex
 from tui.session.catalog import ProviderCatalog
 from tui.session.pool import AdapterPool
 from tui.session.tools import SessionTools
+from tui.spending import BudgetState, SpendLedger, budget_state
 from tui.state import AppState
 from tui.store import BackgroundSaver, ConversationStore, Header, StoreError, Summary
 from tui.store.blobs import BlobStore
@@ -40,6 +43,11 @@ Notify = Callable[[str, str, Severity], None]
 
 def _quiet(message: str, title: str, severity: Severity) -> None:
     log.info("%s: %s", title, message)
+
+
+def price_reply(provider: ProviderConfig, message: ChatMessage) -> float | None:
+    """A finished reply's cost from its tokens (`ReplyRun.price`), or None if unknown."""
+    return reply_cost(message, provider)
 
 
 class ChatSession:
@@ -81,6 +89,8 @@ class ChatSession:
         self.providers: dict[str, ProviderConfig] = {}
         """Providers as set up for this session (with command-line overrides such as
         --base-url), by name."""
+        self.budget = BudgetState()
+        """Today's and this month's spend against `[budget]`, as last read (`read_budget`)."""
 
     # ----------------------------------------------------------------- providers
 
@@ -132,7 +142,9 @@ class ChatSession:
         if keep:
             reply.alternatives = keep
             reply.version = len(keep)
-        run = ReplyRun(conv, reply, provider, request, save=lambda: self.save(conv))
+        run = ReplyRun(
+            conv, reply, provider, request, save=lambda: self.save(conv), price=price_reply
+        )
         if (step := self.tools.step_for(conv)) is not None:
             run.tools = step
             run.request = step.offer(request)
@@ -142,6 +154,8 @@ class ChatSession:
         """One run per provider, their replies forming the last message of `conv`."""
         self.loaded[conv.id] = conv
         runs = start_compare(conv, providers, save=lambda: self.save(conv), images=self.blobs.read)
+        for run in runs:
+            run.price = price_reply
         self.save(conv)
         return [self._track(run) for run in runs]
 
@@ -153,6 +167,15 @@ class ChatSession:
     def wait_until_saved(self) -> None:
         """Block until every queued save has been tried (call off the event loop)."""
         self.saver.flush()
+
+    def read_budget(self, now: datetime) -> BudgetState:
+        """Sum every saved reply's cost against `[budget]` as of `now`, once the queued
+        saves are written (reads the files: call off the event loop)."""
+        if self.config.budget_daily_usd is None and self.config.budget_monthly_usd is None:
+            return self.budget
+        self.wait_until_saved()
+        self.budget = budget_state(self.config, SpendLedger(self.store).replies(), now)
+        return self.budget
 
     # ----------------------------------------------------------------- saving
 

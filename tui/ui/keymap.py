@@ -13,10 +13,12 @@ from typing import Literal
 
 from textual.binding import Binding, BindingType
 
-Where = Literal["app", "chat", "prompt", "message", "list", "compare", "approval", "tools", "help"]
+Where = Literal[
+    "app", "chat", "prompt", "message", "list", "compare", "approval", "tools", "stats", "help"
+]
 """The node a key is bound on: the app, the main screen ("chat"), the message box, a
 focused message, the conversation list, the compare screen, the tool approval dialog,
-the Tools screen, the help dialog."""
+the Tools screen, the Stats screen, the help dialog."""
 
 SECTIONS: dict[Where, str] = {
     "app": "Anywhere",
@@ -27,6 +29,7 @@ SECTIONS: dict[Where, str] = {
     "list": "In the conversation list",
     "approval": "Asked to run a tool",
     "tools": "On the Tools screen",
+    "stats": "On the Stats screen",
     "help": "In this help",
 }
 """The help screen's (and the README's) section for each `Where`."""
@@ -211,6 +214,9 @@ KEYS: tuple[Key, ...] = (
     Key("paste-image", "f9", "Paste image",
         "paste an image from the clipboard into the message (wl-paste, xclip or pngpaste)",
         "chat", "paste_image", title="Paste image from the clipboard", palette=True),
+    Key("stats", "f10", "Stats",
+        "stats: spend and tokens per day, by provider and model",
+        "chat", "stats", title="Stats: spend and usage", palette=True),
     Key("remove-pasted", None, "Remove pasted images",
         "drop the images pasted into the message", "chat", "remove_pasted", palette=True),
     Key("jump-to-end", "ctrl+end", "Jump to end", "jump to the end and follow the stream",
@@ -291,6 +297,8 @@ KEYS: tuple[Key, ...] = (
     Key("restart-server", "r", "Restart", "restart the highlighted tool's server",
         "tools", "restart_server", footer=1),
     Key("close-tools", "escape,q,f8", "Close", "", "tools", "dismiss", footer=1),
+    # ---------------------------------------------------------------- the Stats screen
+    Key("close-stats", "escape,q,f10", "Close", "", "stats", "dismiss", footer=1),
     # ---------------------------------------------------------------- the help screen
     Key("close-help", "escape,q,f1", "Close", "", "help", "dismiss", footer=1),
 )

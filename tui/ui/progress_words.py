@@ -23,14 +23,17 @@ def status_words(progress: Progress, model: str | None) -> str:
     return f"{label} · {progress.rate or 0.0:.1f} tok/s · {elapsed}"
 
 
-def column_words(progress: Progress) -> str:
-    """`~120 tokens · 45 tok/s · first 0.21 s · 2.7 s · s stops` for a compare column."""
+def column_words(progress: Progress, cost: str | None = None) -> str:
+    """`~120 tokens · 45 tok/s · first 0.21 s · 2.7 s · s stops` for a compare column
+    (and, once it has ended, what the reply cost: `cost`)."""
     parts = [_tokens(progress, "{n} tokens", "~{n} tokens")]
     if progress.rate is not None:
         parts.append(f"{progress.rate:.0f} tok/s")
     if progress.first_token is not None:
         parts.append(f"first {progress.first_token:.2f} s")
     parts.append(f"{progress.elapsed:.1f} s")
+    if progress.finished and cost:
+        parts.append(cost)
     if not progress.finished:
         parts.append("s stops")
     return " · ".join(parts)

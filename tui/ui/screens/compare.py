@@ -23,6 +23,7 @@ from textual.worker import Worker
 from tui.compare import MAX_PAIRS, MIN_PAIRS, label
 from tui.engine import ReplyRun
 from tui.providers.events import ReasoningDelta
+from tui.ui.finish_words import reply_cost_words
 from tui.ui.keymap import bindings
 from tui.ui.messages import ReplyDelta, ReplyRetrying
 from tui.ui.progress_words import column_words
@@ -128,7 +129,8 @@ class CompareColumn(Vertical, can_focus=True):
 
     def show_counters(self) -> None:
         """Tokens, speed, time to first token and how long it has taken."""
-        self.border_subtitle = column_words(self.run.progress())
+        cost = reply_cost_words(self.run.message) if self.run.closed else None
+        self.border_subtitle = column_words(self.run.progress(), cost)
 
 
 class CompareScreen(Screen[int]):

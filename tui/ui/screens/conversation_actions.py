@@ -45,6 +45,11 @@ class ConversationActions:
         build = self.screen.session.start_search_build
         self.screen.run_worker(build, thread=True, group="search-index", exit_on_error=False)
 
+    async def new(self) -> None:
+        """Start an empty conversation with the current provider."""
+        screen = self.screen
+        await screen.show_conversation(screen.session.new_conversation(screen.provider))
+
     def search(self) -> None:
         """Search every conversation; the chosen one opens at the match."""
         screen = self.screen

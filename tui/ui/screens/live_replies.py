@@ -65,6 +65,7 @@ class LiveReplies:
         if state is WorkerState.ERROR and isinstance(worker.error, Exception):
             run.fail(worker.error)
         run.close()
+        self.screen.costs.refresh()  # what it cost counts against the budget now
         if run.key != run.conversation.id:
             return  # a compare reply: the compare screen draws its own end
         screen = self.screen

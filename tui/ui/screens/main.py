@@ -26,6 +26,7 @@ from tui.store import StoreError
 from tui.ui.keymap import bindings
 from tui.ui.messages import ReplyDelta, ReplyMessage, ReplyRetrying, ReplyTools
 from tui.ui.screens.conversation_actions import ConversationActions
+from tui.ui.screens.cost_actions import CostActions
 from tui.ui.screens.image_actions import ImageActions
 from tui.ui.screens.list_loader import load_list
 from tui.ui.screens.live_replies import TICK_S, LiveReplies
@@ -87,6 +88,7 @@ class MainScreen(Screen[None]):
         self.live = LiveReplies(self)
         self.tools = ToolActions(self)
         self.images = ImageActions(self)
+        self.costs = CostActions(self)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -126,6 +128,7 @@ class MainScreen(Screen[None]):
         self.providers.preload(self.provider)  # the reopened conversation's provider
         self.started = True
         self.tools.start()
+        self.costs.refresh()
         self.providers.find_window(self.provider)
         # Well after start-up: the first minute of a session is for the user.
         self.set_timer(self.SEARCH_BUILD_DELAY_S, self.conversations.build_search_cache)
@@ -239,10 +242,6 @@ class MainScreen(Screen[None]):
 
     # ----------------------------------------------------------------- actions
 
-    async def action_new_conversation(self) -> None:
-        """Start an empty conversation with the current provider."""
-        await self.show_conversation(self.session.new_conversation(self.provider))
-
     def action_stop(self) -> None:
         """Stop the open conversation's reply (what arrived is kept, marked cancelled),
         or leave editing the last message."""
@@ -251,10 +250,9 @@ class MainScreen(Screen[None]):
         elif (run := self.session.replies.get(self.conversation.id)) is not None:
             run.cancel()
 
-    def action_jump_to_end(self) -> None:
-        """Scroll to the newest text and follow the stream again."""
-        self.query_one(MessagePane).anchor()
-
+    action_new_conversation = _delegate("conversations.new")
+    action_jump_to_end = _delegate("messages.jump_to_end")
+    action_stats = _delegate("costs.stats")
     action_pick_model = _delegate("providers.pick_model")
     action_next_provider = _delegate("providers.next_provider")
     action_compare = _delegate("providers.compare")

@@ -82,6 +82,10 @@ class MessageActions:
             return run.state.text, True
         return view.message.content or view.message.refusal, False
 
+    def jump_to_end(self) -> None:
+        """Scroll to the newest text and follow the stream again."""
+        self.pane.anchor()
+
     def focus_messages(self) -> None:
         """Put the focus on the newest message (then ↑/↓ move, c/b copy)."""
         views = list(self.pane.query(MessageView))

@@ -44,8 +44,9 @@ class Sender:
         """Images pasted into the message being typed (sent with it), by name."""
         self._reading = False
 
-    async def send(self, text: str) -> None:
-        """Save the user's message, then start the reply (asking first if it would not fit)."""
+    async def send(self, text: str, *, over_budget: bool = False) -> None:
+        """Save the user's message, then start the reply (asking first if it would not
+        fit, and refusing it, unless sent `over_budget`, once a budget is used up)."""
         screen, session = self.screen, self.screen.session
         conv = screen.conversation
         if conv.id in session.replies:
@@ -59,6 +60,10 @@ class Sender:
                 severity="warning",
             )
             return
+        if not over_budget and await screen.costs.refuses(
+            lambda: self.send(text, over_budget=True)
+        ):
+            return  # the text stays in the box
         if screen.editing is not None:
             await screen.messages.resend_edited(text)
             return

@@ -1,4 +1,5 @@
-"""`StatusBar`: the active provider and model, hints, and the live token counters."""
+"""`StatusBar`: the active provider and model, hints, the live token counters, what the
+conversation cost and, with a `[budget]`, what was spent against it."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from textual.widgets import Label
 
 from tui.context import Window, fill, meter
 from tui.domain import Conversation
-from tui.ui.finish_words import conversation_tokens
+from tui.ui.finish_words import conversation_cost_words, conversation_tokens
 
 
 class StatusBar(Horizontal):
@@ -23,6 +24,9 @@ class StatusBar(Horizontal):
     }
     StatusBar > #counters { width: auto; }
     StatusBar > #context { width: auto; padding-left: 2; color: $text-muted; }
+    StatusBar > #budget { width: auto; padding-left: 2; color: $text-muted; }
+    StatusBar > #budget.-warning { color: $warning; text-style: bold; }
+    StatusBar > #budget.-over { color: $error; text-style: bold; }
     StatusBar > #context.-warning { color: $warning; text-style: bold; }
     StatusBar > #context.-over { color: $error; text-style: bold; }
     """
@@ -35,6 +39,8 @@ class StatusBar(Horizontal):
     """Live counters while streaming; totals otherwise."""
     context: reactive[tuple[str, str]] = reactive(("", ""))
     """The context meter's text and its css class (`-warning`, `-over` or none)."""
+    budget: reactive[tuple[str, str]] = reactive(("", ""))
+    """Today's (or this month's) spend against the budget, and its css class."""
     streaming: reactive[bool] = reactive(False)
     """Whether a reply is streaming in the open conversation."""
 
@@ -44,6 +50,10 @@ class StatusBar(Horizontal):
         yield Label(self.counters, id="counters", markup=False)
         text, css = self.context
         yield Label(text, id="context", markup=False, classes=css)
+        text, css = self.budget
+        budget = Label(text, id="budget", markup=False, classes=css)
+        budget.display = bool(text)  # no budget: no room taken
+        yield budget
 
     def watch_provider_label(self, value: str) -> None:
         self._show("#provider", value)
@@ -55,8 +65,16 @@ class StatusBar(Horizontal):
         self._show("#counters", value)
 
     def watch_context(self, value: tuple[str, str]) -> None:
+        self._show_styled("#context", value)
+
+    def watch_budget(self, value: tuple[str, str]) -> None:
+        self._show_styled("#budget", value)
         if self.is_mounted:
-            label = self.query_one("#context", Label)
+            self.query_one("#budget").display = bool(value[0])
+
+    def _show_styled(self, selector: str, value: tuple[str, str]) -> None:
+        if self.is_mounted:
+            label = self.query_one(selector, Label)
             text, css = value
             label.update(text)
             label.set_class(css == "-warning", "-warning")
@@ -84,4 +102,6 @@ class StatusBar(Horizontal):
             self.counters = live_counters
         else:
             total = conversation_tokens(conv.messages)
-            self.counters = f"conversation: {total:,} tokens" if total else ""
+            parts = [f"conversation: {total:,} tokens" if total else ""]
+            parts.append(conversation_cost_words(conv.messages))
+            self.counters = " · ".join(part for part in parts if part)
