@@ -33,6 +33,7 @@ from tui.store import BackgroundSaver, ConversationStore, Header, StoreError, Su
 from tui.store.blobs import BlobStore
 from tui.store.header_cache import HeaderCache
 from tui.store.lock import DataDirLock
+from tui.store.store import Snapshot
 
 log = logging.getLogger(__name__)
 
@@ -65,13 +66,15 @@ class ChatSession:
         """The data dir's images (the store's own, where it keeps them)."""
         self.search_index = SearchIndex(store)
         """Every conversation's text, kept up to date as they are saved."""
+        self.spend = SpendLedger(store)
+        """Every saved reply's tokens and cost (for the budget), kept up to date too."""
         self.index_builder: subprocess.Popen[bytes] | None = None
         """The process building the search cache, if one was needed."""
         self.saver = BackgroundSaver(
             store,
             on_error=self._save_failed,
             on_recovered=self._save_recovered,
-            on_saved=self.search_index.note_saved,
+            on_saved=self._saved,
         )
         self.pool = AdapterPool(config_path=str(config.config_path))
         self.catalog = ProviderCatalog(config, self.pool)
@@ -174,7 +177,7 @@ class ChatSession:
         if self.config.budget_daily_usd is None and self.config.budget_monthly_usd is None:
             return self.budget
         self.wait_until_saved()
-        self.budget = budget_state(self.config, SpendLedger(self.store).replies(), now)
+        self.budget = budget_state(self.config, self.spend.replies(), now)
         return self.budget
 
     # ----------------------------------------------------------------- saving
@@ -195,6 +198,10 @@ class ChatSession:
         conversation opened read-only is never written."""
         if conv.messages and not conv.read_only and not self.writes_refused:
             self.saver.submit(self.store.snapshot(conv))
+
+    def _saved(self, snapshot: Snapshot) -> None:
+        self.search_index.note_saved(snapshot)
+        self.spend.note_saved(snapshot)
 
     def _save_failed(self, error: StoreError) -> None:
         log.warning("save failed: %s", error)

@@ -101,8 +101,9 @@ class MessageActions:
             return messages[-1]
         return None
 
-    async def regenerate(self) -> None:
-        """Ask again for the last reply; the old one is kept as an alternative."""
+    async def regenerate(self, *, over_budget: bool = False) -> None:
+        """Ask again for the last reply; the old one is kept as an alternative (unless a
+        budget is used up and the user does not send it anyway)."""
         screen = self.screen
         conv = screen.conversation
         if conv.id in screen.session.replies:
@@ -111,6 +112,10 @@ class MessageActions:
         old = self.last_reply()
         if old is None:
             screen.notify("There is no reply to regenerate.")
+            return
+        if not over_budget and await screen.costs.refuses(
+            lambda: self.regenerate(over_budget=True)
+        ):
             return
         conv.messages.pop()
         await screen.redraw_conversation()
