@@ -340,6 +340,13 @@ def refusal_words(line: BudgetLine) -> str:
     """One sentence: which budget stops this message, and how much was spent."""
     when = "today" if line.period == "daily" else "this month"
     return (
-        f"The {line.period} budget of ${line.limit_usd:.2f} is used up: ${line.spent_usd:.2f} "
-        f"spent {when}."
+        f"The {line.period} budget of {dollars(line.limit_usd)} is used up: "
+        f"{dollars(line.spent_usd)} spent {when}."
     )
+
+
+def dollars(amount: float) -> str:
+    """`$1.00`, `$0.0186`: cents, or four decimals below a dollar when cents would hide it."""
+    if amount >= 1 or round(amount, 2) == amount:
+        return f"${amount:,.2f}"
+    return f"${amount:.4f}".rstrip("0")
