@@ -163,16 +163,23 @@ class ProviderActions:
         chosen = [p for p in session.state.compare if p in pairs] or [current]
         return pairs, chosen
 
-    async def start_compare(self, text: str, pairs: list[str]) -> None:
-        """Stream a reply from each pair on the compare screen; keep the chosen one."""
+    async def start_compare(
+        self, text: str, pairs: list[str], *, over_budget: bool = False
+    ) -> None:
+        """Stream a reply from each pair on the compare screen; keep the chosen one
+        (held to the budget like any message)."""
         screen, session = self.screen, self.screen.session
+        if not over_budget and await screen.costs.refuses(
+            lambda: self.start_compare(text, pairs, over_budget=True)
+        ):
+            return
         try:
             providers = [parse_pair(session.config, pair) for pair in pairs]
         except PairError as exc:
             screen.notify(f"{exc}.", title="Compare", severity="error")
             return
         providers = [session.provider_named(p.name, p.model) for p in providers]
-        user = screen.sender.user_message(text)
+        user = await asyncio.to_thread(screen.sender.user_message, text)
         if user is None:
             return
         # Each adapter imports its SDK the first time: before the clocks start.
