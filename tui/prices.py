@@ -175,3 +175,11 @@ def table_entry(
         return get_snapshot().find_provider_model(model, None, provider_id, api_url)
     except LookupError:
         return None
+
+
+def warm_up() -> None:
+    """Load the price table now (about 0.3 s of imports and parsing, the first time):
+    call it off the event loop, so the first reply's end does not wait for it."""
+    from genai_prices.data_snapshot import get_snapshot
+
+    get_snapshot()

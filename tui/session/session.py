@@ -23,6 +23,7 @@ from tui.config import Config, ProviderConfig
 from tui.domain import ChatMessage, Conversation
 from tui.engine import ReplyRun, build_request, new_reply
 from tui.prices import reply_cost
+from tui.prices import warm_up as warm_prices
 from tui.search import BUILD_APART_FROM, SearchIndex
 from tui.session.catalog import ProviderCatalog
 from tui.session.pool import AdapterPool
@@ -107,6 +108,8 @@ class ChatSession:
         import (blocks for about half a second the first time: call off the event loop)."""
         if not provider.missing_key():
             self.pool.get(provider)
+        if provider.kind != "offline" and provider.prices is None:
+            warm_prices()  # the first reply's price is looked up in the table
         # The SDK's modules and types, imported just now, live as long as the program:
         # leave them out of garbage collection, which would rescan them on every pass.
         gc.freeze()
