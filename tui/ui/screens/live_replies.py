@@ -88,6 +88,7 @@ class LiveReplies:
             self.ticker.pause()
         self.tick()
         screen.update_bindings()
+        await screen.sender.send_queued(run.conversation)
 
     def live_view(self, run: ReplyRun) -> MessageView | None:
         """The view of `run`'s reply, when it is on screen."""

@@ -188,6 +188,7 @@ class MainScreen(Screen[None]):
             if conv.provider in self.config.providers:
                 self.provider = self.session.provider_named(conv.provider, conv.model or None)
             self.providers.show()
+            self.sender.show_pending()  # a queued message shows in its own conversation
             self.refresh_status()
             self.update_bindings()
             prompt.focus()
@@ -243,10 +244,11 @@ class MainScreen(Screen[None]):
     # ----------------------------------------------------------------- actions
 
     def action_stop(self) -> None:
-        """Stop the open conversation's reply (what arrived is kept, marked cancelled),
-        or leave editing the last message."""
+        """Take back a queued message, leave editing, or stop the reply (kept, cancelled)."""
         if self.editing is not None:
             self.messages.cancel_edit()
+        elif self.sender.take_back_queued():
+            return
         elif (run := self.session.replies.get(self.conversation.id)) is not None:
             run.cancel()
 

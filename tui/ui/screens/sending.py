@@ -43,6 +43,8 @@ class Sender:
         self.pending: list[tuple[str, Picture]] = []
         """Images pasted into the message being typed (sent with it), by name."""
         self._reading = False
+        self.queued: tuple[Conversation, str] | None = None
+        """A message typed while a reply streamed: sent when that reply ends."""
 
     async def send(self, text: str, *, over_budget: bool = False) -> None:
         """Save the user's message, then start the reply (asking first if it would not
@@ -50,7 +52,7 @@ class Sender:
         screen, session = self.screen, self.screen.session
         conv = screen.conversation
         if conv.id in session.replies:
-            screen.notify("A reply is still streaming here; Esc stops it.", severity="warning")
+            self.queue(conv, text)
             return
         if refused := conv.read_only or session.writes_refused:
             screen.notify(
@@ -157,14 +159,62 @@ class Sender:
         self.pending.clear()
         self.show_pending()
 
+    def queue(self, conv: Conversation, text: str) -> None:
+        """Keep `text` to send when `conv`'s streaming reply ends (one message at most)."""
+        screen = self.screen
+        if self.queued is not None:
+            screen.notify(
+                "A message is already queued; it goes when the reply ends (Esc takes it back).",
+                severity="warning",
+            )
+            return
+        self.queued = (conv, text)
+        screen.query_one(PromptInput).clear_sent(text)
+        self.show_pending()
+
+    def take_back_queued(self) -> bool:
+        """Esc: put the queued message of the open conversation back in the box."""
+        screen = self.screen
+        if self.queued is None or self.queued[0] is not screen.conversation:
+            return False
+        _, text = self.queued
+        self.queued = None
+        prompt = screen.query_one(PromptInput)
+        prompt.load_text(text + (f"\n{prompt.text}" if prompt.text else ""))
+        self.show_pending()
+        screen.notify("The queued message is back in the box.")
+        return True
+
+    async def send_queued(self, conv: Conversation) -> None:
+        """`conv`'s reply ended: send what was queued for it (if it is still on screen;
+        otherwise it waits in that conversation's draft)."""
+        if self.queued is None or self.queued[0] is not conv:
+            return
+        _, text = self.queued
+        self.queued = None
+        self.show_pending()
+        screen = self.screen
+        if conv is screen.conversation:
+            await self.send(text)
+        else:
+            screen.drafts[conv.id] = text
+            screen.notify(f"Your queued message waits in the box of “{conv.title}”.")
+
     def show_pending(self) -> None:
-        """The line above the box naming the pasted images (hidden when there are none)."""
+        """The line above the box naming the pasted images and the queued message
+        (hidden when there are none)."""
         line = self.screen.query_one("#pending-images", Static)
         names = "  ".join(
             make_inert(chip(name, p.width, p.height, len(p.data))) for name, p in self.pending
         )
-        line.update(f"{names}  (sent with your next message)" if names else "")
-        line.display = bool(self.pending)
+        parts = [f"{names}  (sent with your next message)"] if names else []
+        if self.queued is not None and self.queued[0] is self.screen.conversation:
+            first = self.queued[1].strip().splitlines()[0][:60] if self.queued[1].strip() else ""
+            parts.append(
+                f"⏳ queued: “{make_inert(first)}” goes when the reply ends (Esc takes it back)"
+            )
+        line.update("\n".join(parts))
+        line.display = bool(parts)
 
     async def deliver(self, conv: Conversation, user: ChatMessage, *, drop: int = 0) -> None:
         """Add the user's message to `conv` and ask for the reply (the oldest `drop`
