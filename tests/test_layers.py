@@ -117,6 +117,7 @@ ALLOWED: list[tuple[str, tuple[str, ...]]] = [
             "tui.inert",
             "tui.logs",
             "tui.search",
+            "tui.export",
         ),
     ),
     ("tui.ui", ("tui",)),  # the UI may use every layer below it, and nothing imports it

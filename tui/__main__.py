@@ -1,4 +1,5 @@
-"""`tui-chat` (the full-screen app), `tui-chat ask`, `search` and `stats` (headless);
+"""`tui-chat` (the full-screen app), `tui-chat ask`, `search`, `stats`,
+`ls`, `show` and `rm` (headless);
 also `python -m tui`."""
 
 from __future__ import annotations
@@ -17,6 +18,12 @@ def main(argv: list[str] | None = None) -> int:
         from tui.cli import search
 
         return search.main(args[1:])
+    if args[:1] and args[0] in ("ls", "show", "rm"):
+        from tui.cli import verbs
+
+        return {"ls": verbs.ls_main, "show": verbs.show_main, "rm": verbs.rm_main}[args[0]](
+            args[1:]
+        )
     if args[:1] == ["stats"]:
         from tui.cli import stats
 

@@ -25,6 +25,7 @@ from tui.cli.ask_tools import (
     chosen_servers,
     start_tools,
 )
+from tui.cli.continuing import add_continue_options, continued_exchange, with_saved_images
 from tui.cli.json_result import result_object
 from tui.cli.options import add_common_options, fail, resolve
 from tui.config import MIN_THINKING_BUDGET, REASONING_EFFORTS, Config, ProviderConfig
@@ -96,6 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"Anthropic extended thinking with this budget (at least {MIN_THINKING_BUDGET})",
     )
     add_tool_options(parser)
+    add_continue_options(parser)
     parser.add_argument("prompt", nargs="*", help="the question (words are joined by spaces)")
     return parser
 
@@ -346,19 +348,23 @@ def main(argv: list[str]) -> int:
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="replace")
-    conv = new_exchange(
-        provider,
-        prompt,
-        system=args.system or config.system_prompt,
-        attachments=files.attachments,
-        images=files.images,
-        reasoning_effort=args.reasoning_effort,
-        thinking_budget=args.thinking_budget,
-    )
+    if continued := continued_exchange(config, args, provider, prompt, files):
+        conv, provider = continued
+    else:
+        conv = new_exchange(
+            provider,
+            prompt,
+            system=args.system or config.system_prompt,
+            attachments=files.attachments,
+            images=files.images,
+            reasoning_effort=args.reasoning_effort,
+            thinking_budget=args.thinking_budget,
+        )
     store = None if args.no_save else ConversationStore(config.data_dir)
     printer = Printer(sys.stdout, sys.stderr, as_json=args.json)
     check_budget(config, printer, over_budget=args.over_budget)  # before anything is kept
     images = files.keep(store.blobs if store else None, printer.warn)  # before any request
+    images = with_saved_images(images, config.data_dir)  # the history's, with --no-save
     save_quietly(store, conv, printer)  # the question is on disk before anything can fail
     try:
         if compared:
