@@ -94,7 +94,7 @@ class TerminalApprover:
         if terminal is None:
             self.err.write(
                 f"tui-chat ask: declined {tool.server}/{tool.name}: there is no terminal to "
-                f'ask on. Pass --approve-tools, or add "{tool.name}" to auto_approve in '
+                f"ask on. Pass --approve-tools, or add \"{tool.name}\" to auto_approve in "
                 f"[mcp_servers.{tool.server}].\n"
             )
             self.err.flush()
@@ -125,7 +125,6 @@ async def read_line(reader: TextIO) -> str:
             line = reader.readline()
         except (OSError, ValueError):
             line = ""
-
         def give() -> None:
             if not answer.done():
                 answer.set_result(line)
