@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from tui.cli.options import add_common_options, resolve
+from tui.cli.options import add_common_options, fail, resolve
+from tui.config import ConfigError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -25,6 +26,12 @@ def main(argv: list[str]) -> int:
     config, provider = resolve(args)
     from tui.store import ConversationStore
     from tui.ui.app import ChatApp
+    from tui.ui.user_keys import check_user_keys
+
+    try:  # before the app starts: a bad [keys] table is printed like any config error
+        check_user_keys(config.keys, config.key_lines.get, config.config_path)
+    except ConfigError as exc:
+        fail(str(exc))
 
     app = ChatApp(config, ConversationStore(config.data_dir), provider=provider)
     app.run()

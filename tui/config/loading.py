@@ -15,6 +15,7 @@ from typing import Any
 
 from tui.config.costs import read_budget, read_prices
 from tui.config.errors import ConfigError, line_of, toml_error_line, type_word
+from tui.config.keys_table import read_keys
 from tui.config.mcp import read_mcp
 from tui.config.model import (
     APP_NAME,
@@ -55,6 +56,7 @@ _TOP_LEVEL = {
     "mcp_servers": dict,
     "max_tool_rounds": int,
     "budget": dict,
+    "keys": dict,
 }
 
 
@@ -120,6 +122,7 @@ def load_config(
         raise ConfigError(path, problem, line_of(text, None, "default_provider"))
     mcp_servers, max_tool_rounds = read_mcp(path, text, raw)
     budget_daily, budget_monthly = read_budget(path, text, raw)
+    keys, key_lines = read_keys(path, text, raw)
     personas = raw.get("personas", {})
     for name, prompt in personas.items():
         if not isinstance(prompt, str):
@@ -138,6 +141,8 @@ def load_config(
         max_tool_rounds=max_tool_rounds,
         budget_daily_usd=budget_daily,
         budget_monthly_usd=budget_monthly,
+        keys=keys,
+        key_lines=key_lines,
     )
 
 

@@ -136,6 +136,11 @@ class Config:
     """`[budget] daily_usd`: spend allowed per day (UTC), in US dollars."""
     budget_monthly_usd: float | None = None
     """`[budget] monthly_usd`: spend allowed per calendar month (UTC)."""
+    keys: Mapping[str, str] = field(default_factory=dict)
+    """The `[keys]` table: action ids (`tui.ui.keymap.KEYS`) to Textual key strings, as
+    written (checked against the table of keys by the UI, before the app starts)."""
+    key_lines: Mapping[str, int] = field(default_factory=dict)
+    """The line each `[keys]` id is set on, for errors."""
 
     def provider(
         self, name: str | None = None, *, model: str | None = None, base_url: str | None = None

@@ -28,6 +28,7 @@ from tui.ui.screens.main import MainScreen
 from tui.ui.screens.message_actions import applies_now
 from tui.ui.themes import bundled_theme_texts, load_themes, user_theme_texts
 from tui.ui.typeahead import Typeahead
+from tui.ui.user_keys import user_keymap
 
 
 class ChatApp(App[None]):
@@ -51,6 +52,9 @@ class ChatApp(App[None]):
         """Keys typed before the message box is ready, waiting for it."""
         self.probe_local = probe_local
         self.config = config
+        self.user_keys = user_keymap(config.keys)
+        """The `[keys]` table ({id: keys}, checked before the app starts) over the defaults."""
+        self.set_keymap(self.user_keys)
         self.session = ChatSession(
             config,
             store,
@@ -154,7 +158,8 @@ class ChatApp(App[None]):
             action = key.palette_action
             target: DOMNode = self if key.where == "app" else main
             if action is not None and self._applies(target, action):
-                yield SystemCommand(key.palette_title, key.words, self._runner(target, action))
+                title = key.palette_title_in(self.user_keys)
+                yield SystemCommand(title, key.words, self._runner(target, action))
         for name in self.config.personas:
             yield SystemCommand(
                 f"New conversation as {name}",

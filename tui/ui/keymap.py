@@ -8,6 +8,7 @@ from `KEYS`. Ids are stable: a user's `[keys]` config table rebinds an action by
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -114,6 +115,15 @@ class Key:
         """The key as shown in the help screen and the README ("" when it has none)."""
         return self.display_as or (key_display(self.key) if self.key else "")
 
+    def key_in(self, keymap: Mapping[str, str]) -> str | None:
+        """Its keys with the user's `keymap` ({id: keys}) applied."""
+        return keymap.get(self.id, self.key) if self.key and self.action else self.key
+
+    def display_in(self, keymap: Mapping[str, str]) -> str:
+        """`display`, with the user's `keymap` applied."""
+        own = keymap.get(self.id) if self.key and self.action else None
+        return key_display(own) if own else self.display
+
     @property
     def words(self) -> str:
         """What it does, for the README and the palette."""
@@ -133,9 +143,14 @@ class Key:
     @property
     def palette_title(self) -> str:
         """The palette's line: its name with the key, as in "Regenerate reply  (Ctrl+R)"."""
+        return self.palette_title_in({})
+
+    def palette_title_in(self, keymap: Mapping[str, str]) -> str:
+        """`palette_title`, with the user's `keymap` applied."""
         name = self.title or self.label
-        if self.key:
-            shown = key_display(self.key.split(",")[0]) + PALETTE_SUFFIX.get(self.where, "")
+        key = self.key_in(keymap)
+        if key:
+            shown = key_display(key.split(",")[0]) + PALETTE_SUFFIX.get(self.where, "")
         else:
             shown = self.display_as
         return f"{name}  ({shown})" if shown else name
@@ -317,22 +332,26 @@ def palette_keys() -> list[Key]:
     return [k for k in KEYS if k.palette and k.palette_action is not None]
 
 
-def help_sections(*, readme: bool = False) -> list[tuple[str, list[tuple[str, str]]]]:
+def help_sections(
+    *, readme: bool = False, keymap: Mapping[str, str] | None = None
+) -> list[tuple[str, list[tuple[str, str]]]]:
     """The help screen's sections, each a title and its (keys, what they do) rows.
 
     Neighbouring keys of one section with the same help share a row ("[ / ]").
 
     Args:
         readme: the README's words (`Key.words`) instead of the help screen's.
+        keymap: the user's keys ({id: keys}) over the defaults.
     """
     sections: dict[str, list[tuple[str, str]]] = {}
     for entry in KEYS:
-        if not entry.help or not entry.display:
+        shown = entry.display_in(keymap or {})
+        if not entry.help or not shown:
             continue
         rows = sections.setdefault(SECTIONS[entry.where], [])
         words = entry.words if readme else entry.help
         if rows and rows[-1][1] == words:
-            rows[-1] = (f"{rows[-1][0]} / {entry.display}", words)
+            rows[-1] = (f"{rows[-1][0]} / {shown}", words)
         else:
-            rows.append((entry.display, words))
+            rows.append((shown, words))
     return list(sections.items())

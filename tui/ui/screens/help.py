@@ -14,6 +14,7 @@ from textual.widgets import Static
 
 from tui.config import Config
 from tui.ui.keymap import bindings, help_sections
+from tui.ui.user_keys import user_keymap
 
 
 def help_table(config: Config) -> Table:
@@ -21,7 +22,7 @@ def help_table(config: Config) -> Table:
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold", no_wrap=True)
     table.add_column()
-    for section, rows in help_sections():
+    for section, rows in help_sections(keymap=user_keymap(config.keys)):
         table.add_row(Text(section, style="bold underline"), "")
         for key, what in rows:
             table.add_row(key, what)
