@@ -186,3 +186,26 @@ async def test_ask_continuing_an_unknown_or_missing_conversation_is_a_usage_erro
     run = await run_main("ask", *provider_args(replay), "--conversation", "nope", "hi", env=env)
     assert (run.status, run.stderr) == (2, "tui-chat ask: no conversation 'nope'.\n")
     assert replay.requests == []
+
+
+async def test_rm_and_ask_c_leave_a_data_dir_another_app_writes_alone(
+    tmp_path: Path, replay: ReplayServer
+) -> None:
+    from tui.store.lock import DataDirLock
+
+    store, (_, rust, _) = history(tmp_path)
+    app = DataDirLock(tmp_path / "tui-data")  # another tui-chat holds the data dir
+    assert app.acquire()
+    try:
+        run = await run_main("rm", rust.id, env=cli_env(tmp_path))
+        assert run.status == 1
+        assert "another tui-chat is using" in run.stderr
+        assert store.path_for(rust.id).exists()
+        asked = await run_main(
+            "ask", "-c", *provider_args(replay), "and then?", env=cli_env(tmp_path)
+        )
+        assert asked.status == 2
+        assert "close it first, or ask without -c" in asked.stderr
+        assert replay.requests == []
+    finally:
+        app.release()

@@ -17,6 +17,14 @@ from tui.cli.options import fail
 from tui.config import Config, ProviderConfig
 from tui.domain import ChatMessage, Conversation, ImageRef, Role
 from tui.store import BlobStore, ConversationStore, StoreError
+from tui.store.lock import DataDirLock
+
+_HELD: dict[Path, DataDirLock] = {}
+"""The data-dir locks `ask -c` holds while it appends to a conversation."""
+
+
+def _lock_for(data_dir: Path) -> DataDirLock:
+    return _HELD.setdefault(data_dir.resolve(), DataDirLock(data_dir))
 
 
 def add_continue_options(parser: argparse.ArgumentParser) -> None:
@@ -49,6 +57,12 @@ def continued_exchange(
     if args.compare or args.system:
         fail("tui-chat ask: --compare and --system start a new conversation, not with -c.")
     store = ConversationStore(config.data_dir)
+    # Held until ask ends (the process does), so the app cannot write it meanwhile.
+    if not args.no_save and not _lock_for(config.data_dir).acquire():
+        fail(
+            f"tui-chat ask: another tui-chat is using {config.data_dir} and may write this "
+            "conversation too: close it first, or ask without -c (a new conversation)."
+        )
     conv = load(store, args.conversation)
     if conv.read_only:
         fail(f"tui-chat ask: {conv.read_only}; it cannot be continued.")

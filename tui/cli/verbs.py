@@ -20,6 +20,7 @@ from tui.inert import make_inert
 from tui.prices import cost_words
 from tui.store import ConversationStore, Header, StoreError
 from tui.store.header_cache import HeaderCache
+from tui.store.lock import DataDirLock
 from tui.store.schema import conversation_to_dict
 
 EXIT_NOT_FOUND = 1
@@ -170,10 +171,20 @@ def rm_main(argv: list[str]) -> int:
     store = _store(args)
     if not exists(store, args.id, "rm"):
         return EXIT_NOT_FOUND
+    lock = DataDirLock(store.data_dir)
+    if not lock.acquire():
+        print(
+            f"tui-chat rm: another tui-chat is using {lock.path.parent}: close it first "
+            "(or delete the conversation in its list, d).",
+            file=sys.stderr,
+        )
+        return EXIT_NOT_FOUND
     try:
         where = store.trash(args.id)
     except StoreError as exc:
         print(f"tui-chat rm: {exc}.", file=sys.stderr)
         return EXIT_NOT_FOUND
+    finally:
+        lock.release()
     print(f"Moved to {where} (move it back to restore).")
     return 0
