@@ -24,7 +24,6 @@ from tests.test_snapshots import sample_picture  # noqa: E402
 from tests.tool_model import ToolModelServer  # noqa: E402
 from tests.tools_app import approval_dialog, tools_app, tools_ready  # noqa: E402
 from tests.ui_harness import make_app  # noqa: E402
-from tui.ui.screens.approval import ApprovalDialog  # noqa: E402
 from tui.ui.widgets.prompt_input import PromptInput  # noqa: E402
 
 SIZE = (120, 36)
