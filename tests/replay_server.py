@@ -22,11 +22,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol, TypeVar
 
 FIXTURES = Path(__file__).parent / "fixtures" / "streams"
 RAGGED_SIZES = (1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 233, 377, 610, 987, 1597, 4096)
 Mode = Literal["event", "ragged"]
+S = TypeVar("S", bound="Served")
 
 
 @dataclass(frozen=True)
@@ -317,8 +318,23 @@ class ReplayServer:
 @contextmanager
 def replay_in_thread(cases: dict[str, StreamCase]) -> Iterator[ReplayServer]:
     """A replay server on its own event loop thread, for code that runs its own loop."""
+    with served_in_thread(ReplayServer(cases)) as server:
+        yield server
+
+
+class Served(Protocol):
+    """A loopback test server that starts and stops on an event loop."""
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+@contextmanager
+def served_in_thread(server: S) -> Iterator[S]:
+    """`server` started on an event loop of its own thread (for code that runs its own
+    loop, such as snapshot tests), and stopped on leaving."""
     loop = asyncio.new_event_loop()
-    server = ReplayServer(cases)
     ready = threading.Event()
 
     def run() -> None:

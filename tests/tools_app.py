@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import asyncio
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -14,6 +13,7 @@ from typing import Any
 import tomli_w
 from textual.screen import Screen
 
+from tests.replay_server import served_in_thread
 from tests.tool_model import ToolModelServer
 from tests.ui_harness import SHOWN_CONFIG_PATH
 from tui.config import McpServerConfig, load_config
@@ -96,26 +96,8 @@ async def on_screen(app: ChatApp, pilot: Any, kind: type[Screen[Any]]) -> Any:
 def model_in_thread() -> Iterator[ToolModelServer]:
     """The tool model on its own event loop thread, for code that runs its own loop
     (snapshot tests)."""
-    loop = asyncio.new_event_loop()
-    server = ToolModelServer()
-    ready = threading.Event()
-
-    def run() -> None:
-        asyncio.set_event_loop(loop)
-        loop.run_until_complete(server.start())
-        ready.set()
-        loop.run_forever()
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    ready.wait(10)
-    try:
+    with served_in_thread(ToolModelServer()) as server:
         yield server
-    finally:
-        asyncio.run_coroutine_threadsafe(server.stop(), loop).result(10)
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(10)
-        loop.close()
 
 
 async def approval_dialog(app: ChatApp, pilot: Any) -> ApprovalDialog:
