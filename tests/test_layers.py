@@ -57,7 +57,7 @@ ALLOWED: list[tuple[str, tuple[str, ...]]] = [
     ("tui.vision", ("tui.config",)),
     ("tui.prices", ("tui.config", "tui.domain")),
     ("tui.search", ("tui.store",)),
-    ("tui.spending", ("tui.store", "tui.config", "tui.domain")),
+    ("tui.spending", ("tui.store", "tui.config", "tui.domain", "tui.prices")),
     ("tui.tools", ("tui.tools", "tui.config", "tui.domain", "tui.inert", "tui.providers.base")),
     (
         "tui.engine",

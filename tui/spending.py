@@ -21,6 +21,7 @@ from typing import Any, Literal, NamedTuple
 
 from tui.config import Config
 from tui.domain import Conversation, Role
+from tui.prices import cost_words
 from tui.store import ConversationStore, Snapshot, StoreError
 from tui.store.atomic import atomic_write_bytes
 from tui.store.schema import SchemaError, conversation_from_dict
@@ -340,13 +341,7 @@ def refusal_words(line: BudgetLine) -> str:
     """One sentence: which budget stops this message, and how much was spent."""
     when = "today" if line.period == "daily" else "this month"
     return (
-        f"The {line.period} budget of {dollars(line.limit_usd)} is used up: "
-        f"{dollars(line.spent_usd)} spent {when}."
+        f"The {line.period} budget of {cost_words(line.limit_usd)} is used up: "
+        f"{cost_words(line.spent_usd)} spent {when}."
     )
 
-
-def dollars(amount: float) -> str:
-    """`$1.00`, `$0.0186`: cents, or four decimals below a dollar when cents would hide it."""
-    if amount >= 1 or round(amount, 2) == amount:
-        return f"${amount:,.2f}"
-    return f"${amount:.4f}".rstrip("0")
