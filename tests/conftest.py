@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -38,3 +40,18 @@ async def replay() -> AsyncIterator[ReplayServer]:
         yield server
     finally:
         await server.stop()
+
+
+@pytest.fixture
+def fake_clipboard(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A `wl-copy` on PATH that writes what it is given to a file."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    clip = tmp_path / "clipboard.txt"
+    for name, body in (("wl-copy", f'cat > "{clip}"'), ("wl-paste", f'cat "{clip}"')):
+        script = bin_dir / name
+        script.write_text(f"#!/bin/sh\n{body}\n")
+        script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("WAYLAND_DISPLAY", "wayland-test")
+    return clip

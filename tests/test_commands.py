@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import os
-import stat
 import tomllib
 from pathlib import Path
 
-import pytest
 from textual.widgets import Button, Input, OptionList, TextArea
 
 from tests.helpers import catalog, saved_by_id, send, settle, type_text, views
@@ -216,21 +213,6 @@ async def test_export_writes_markdown(tmp_path: Path) -> None:
     assert text.startswith("# export me\n")
     assert "## You\n\nexport me" in text
     assert "*stop ·" in text
-
-
-@pytest.fixture
-def fake_clipboard(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A `wl-copy` on PATH that writes what it is given to a file."""
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    clip = tmp_path / "clipboard.txt"
-    for name, body in (("wl-copy", f'cat > "{clip}"'), ("wl-paste", f'cat "{clip}"')):
-        script = bin_dir / name
-        script.write_text(f"#!/bin/sh\n{body}\n")
-        script.chmod(script.stat().st_mode | stat.S_IEXEC)
-    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
-    monkeypatch.setenv("WAYLAND_DISPLAY", "wayland-test")
-    return clip
 
 
 async def test_copy_reply_message_and_code_blocks(fake_clipboard: Path, tmp_path: Path) -> None:

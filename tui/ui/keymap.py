@@ -194,6 +194,8 @@ KEYS: tuple[Key, ...] = (
         "chat", "regenerate", title="Regenerate reply", footer=2, palette=True),
     Key("copy-reply", "ctrl+t", "Copy reply", "copy the last finished reply",
         "chat", "copy_reply", title="Copy last reply", footer=1, palette=True),
+    Key("copy-selection", "ctrl+c", "Copy selection", "copy the text selected with the mouse",
+        "chat", "copy_text", title="Copy selected text", palette=True),
     Key("copy-conversation", None, "Copy conversation", "copy the whole conversation as Markdown",
         "chat", "copy_conversation", palette=True),
     Key("pick-model", "f2", "Model", "pick provider and model (models are fetched live)",

@@ -42,8 +42,7 @@ from tui.ui.widgets.status_bar import StatusBar
 
 
 def _delegate(path: str) -> Callable[..., object]:
-    """An `action_*` method that runs `group.name` of the screen (`path`), so each
-    command lives with its group while Textual finds it on the screen."""
+    """An `action_*` method running `group.name` of the screen, where Textual finds it."""
     group, name = path.split(".")
 
     def action(self: MainScreen, *args: object) -> object:
@@ -144,8 +143,6 @@ class MainScreen(Screen[None]):
         """Remember the open conversation, provider and theme for next time."""
         self.session.save_state(self.conversation, self.provider, self.app.theme)
 
-    # ----------------------------------------------------------------- sending
-
     @on(PromptInput.Submitted)
     async def send(self, event: PromptInput.Submitted) -> None:
         await self.sender.send(event.text)
@@ -211,8 +208,7 @@ class MainScreen(Screen[None]):
         self.query_one(StatusBar).show_conversation(self.conversation, window, counters)
 
     def update_bindings(self) -> None:
-        """Refresh the footer's keys, only when what they offer changed: each refresh
-        rebuilds the footer and repaints the screen."""
+        """Refresh the footer's keys when what they offer changed (each is a repaint)."""
         stop = self.conversation.id in self.session.replies or self.editing is not None
         if stop != self._stop_offered:
             self._stop_offered = stop
@@ -251,6 +247,9 @@ class MainScreen(Screen[None]):
             return
         elif (run := self.session.replies.get(self.conversation.id)) is not None:
             run.cancel()
+
+    def action_copy_text(self) -> None:  # Textual's own Ctrl+C, copying as we copy
+        self.messages.copy_selection()
 
     action_new_conversation = _delegate("conversations.new")
     action_jump_to_end = _delegate("messages.jump_to_end")

@@ -48,6 +48,14 @@ class MessageActions:
             return
         copy_text(self.screen.app, reply.content or reply.refusal)
 
+    def copy_selection(self) -> None:
+        """Copy the text selected with the mouse, as it reads (no captions or gutters)."""
+        text = self.screen.get_selected_text()
+        if not text:
+            self.screen.notify("Nothing is selected: drag the mouse across text first.")
+            return
+        copy_text(self.screen.app, text, what="selection")
+
     def focused_message(self) -> MessageView | None:
         """The message view with the focus, if one has it."""
         focused = self.screen.focused

@@ -15,9 +15,9 @@ from tui.domain import title_from
 from tui.reasoning import ReasoningSetting
 from tui.reasoning import describe as describe_reasoning
 from tui.session.catalog import Readiness
+from tui.ui.markdown_rows import warm_up_rendering
 from tui.ui.screens.compare import CompareScreen, CompareSetupDialog
 from tui.ui.screens.model_picker import ModelChoice, ModelPickerDialog
-from tui.ui.widgets.message_view import warm_up_rendering
 from tui.ui.widgets.prompt_input import PromptInput
 from tui.ui.widgets.status_bar import StatusBar
 

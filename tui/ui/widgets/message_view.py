@@ -1,7 +1,7 @@
 """`MessageView`: one message, and for a streaming reply, its live rendering.
 
 Chunks are not rendered one by one: `feed_text` collects them and a flush at most once
-per frame renders the batch. A reply is a column of `Static` pieces holding Rich
+per frame renders the batch. A reply is a column of `Piece` widgets holding Rich
 Markdown: finished pieces never change again (Textual keeps their size and lines
 cached), and only the growing tail is re-parsed and re-laid out each frame. The tail is
 frozen into a piece at a safe block boundary (see `markdown_split`) once it is about
@@ -10,29 +10,28 @@ frozen into a piece at a safe block boundary (see `markdown_split`) once it is a
 
 from __future__ import annotations
 
-import io
 import time
 from typing import TYPE_CHECKING, ClassVar
 
-from rich.console import Console
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.timer import Timer
-from textual.widgets import Collapsible, Label, Static
+from textual.widgets import Collapsible, Static
 
 from tui.domain import ChatMessage, Role
 from tui.inert import make_inert
 from tui.ui.finish_words import finish_label
 from tui.ui.keymap import bindings
+from tui.ui.markdown_rows import render_markdown
 from tui.ui.markdown_split import last_safe_cut, open_fence_cut
-from tui.ui.render_once import RenderOnce
 from tui.ui.widgets.image_view import PictureView
 from tui.ui.widgets.image_view import chips as image_chips
+from tui.ui.widgets.pieces import Caption, Passage, Piece
 from tui.ui.widgets.tool_blocks import CallView, ToolRound
 
 if TYPE_CHECKING:
-    from rich.markdown import Markdown as RichMarkdown
+    from rich.markdown import Markdown
 
     from tui.ui.pictures import PictureCache
 
@@ -50,31 +49,6 @@ CODE_LINES_PER_PIECE = 100
 """A code block still streaming is split into blocks of this many lines."""
 PIECE_CHARS = 600
 """The growing tail is frozen into a finished piece once it is about this long."""
-
-
-def render_markdown(text: str, *, dark: bool = True) -> RichMarkdown:
-    """Model text as Markdown, with control characters made visible first."""
-    # Imported on first use: Markdown and Pygments cost ~50 ms of start-up otherwise, and
-    # the first screen has no reply to draw.
-    from rich.markdown import Markdown as RichMarkdown
-
-    code_theme = "monokai" if dark else "friendly"
-    return RichMarkdown(
-        make_inert(text),
-        code_theme=code_theme,
-        inline_code_lexer="text",
-        inline_code_theme=code_theme,
-        hyperlinks=False,
-    )
-
-
-def warm_up_rendering() -> None:
-    """Render a small reply off screen, in a worker thread: the first Markdown parse and
-    the first Python code block (Pygments compiles its lexer) cost about 0.1 s once."""
-    sample = "# Title\n\nSome *text* and `code`.\n\n```python\nvalue = 1\n```\n"
-    console = Console(file=io.StringIO(), width=80, color_system="truecolor")
-    for dark in (True, False):
-        console.print(render_markdown(sample, dark=dark))
 
 
 def _size(count: int) -> str:
@@ -131,7 +105,7 @@ class MessageView(Vertical, can_focus=True):
         self._tail_prefix = ""
         """Drawn before the tail, not part of the text: the fence of a code block that a
         cut split (see `open_fence_cut`)."""
-        self._tail: Static | None = None
+        self._tail: Piece | None = None
         self.round = len(message.steps)
         """The round of the reply the tail shows (earlier rounds called tools)."""
         self._tools: ToolRound | None = None
@@ -140,16 +114,16 @@ class MessageView(Vertical, can_focus=True):
     def compose(self) -> ComposeResult:
         message = self.message
         if message.role is Role.USER:
-            yield Label("You", classes="role")
-            yield Static(make_inert(message.content), markup=False, classes="user-text")
+            yield Caption("You", classes="role")
+            yield Passage(make_inert(message.content), markup=False, classes="user-text")
             if message.attachments:
                 chips = "  ".join(
                     f"📎 {make_inert(a.name)} ({_size(len(a.text.encode()))})"
                     for a in message.attachments
                 )
-                yield Static(chips, markup=False, classes="attachments")
+                yield Caption(chips, markup=False, classes="attachments")
             if message.images:
-                yield Static(image_chips(message.images), markup=False, classes="images")
+                yield Caption(image_chips(message.images), markup=False, classes="images")
                 if self.pictures is not None:
                     for ref in message.images:
                         yield PictureView(ref, self.pictures)
@@ -160,18 +134,18 @@ class MessageView(Vertical, can_focus=True):
         elif message.alternatives:
             count = len(message.alternatives) + 1
             who += f"  ⇄ version {message.version + 1} of {count} ([ ] to step)"
-        yield Label(make_inert(who), markup=False, classes="role")
+        yield Caption(make_inert(who), markup=False, classes="role")
         if self._reasoning:
             self._pending_reasoning = False
             yield self._reasoning_block(self._reasoning)
         for step in message.steps:
             if step.text:
-                yield Static(self._markdown(step.text), classes="piece")
+                yield Piece(self._markdown(step.text))
             yield ToolRound([CallView.of(call) for call in step.calls], self.pictures)
         # Text that arrived between mounting and composing is drawn with the rest.
         self._tail_text += "".join(self._pending_text)
         self._pending_text.clear()
-        self._tail = Static(self._markdown(self._tail_text), classes="piece")
+        self._tail = Piece(self._markdown(self._tail_text))
         yield self._tail
         if message.tool_calls:
             live = self.live  # a reply still going: its calls are where the run has them
@@ -183,7 +157,7 @@ class MessageView(Vertical, can_focus=True):
                 self.pictures,
             )
             yield self._tools
-        yield Static("", markup=False, classes="finish")
+        yield Caption("", markup=False, classes="finish")
 
     def on_mount(self) -> None:
         if self.message.role is Role.ASSISTANT and not self.live:
@@ -194,14 +168,14 @@ class MessageView(Vertical, can_focus=True):
         # Made only for replies that have reasoning: most have none, and every widget
         # costs style and layout work when a long conversation opens.
         return Collapsible(
-            Static(make_inert(text), markup=False, classes="reasoning-text"),
+            Passage(make_inert(text), markup=False, classes="reasoning-text"),
             title="Reasoning",
             collapsed=True,
             classes="reasoning",
         )
 
-    def _markdown(self, text: str) -> RenderOnce:
-        return RenderOnce(render_markdown(text, dark=self.app.current_theme.dark))
+    def _markdown(self, text: str) -> Markdown:
+        return render_markdown(text, dark=self.app.current_theme.dark)
 
     def action_move(self, step: int) -> None:
         """Move the focus to the previous or next message."""
@@ -238,7 +212,7 @@ class MessageView(Vertical, can_focus=True):
         self._tools = None
         self._text_before_tail = self._tail_text = self._tail_prefix = ""
         self._fed = 0
-        self._tail = Static(self._markdown(""), classes="piece -after-tools")
+        self._tail = Piece(self._markdown(""), classes="piece -after-tools")
         await self.mount(self._tail, before=self.query_one(".finish"))
 
     def action_leave(self) -> None:
@@ -326,7 +300,7 @@ class MessageView(Vertical, can_focus=True):
         if size > PIECE_CHARS:
             return False
         self._tail_text += self._take_pending()
-        self._tail.update(self._markdown(self._tail_prefix + self._tail_text))
+        self._tail.show(self._markdown(self._tail_prefix + self._tail_text))
         return True
 
     async def _flush(self, *, everything: bool = False) -> None:
@@ -361,14 +335,16 @@ class MessageView(Vertical, can_focus=True):
             cut, prefix, closer = split
         if cut is None or cut <= shown:
             self._tail_text = text
-            self._tail.update(self._markdown(full))
+            self._tail.show(self._markdown(full))
             return
         # The tail up to the cut becomes a finished piece; the rest starts a new tail.
-        self._tail.update(self._markdown(full[:cut] + closer))
+        self._tail.show(self._markdown(full[:cut] + closer))
+        if closer:  # the code block goes on in the next piece
+            self._tail.ending = "\n"
         self._text_before_tail += full[shown:cut]
         self._tail_text = full[cut:]
         self._tail_prefix = prefix
-        self._tail = Static(
+        self._tail = Piece(
             self._markdown(self._tail_prefix + self._tail_text), classes="piece -continued"
         )
         await self.mount(self._tail, before=self.query_one(".finish"))

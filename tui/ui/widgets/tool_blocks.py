@@ -22,6 +22,7 @@ from textual.widgets import Static
 from tui.domain import ImageRef, ToolCallRecord, ToolResult
 from tui.inert import make_inert
 from tui.ui.widgets.image_view import TOOL_ROWS, PictureView, chips
+from tui.ui.widgets.pieces import Caption, Passage
 
 if TYPE_CHECKING:
     from tui.ui.pictures import PictureCache
@@ -111,10 +112,10 @@ class ToolCallBlock(Vertical):
         self._images: list[ImageRef] = []
 
     def compose(self) -> ComposeResult:
-        yield Static("", markup=False, classes="tool-head")
-        yield Static("", markup=False, classes="tool-args")
-        yield Static("", markup=False, classes="tool-result")
-        yield Static("", markup=False, classes="tool-more")
+        yield Caption("", markup=False, classes="tool-head")
+        yield Passage("", markup=False, classes="tool-args")
+        yield Passage("", markup=False, classes="tool-result")
+        yield Caption("", markup=False, classes="tool-more")
         yield Vertical(classes="tool-images")
 
     def on_mount(self) -> None:
@@ -198,7 +199,7 @@ class ToolCallBlock(Vertical):
         if images:
             pictures = self.pictures
             shown = [PictureView(r, pictures, rows=TOOL_ROWS) for r in images] if pictures else []
-            box.mount_all([Static(chips(images), markup=False), *shown])
+            box.mount_all([Caption(chips(images), markup=False), *shown])
 
 
 class ToolRound(Vertical):

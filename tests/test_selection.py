@@ -1,0 +1,114 @@
+"""Selecting text with the mouse and copying it: what is copied is what a person reads."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from rich.console import Console
+from textual.geometry import Offset
+from textual.selection import SELECT_ALL, Selection
+
+from tests.helpers import notices, send, settle, views
+from tests.ui_harness import make_app
+from tui.ui.markdown_rows import render_markdown
+from tui.ui.selectable import copied_text, rows_of
+from tui.ui.widgets.pieces import Piece
+from tui.ui.widgets.prompt_input import PromptInput
+
+
+def read(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+def copy_all(markdown: str, width: int) -> str:
+    """What selecting all of `markdown`, drawn `width` cells wide, copies."""
+    console = Console(file=io.StringIO(), width=width, color_system="truecolor")
+    lines = console.render_lines(render_markdown(markdown), console.options, pad=False)
+    return copied_text(rows_of(lines), SELECT_ALL).strip("\n")
+
+
+def test_a_wrapped_paragraph_is_copied_as_one_line() -> None:
+    words = "one two three four five six seven eight nine ten eleven twelve"
+    assert copy_all(words, 20) == words
+
+
+def test_code_is_copied_without_its_padding_and_a_folded_line_whole() -> None:
+    line = "x = compute(alpha, beta)  # " + "a long comment " * 4
+    copied = copy_all(f"Before.\n\n```python\n{line}\n    indented()\n```\n\nAfter.", 30)
+    assert copied == f"Before.\n\n{line.rstrip()}\n    indented()\n\nAfter."
+
+
+def test_wide_characters_fold_by_cells_and_copy_back_exactly() -> None:
+    line = "print('你好世界你好世界你好世界你好世界')"
+    assert copy_all(f"```\n{line}\n```", 16) == line
+
+
+def test_a_quote_is_copied_without_its_bar_and_lists_keep_their_bullets() -> None:
+    copied = copy_all("> quoted words that wrap onto a second row\n\n- first\n- second", 24)
+    assert copied == "quoted words that wrap onto a second row\n\n • first\n • second"
+
+
+def test_part_of_a_row_copies_those_characters() -> None:
+    console = Console(file=io.StringIO(), width=40)
+    rows = rows_of(console.render_lines(render_markdown("alpha beta gamma"), console.options))
+    assert copied_text(rows, Selection.from_offsets(Offset(6, 0), Offset(10, 0))) == "beta"
+
+
+async def test_a_drag_across_question_and_reply_copies_their_text_only(
+    fake_clipboard: Path, tmp_path: Path
+) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 60)) as pilot:
+        await send(app, pilot, "hi")
+        question, reply = views(app)[-2:]
+        pieces = list(reply.query(Piece))
+        assert len(pieces) == 2  # the reply froze into two pieces while it streamed
+        start = question.query_one(".user-text")
+        plain = [s.style.bgcolor for s in pieces[0].render_line(0) if s.style and s.text.strip()]
+        await pilot.mouse_down(start, offset=(0, 0))
+        await pilot.hover(pieces[-1], offset=(16, 0))
+        await pilot.mouse_up(pieces[-1], offset=(16, 0))
+        app.screen.query_one(PromptInput).focus()  # Ctrl+C reaches the screen from the box
+        await pilot.press("ctrl+c")
+        await settle(app, pilot)
+
+        copied = app.clipboard
+        assert copied.startswith(
+            "hi\n\nHello! I am tui-chat's built-in offline guide: no model is connected"
+            " yet, so I answer without any network."
+        )  # no "You" line, no role line, and the wrapped paragraph in one line
+        assert "\n\nexport OPENAI_API_KEY=sk-...         # OpenAI\nexport ANTHROPIC" in copied
+        folded = '"MYSERVER_API_KEY"     # the variable that holds the key, if it needs one\n'
+        assert folded in copied  # a code line folded on screen is copied whole
+        assert copied.endswith("\n\nThe same works w")  # up to the pointer
+        assert "tokens" not in copied  # nor its finish line
+        assert "stop" not in copied
+        assert read(fake_clipboard) == copied
+        assert "Copied the selection" in notices(app)
+
+        def backgrounds(piece: Piece) -> list[object]:
+            return [s.style.bgcolor for s in piece.render_line(0) if s.style and s.text.strip()]
+
+        selected = backgrounds(pieces[0])
+        assert selected != plain  # the selection is drawn over the text
+        assert len(set(selected)) == 1
+        last_row = backgrounds(pieces[-1])
+        assert last_row[0] == selected[0]  # up to the pointer...
+        assert last_row[-1] == plain[0]  # ...and not past it
+
+
+async def test_a_drag_inside_one_row_and_nothing_selected(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 60)) as pilot:
+        await send(app, pilot, "hi")
+        piece = views(app)[-1].query(Piece).first()
+        await pilot.mouse_down(piece, offset=(7, 0))
+        await pilot.hover(piece, offset=(10, 0))
+        await pilot.mouse_up(piece, offset=(10, 0))
+        await pilot.press("ctrl+c")
+        assert app.clipboard == "I am"  # the character under the pointer is included
+
+        await pilot.click(piece, offset=(3, 1))  # a click clears the selection
+        await pilot.press("ctrl+c")
+        assert "Nothing is selected" in notices(app)

@@ -1,0 +1,162 @@
+"""`SelectableLines`: a Rich renderable as a Textual visual that mouse selection works on.
+
+Textual selects text only in its own `Content`; a Rich renderable is drawn as cells with
+no idea which characters they hold. This visual renders the renderable once per width
+(Textual asks twice per layout pass, and again on every reflow), keeps each row's text,
+tags each text segment with its offset in that text (which is how Textual maps the
+mouse to characters) and draws the selection over it. The copy leaves out gutter cells
+and joins soft-wrapped rows (see `markdown_rows`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, NamedTuple
+
+from rich.segment import Segment
+from rich.style import Style as RichStyle
+from textual.strip import Strip
+from textual.visual import Visual
+
+from tui.ui.markdown_rows import GUTTER_KEY, SOFT_KEY
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+    from textual.css.styles import RulesMap
+    from textual.selection import Selection
+    from textual.style import Style
+    from textual.visual import RenderOptions
+    from textual.widget import Widget
+
+
+class Row(NamedTuple):
+    """One drawn row: its segments (text ones tagged with offsets) and what it copies as."""
+
+    segments: list[Segment]
+    text: str | None
+    """The characters a copy takes from it; None for a row of gutter only."""
+    joiner: str | None
+    """None when the row starts a line; else it continues the row above, joined by this."""
+
+
+def rows_of(lines: list[list[Segment]]) -> list[Row]:
+    """`lines` as rows whose text segments carry their offsets for Textual's selection."""
+    rows: list[Row] = []
+    for y, line in enumerate(lines):
+        segments: list[Segment] = []
+        parts: list[str] = []
+        joiner: str | None = None
+        drawn = 0
+        x = 0
+        for text, style, control in line:
+            meta = style.meta if style is not None and style._meta is not None else {}
+            if SOFT_KEY in meta:
+                joiner = meta[SOFT_KEY]
+            if GUTTER_KEY in meta or control:
+                segments.append(Segment(text, style, control))
+                continue
+            drawn += 1
+            tagged = RichStyle.from_meta({"offset": (x, y)})
+            segments.append(Segment(text, style + tagged if style else tagged))
+            parts.append(text)
+            x += len(text)
+        gutter_only = not drawn and any(line)
+        rows.append(Row(segments, None if gutter_only else "".join(parts), joiner))
+    return rows
+
+
+def copied_text(rows: list[Row], selection: Selection) -> str:
+    """What `selection` covers in `rows`, as a person would type it out."""
+    if not rows:
+        return ""
+    first, last = selection.start, selection.end
+    start_y, start_x = (first.y, first.x) if first is not None else (0, 0)
+    end_y = last.y if last is not None else len(rows) - 1
+    out: list[str] = []
+    for y in range(start_y, min(end_y, len(rows) - 1) + 1):
+        row = rows[y]
+        if row.text is None:
+            continue
+        end_x = last.x if last is not None and y == end_y else len(row.text)
+        part = row.text[start_x if y == start_y else 0 : end_x]
+        if out and row.joiner == " ":
+            out[-1] = out[-1].rstrip() + " " + part.lstrip()
+        elif out and row.joiner is not None:
+            out[-1] += part
+        else:
+            out.append(part)
+    return "\n".join(line.rstrip() for line in out)
+
+
+def _select(row: Row, y: int, start: int, end: int, style: RichStyle) -> list[Segment]:
+    """`row`'s segments with characters `start`..`end` of its text drawn in `style` (a
+    segment cut in parts gives each part its own offset, or the mouse would map wrong)."""
+    out: list[Segment] = []
+    x = 0
+    for segment in row.segments:
+        text, seg_style, control = segment
+        meta = seg_style.meta if seg_style is not None and seg_style._meta is not None else {}
+        if "offset" not in meta or control:
+            out.append(segment)
+            continue
+        low, high = max(start - x, 0), min(end - x, len(text))
+        if low >= high:
+            out.append(segment)
+            x += len(text)
+            continue
+        assert seg_style is not None
+        for cut, stop, selected in ((0, low, False), (low, high, True), (high, len(text), False)):
+            if cut < stop:
+                tagged = seg_style + RichStyle.from_meta({"offset": (x + cut, y)})
+                out.append(Segment(text[cut:stop], tagged + style if selected else tagged))
+        x += len(text)
+    return out
+
+
+class SelectableLines(Visual):
+    """`renderable`, rendered once per width and style, selectable with the mouse."""
+
+    def __init__(self, widget: Widget, renderable: RenderableType) -> None:
+        self._widget = widget
+        self.renderable = renderable
+        self._key: tuple[int, RichStyle] | None = None
+        self._rows: list[Row] = []
+
+    def rows(self, width: int) -> list[Row]:
+        """The rows at `width` (rendered again only when the width or the style changes)."""
+        base = self._widget.visual_style.rich_style
+        if self._key != (width, base):
+            app = self._widget.app
+            options = app.console_options.update(width=width, height=None, highlight=False)
+            lines = app.console.render_lines(
+                self.renderable, options, style=base, pad=False, new_lines=False
+            )
+            self._rows = rows_of(lines)
+            self._key = (width, base)
+        return self._rows
+
+    @property
+    def drawn_rows(self) -> list[Row]:
+        """The rows as last drawn (empty before the first draw)."""
+        return self._rows
+
+    def render_strips(
+        self, width: int, height: int | None, style: Style, options: RenderOptions
+    ) -> list[Strip]:
+        rows = self.rows(width)
+        selection, highlight = options.selection, options.selection_style
+        strips: list[Strip] = []
+        for y, row in enumerate(rows[:height]):
+            span = selection.get_span(y) if selection and highlight and row.text else None
+            if span is None or row.text is None or highlight is None:
+                strips.append(Strip(row.segments))
+                continue
+            start, end = span
+            end = len(row.text) if end == -1 else end
+            strips.append(Strip(_select(row, y, start, end, highlight.rich_style)))
+        return strips
+
+    def get_optimal_width(self, rules: RulesMap, container_width: int) -> int:
+        return container_width
+
+    def get_height(self, rules: RulesMap, width: int) -> int:
+        return len(self.rows(width))
