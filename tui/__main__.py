@@ -1,6 +1,5 @@
-"""`tui-chat` (the full-screen app), `tui-chat ask`, `search`, `stats`,
-`ls`, `show` and `rm` (headless);
-also `python -m tui`."""
+"""`tui-chat` (the full-screen app), `tui-chat serve` (the app in a browser), and
+`tui-chat ask`, `search`, `stats`, `ls`, `show` and `rm` (headless); also `python -m tui`."""
 
 from __future__ import annotations
 
@@ -24,6 +23,10 @@ def main(argv: list[str] | None = None) -> int:
         return {"ls": verbs.ls_main, "show": verbs.show_main, "rm": verbs.rm_main}[args[0]](
             args[1:]
         )
+    if args[:1] == ["serve"]:
+        from tui.cli import serve
+
+        return serve.main(args[1:])
     if args[:1] == ["stats"]:
         from tui.cli import stats
 

@@ -14,7 +14,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tui-chat",
         description="A full-screen terminal chat client for LLM APIs. "
-        "Run `tui-chat ask --help` for the headless mode.",
+        "Run `tui-chat ask --help` for the headless mode, `tui-chat serve --help` for the "
+        "app in a web browser.",
     )
     add_common_options(parser)
     return parser
