@@ -82,6 +82,32 @@ async def test_ls_uses_the_header_cache_while_files_are_unchanged(tmp_path: Path
     assert (row["title"], row["provider"], row["updated"]) == ("From the cache", "p", None)
 
 
+async def test_ls_takes_counts_from_the_head_and_never_reads_the_messages(
+    tmp_path: Path,
+) -> None:
+    store, (_, rust, _) = history(tmp_path)
+    path = store.path_for(rust.id)
+    text = path.read_text(encoding="utf-8")
+    head, cut, _ = text.partition("[[messages]]")
+    assert "message_count = 3\n" in head
+    assert "cost_usd = 0.75\n" in head
+    path.write_text(head + cut + "\nrole = \n", encoding="utf-8")  # the body no longer parses
+    run = await run_main("ls", "--json", env=cli_env(tmp_path))
+    row = next(row for row in json.loads(run.stdout) if row["id"] == rust.id)
+    assert (row["messages"], row["cost_usd"]) == (3, 0.75)
+
+
+async def test_ls_counts_a_file_from_before_the_head_held_counts_once(tmp_path: Path) -> None:
+    store, (trip, _, _) = history(tmp_path)
+    path = store.path_for(trip.id)
+    old = path.read_text(encoding="utf-8").replace("message_count = 2\n", "")
+    path.write_text(old, encoding="utf-8")
+    run = await run_main("ls", "--json", env=cli_env(tmp_path))
+    row = next(row for row in json.loads(run.stdout) if row["id"] == trip.id)
+    assert row["messages"] == 2  # read from the whole file...
+    assert HeaderCache(store.data_dir).load().headers[trip.id].messages == 2  # ...and kept
+
+
 async def test_ls_with_no_conversations_prints_nothing(tmp_path: Path) -> None:
     run = await run_main("ls", env=cli_env(tmp_path))
     assert (run.status, run.stdout) == (0, "")

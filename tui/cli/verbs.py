@@ -1,8 +1,9 @@
 """`tui-chat ls`, `show ID` and `rm ID`: the saved conversations from scripts.
 
-`ls` takes each row's id, date, provider, model and title from the header cache the app
-keeps (`<data dir>/cache/headers.json`: only changed files are read), and its message
-count and cost from the shown conversations alone (at most `--limit` files are parsed).
+`ls` takes its rows from the header cache the app keeps (`<data dir>/cache/headers.json`:
+only changed files are read, and only their `[conversation]` table, which holds the
+message count and cost). A file written before the table held them is parsed once, and
+its counts kept in the cache.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -21,7 +23,7 @@ from tui.prices import cost_words
 from tui.store import ConversationStore, Header, StoreError
 from tui.store.header_cache import HeaderCache
 from tui.store.lock import DataDirLock
-from tui.store.schema import conversation_to_dict
+from tui.store.schema import conversation_to_dict, known_cost
 
 EXIT_NOT_FOUND = 1
 
@@ -41,10 +43,9 @@ def _shown(text: str) -> str:
     return make_inert(text) if sys.stdout.isatty() else text
 
 
-def headers(store: ConversationStore) -> list[Header]:
-    """Every conversation's header, most recently changed first, from the header cache
-    (files changed since it was written are read and the cache brought up to date)."""
-    cache = HeaderCache(store.data_dir).load()
+def headers(store: ConversationStore, cache: HeaderCache) -> list[Header]:
+    """Every conversation's header, most recently changed first, from `cache` (files
+    changed since it was written are read and the cache brought up to date)."""
     found = []
     summaries = store.list_summaries()
     for summary in summaries:
@@ -59,35 +60,31 @@ def headers(store: ConversationStore) -> list[Header]:
                 cache.put(header)
         found.append(header)
     cache.keep_only({summary.id for summary in summaries})
-    cache.save()
     return found
 
 
-def known_cost(conv: Conversation) -> float | None:
-    """The sum of the replies' known costs (None when no reply's cost is known)."""
-    costs = [m.cost_usd for m in conv.messages if m.cost_usd is not None]
-    return sum(costs) if costs else None
-
-
-def ls_row(store: ConversationStore, header: Header) -> dict[str, Any]:
-    """One `ls` row; `messages` and `cost_usd` are None for a file that cannot be read."""
-    messages: int | None = None
-    cost: float | None = None
+def counted(store: ConversationStore, header: Header) -> Header:
+    """`header` with its message count and cost, read from the whole file when its head
+    predates them (unchanged when the file cannot be read)."""
+    if header.messages is not None:
+        return header
     try:
         conv = store.load(header.id)
     except StoreError:
-        pass
-    else:
-        messages = len(conv.messages)
-        cost = known_cost(conv)
+        return header
+    return replace(header, messages=len(conv.messages), cost_usd=known_cost(conv))
+
+
+def ls_row(header: Header) -> dict[str, Any]:
+    """One `ls` row; `messages` and `cost_usd` are None for a file that cannot be read."""
     return {
         "id": header.id,
         "title": header.title,
         "updated": header.updated.isoformat() if header.updated else None,
         "provider": header.provider,
         "model": header.model,
-        "messages": messages,
-        "cost_usd": cost,
+        "messages": header.messages,
+        "cost_usd": header.cost_usd,
     }
 
 
@@ -103,7 +100,13 @@ def ls_main(argv: list[str]) -> int:
     parser.add_argument("--limit", type=int, default=50, help="at most this many (default 50)")
     args = parser.parse_args(argv)
     store = _store(args)
-    rows = [ls_row(store, header) for header in headers(store)[: max(1, args.limit)]]
+    cache = HeaderCache(store.data_dir).load()
+    rows = []
+    for header in headers(store, cache)[: max(1, args.limit)]:
+        if (full := counted(store, header)) is not header and full.messages is not None:
+            cache.put(full)
+        rows.append(ls_row(full))
+    cache.save()
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0

@@ -15,7 +15,7 @@ from pathlib import Path
 from tui.store.atomic import atomic_write_bytes
 from tui.store.store import Header
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 
 
 class HeaderCache:
@@ -32,9 +32,12 @@ class HeaderCache:
             raw = json.loads(self.path.read_text(encoding="utf-8"))
             if raw.get("version") != CACHE_VERSION:
                 return self
-            for key, (mtime, title, provider, model, updated) in raw["headers"].items():
+            for key, row in raw["headers"].items():
+                mtime, title, provider, model, updated, messages, cost = row
                 when = datetime.fromisoformat(updated) if updated else None
-                self.headers[key] = Header(key, title, provider, model, when, mtime)
+                self.headers[key] = Header(
+                    key, title, provider, model, when, mtime, messages, cost
+                )
         except (OSError, ValueError, TypeError, KeyError, AttributeError):
             self.headers.clear()  # rebuilt from the files
         return self
@@ -58,16 +61,7 @@ class HeaderCache:
         """Write the cache if it changed (failures are ignored: it is only a cache)."""
         if not self.changed:
             return
-        headers = {
-            h.id: [
-                h.mtime,
-                h.title,
-                h.provider,
-                h.model,
-                h.updated.isoformat() if h.updated else None,
-            ]
-            for h in self.headers.values()
-        }
+        headers = {h.id: _row(h) for h in self.headers.values()}
         data = json.dumps({"version": CACHE_VERSION, "headers": headers}, ensure_ascii=False)
         try:
             atomic_write_bytes(self.path, data.encode("utf-8"))
@@ -78,4 +72,12 @@ class HeaderCache:
 
 def _row(header: Header) -> list[object]:
     updated = header.updated.isoformat() if header.updated else None
-    return [header.mtime, header.title, header.provider, header.model, updated]
+    return [
+        header.mtime,
+        header.title,
+        header.provider,
+        header.model,
+        updated,
+        header.messages,
+        header.cost_usd,
+    ]

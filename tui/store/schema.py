@@ -58,6 +58,12 @@ class SchemaError(ValueError):
     """The file parsed as TOML but is not a conversation this app can read."""
 
 
+def known_cost(conv: Conversation) -> float | None:
+    """What the conversation's replies cost, summed over those whose cost is known."""
+    costs = [m.cost_usd for m in conv.messages if m.cost_usd is not None]
+    return sum(costs) if costs else None
+
+
 def conversation_to_dict(conv: Conversation) -> dict[str, Any]:
     """The plain dict that `tomli_w` writes for `conv`."""
     head: dict[str, Any] = {
@@ -76,6 +82,10 @@ def conversation_to_dict(conv: Conversation) -> dict[str, Any]:
         head["thinking_budget"] = conv.thinking_budget
     if conv.disabled_tools:
         head["disabled_tools"] = list(conv.disabled_tools)
+    # Derived, for listing without reading the messages (`tui-chat ls`); never read back.
+    head["message_count"] = len(conv.messages)
+    if (cost := known_cost(conv)) is not None:
+        head["cost_usd"] = cost
     return {
         "schema": SCHEMA_VERSION,
         "conversation": head,

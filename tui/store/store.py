@@ -53,6 +53,10 @@ class Header:
     model: str
     updated: datetime | None
     mtime: float
+    messages: int | None = None
+    """How many messages it holds (None for a file written before the head said so)."""
+    cost_usd: float | None = None
+    """What its replies cost, where known."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +148,7 @@ class ConversationStore:
         if not isinstance(table, dict):
             raise StoreError(summary.path, "no [conversation] table")
         updated = table.get("updated")
+        count, cost = table.get("message_count"), table.get("cost_usd")
         return Header(
             id=summary.id,
             title=str(table.get("title", summary.id)),
@@ -151,6 +156,8 @@ class ConversationStore:
             model=str(table.get("model", "")),
             updated=updated if isinstance(updated, datetime) else None,
             mtime=summary.mtime,
+            messages=count if isinstance(count, int) else None,
+            cost_usd=float(cost) if isinstance(cost, int | float) else None,
         )
 
     def load(self, conversation_id: str) -> Conversation:
