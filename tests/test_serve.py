@@ -8,19 +8,21 @@ import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 import tomllib
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from tests.cli_runner import cli_env, run_main
 from tui.cli.serve import app_command, build_parser, exposure_warning, is_loopback
 
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = shutil.which("chromedriver")
 WAIT_S = 30.0
 """A guard against hanging, never a pace: the browser, the server and two apps start."""
 
@@ -101,31 +103,27 @@ def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
 
 
 @pytest.fixture
-def browser() -> Iterator[object]:
-    """Debian's Chromium, headless, driven by Selenium through Debian's chromedriver."""
-    if CHROMIUM is None or CHROMEDRIVER is None:
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium, headless, driven by Playwright (its own browsers are not used)."""
+    if CHROMIUM is None:
         pytest.skip(
-            "no Chromium: the browser test needs Debian's chromium and chromium-driver "
-            "(apt-get install chromium chromium-driver; .ci/run installs them in CI)"
+            "no Chromium: the browser test needs Debian's chromium package "
+            "(apt-get install chromium; .ci/run installs it in CI)"
         )
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
+    from playwright.sync_api import sync_playwright
 
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    profile = tempfile.mkdtemp(prefix="tui-chat-chromium-")
-    for flag in (
-        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        f"--user-data-dir={profile}", "--window-size=1280,900",
-    ):  # fmt: skip
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    try:
-        yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
+    flags = [
+        "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync",
+    ]  # fmt: skip
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=flags, chromium_sandbox=False
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
 
 
 def conversations(home: Path) -> list[dict[str, object]]:
@@ -142,23 +140,24 @@ def replied(home: Path, text: str) -> bool:
     return False
 
 
-def open_tab(driver: object, url: str) -> object:
-    """Open `url` and wait until its app has drawn (the page marks the first byte)."""
-    from selenium.webdriver.common.by import By
-
-    driver.get(url)  # type: ignore[attr-defined]
-    body = driver.find_element(By.TAG_NAME, "body")  # type: ignore[attr-defined]
-    until(lambda: "-first-byte" in (body.get_attribute("class") or ""), "the app to draw")
-    return driver.find_element(By.CSS_SELECTOR, ".xterm-helper-textarea")  # type: ignore[attr-defined]
+def open_tab(browser: Browser, url: str) -> Page:
+    """Open `url` in a new tab and wait until its app has drawn (the page marks its
+    body once the app's first byte arrives)."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(url)
+    page.wait_for_selector("body.-first-byte", timeout=WAIT_S * 1000)
+    return page
 
 
 def test_a_message_typed_in_the_browser_is_answered_and_saved(
-    server: tuple[str, Path], browser: object
+    server: tuple[str, Path], browser: Browser
 ) -> None:
     url, home = server
-    keyboard = open_tab(browser, url)
+    page = open_tab(browser, url)
     text = "hello from the browser"
-    keyboard.send_keys(text + "\n")  # type: ignore[attr-defined]  # typed as soon as it shows
+    keyboard = page.locator(".xterm-helper-textarea")  # where xterm.js takes keys
+    keyboard.press_sequentially(text)  # typed as soon as the app shows
+    keyboard.press("Enter")
     until(lambda: replied(home, text), "the reply to be saved")
     [conv] = conversations(home)
     reply = conv["messages"][1]  # type: ignore[index]
@@ -166,7 +165,6 @@ def test_a_message_typed_in_the_browser_is_answered_and_saved(
     assert reply["content"].rstrip().endswith('"your question"`.')  # the whole reply
 
     # A second tab is a second app on the same data dir: the lock makes it read-only.
-    browser.switch_to.new_window("tab")  # type: ignore[attr-defined]
     open_tab(browser, url)
     log = home / "logs" / "tui-chat.log"
     until(lambda: log.exists() and "read-only" in log.read_text(encoding="utf-8"), "the lock")
