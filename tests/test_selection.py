@@ -6,6 +6,7 @@ import io
 from pathlib import Path
 
 from rich.console import Console
+from textual.app import App, ComposeResult
 from textual.geometry import Offset
 from textual.selection import SELECT_ALL, Selection
 
@@ -49,10 +50,63 @@ def test_a_quote_is_copied_without_its_bar_and_lists_keep_their_bullets() -> Non
     assert copied == "quoted words that wrap onto a second row\n\n • first\n • second"
 
 
+def test_a_fold_inside_a_word_or_a_url_adds_no_space() -> None:
+    cjk = "你好世界" * 6
+    assert copy_all(cjk, 16) == cjk
+    url = "see https://example.com/a/very/long/path/that/does/not/fit here"
+    assert copy_all(url, 20) == url
+
+
+def test_hard_line_breaks_stay_line_breaks() -> None:
+    assert copy_all("line one  \nline two\\\nline three", 40) == "line one\nline two\nline three"
+
+
+def test_a_folded_code_line_in_a_list_is_copied_without_the_list_indent() -> None:
+    code = "abcdefghijklmnopqrstuvwxyz0123456789"
+    copied = copy_all(f"- item\n\n  ```\n  {code}\n  ```", 24)
+    assert copied.split("\n")[-1].strip() == code
+
+
+def test_a_centred_heading_is_copied_without_its_centring() -> None:
+    assert copy_all("# Title\n\nText.", 40) == "Title\n\nText."
+
+
 def test_part_of_a_row_copies_those_characters() -> None:
     console = Console(file=io.StringIO(), width=40)
     rows = rows_of(console.render_lines(render_markdown("alpha beta gamma"), console.options))
     assert copied_text(rows, Selection.from_offsets(Offset(6, 0), Offset(10, 0))) == "beta"
+
+
+PIECE = "Intro words here.\n\n```\nfirst_line()\nsecond_line()\n```\n\nPara one.\n\n> a quote\n"
+
+
+class OnePiece(App[None]):
+    def compose(self) -> ComposeResult:
+        yield Piece(render_markdown(PIECE))
+
+
+async def test_drags_from_blank_rows_and_gutters_start_where_the_pointer_is() -> None:
+    app = OnePiece()
+    async with app.run_test(size=(60, 20)) as pilot:
+        piece = app.query_one(Piece)
+        rows = [None if r.text is None else r.text.rstrip() for r in piece.lines.drawn_rows]
+        code, blank, para, quote = (
+            rows.index("first_line()"),
+            rows.index(""),
+            rows.index("Para one."),
+            rows.index("a quote"),
+        )
+
+        async def drag(start: tuple[int, int], end: tuple[int, int]) -> str | None:
+            await pilot.mouse_down(piece, offset=start)
+            await pilot.hover(piece, offset=end)
+            await pilot.mouse_up(piece, offset=end)
+            return app.screen.get_selected_text()
+
+        assert await drag((0, code), (4, code + 1)) == "first_line()\nseco"  # from the padding
+        assert await drag((0, blank), (3, para)) == "first_line()\nsecond_line()\n\nPara"
+        assert await drag((0, quote), (4, quote)) == "a q"  # from the bar
+        assert await drag((40, 0), (0, blank)) == ""  # past the end of a row, to a blank one
 
 
 async def test_a_drag_across_question_and_reply_copies_their_text_only(

@@ -17,7 +17,14 @@ from typing import TYPE_CHECKING
 import pytest
 
 from tests.cli_runner import cli_env, run_main
-from tui.cli.serve import app_command, build_parser, exposure_warning, is_loopback
+from tui.cli.serve import (
+    app_command,
+    build_parser,
+    exposure_warning,
+    is_loopback,
+    is_wildcard,
+    page_url,
+)
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -37,15 +44,30 @@ def test_loopback_hosts_and_the_warning_for_the_others() -> None:
     assert "your API keys" in warning
 
 
+def test_the_page_connects_back_to_an_address_a_browser_can_open() -> None:
+    assert page_url("127.0.0.1", 8000) == "http://127.0.0.1:8000"
+    assert page_url("::1", 8000) == "http://[::1]:8000"
+    assert page_url("[::1]", 8000) == "http://[::1]:8000"
+    assert is_wildcard("0.0.0.0")
+    assert is_wildcard("::")
+    assert not is_wildcard("127.0.0.1")
+
+
+async def test_every_address_needs_the_public_url(tmp_path: Path) -> None:
+    run = await run_main("serve", "--host", "0.0.0.0", env=cli_env(tmp_path))
+    assert run.status == 2
+    assert "--public-url" in run.stderr
+
+
 def test_each_tab_runs_tui_chat_with_the_options_given(tmp_path: Path) -> None:
     args = build_parser().parse_args(
         ["--provider", "work", "--model", "a model", "--base-url", "http://127.0.0.1:9/v1",
-         "--config", "conf.toml", "--data-dir", "data", "--debug"]
+         "--config", "~/conf.toml", "--data-dir", "data", "--debug"]
     )
     words = shlex.split(app_command(args))
     assert words[:3] == [sys.executable, "-m", "tui"]
     assert words[words.index("--model") + 1] == "a model"  # quoted for the shell
-    assert Path(words[words.index("--config") + 1]).is_absolute()
+    assert words[words.index("--config") + 1] == str(Path.home() / "conf.toml")
     assert Path(words[words.index("--data-dir") + 1]) == Path("data").resolve()
     assert "--debug" in words
     assert "serve" not in words

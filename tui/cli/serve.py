@@ -55,6 +55,20 @@ def is_loopback(host: str) -> bool:
         return False  # a name: it may resolve to anything
 
 
+def is_wildcard(host: str) -> bool:
+    """Whether `host` means every address of this machine (0.0.0.0, ::)."""
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_unspecified
+    except ValueError:
+        return False
+
+
+def page_url(host: str, port: int) -> str:
+    """The address the page tells the browser to connect back to, for `host`."""
+    bare = host.strip("[]")
+    return f"http://[{bare}]:{port}" if ":" in bare else f"http://{bare}:{port}"
+
+
 def exposure_warning(host: str, port: int) -> str | None:
     """What to tell the user before listening on `host`, if others may reach it."""
     if is_loopback(host):
@@ -78,7 +92,8 @@ def app_command(args: argparse.Namespace) -> str:
     ):
         if value is not None:
             # Paths are made absolute: the server may be started from anywhere.
-            words += [flag, str(value.resolve()) if isinstance(value, Path) else value]
+            path = value.expanduser().resolve() if isinstance(value, Path) else None
+            words += [flag, str(path) if path else value]
     if args.debug:
         words.append("--debug")
     return shlex.join(words)
@@ -94,6 +109,12 @@ def main(argv: list[str]) -> int:
         check_user_keys(config.keys, config.key_lines.get, config.config_path)
     except ConfigError as exc:
         fail(str(exc))
+    if is_wildcard(args.host) and not args.public_url:
+        fail(
+            f"tui-chat serve: --host {args.host} listens on every address, so the page cannot "
+            "know which one browsers use: give it with --public-url (for example "
+            f"--public-url http://my-machine.lan:{args.port})."
+        )
     if warning := exposure_warning(args.host, args.port):
         print(warning, file=sys.stderr)
 
@@ -101,10 +122,10 @@ def main(argv: list[str]) -> int:
 
     server = Server(
         app_command(args),
-        host=args.host,
+        host=args.host.strip("[]"),
         port=args.port,
         title="tui-chat",
-        public_url=args.public_url,
+        public_url=args.public_url or page_url(args.host, args.port),
     )
     try:
         server.serve()

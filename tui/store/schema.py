@@ -61,7 +61,7 @@ class SchemaError(ValueError):
 def known_cost(conv: Conversation) -> float | None:
     """What the conversation's replies cost, summed over those whose cost is known."""
     costs = [m.cost_usd for m in conv.messages if m.cost_usd is not None]
-    return sum(costs) if costs else None
+    return round(sum(costs), 10) if costs else None  # no 0.30000000000000004 in the file
 
 
 def conversation_to_dict(conv: Conversation) -> dict[str, Any]:

@@ -156,8 +156,8 @@ class ConversationStore:
             model=str(table.get("model", "")),
             updated=updated if isinstance(updated, datetime) else None,
             mtime=summary.mtime,
-            messages=count if isinstance(count, int) else None,
-            cost_usd=float(cost) if isinstance(cost, int | float) else None,
+            messages=count if isinstance(count, int) and not isinstance(count, bool) else None,
+            cost_usd=float(cost) if isinstance(cost, int | float) and cost is not True else None,
         )
 
     def load(self, conversation_id: str) -> Conversation:

@@ -27,11 +27,15 @@ GUTTER_KEY = "gutter"
 SOFT_KEY = "soft"
 """Style meta of a row that continues the row above; its value is the joining text."""
 
+EXACT_JOIN = "exact"
+"""The soft value of a folded code row: the copy joins the rows exactly as they are."""
+
 GUTTER = Style.from_meta({GUTTER_KEY: True})
-SOFT_WORDS = Style.from_meta({SOFT_KEY: " "})
+SOFT_CODE = Style.from_meta({SOFT_KEY: EXACT_JOIN})
+SOFT_SPACE = Style.from_meta({SOFT_KEY: " "})
 """A paragraph wrapped at a space: the copy joins the rows with one space."""
-SOFT_CODE = Style.from_meta({SOFT_KEY: ""})
-"""A code line folded at the width: the copy joins the rows as they are."""
+SOFT_FOLD = Style.from_meta({SOFT_KEY: ""})
+"""A word longer than the row, folded: the copy joins the rows with nothing between."""
 
 _classes: dict[str, type[Markdown]] = {}
 
@@ -51,22 +55,53 @@ def fold(line: Text, width: int) -> list[Text]:
     return list(line.divide(cuts))
 
 
+def _join_style(between: str) -> Style | None:
+    """How a paragraph row joins the row above, from the text the wrap cut at: a line
+    break in the text is a hard break (no join), spaces one space, nothing a fold."""
+    if "\n" in between:
+        return None
+    return SOFT_SPACE if between else SOFT_FOLD
+
+
 def _reply_markdown_class() -> type[Markdown]:
     """`Markdown` with the three elements drawn for copying (built on first use: Rich's
     Markdown costs start-up time the first screen does not need)."""
     if cls := _classes.get("reply"):
         return cls
-    from rich.markdown import BlockQuote, CodeBlock, Markdown, MarkdownElement, Paragraph
+    from rich.markdown import (
+        BlockQuote,
+        CodeBlock,
+        Heading,
+        Markdown,
+        MarkdownElement,
+        Paragraph,
+    )
     from rich.syntax import Syntax
 
     class CopyableParagraph(Paragraph):
         def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-            lines = self.text.wrap(console, options.max_width, justify=self.justify)
+            plain = self.text.plain
             new_line = Segment.line()
-            for index, line in enumerate(lines):
-                segments = line.render(console)
-                yield from Segment.apply_style(segments, None, SOFT_WORDS) if index else segments
+            end = 0  # where the row before ended in `plain`
+            for index, line in enumerate(
+                self.text.wrap(console, options.max_width, justify=self.justify)
+            ):
+                words = line.plain.rstrip()
+                start = plain.find(words, end) if words else end
+                start = end if start < 0 else start
+                soft = _join_style(plain[end:start]) if index else None
+                yield from Segment.apply_style(line.render(console), None, soft)
                 yield new_line
+                end = start + len(words)
+
+    class CopyableHeading(Heading):
+        def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+            justify = self.LEVEL_ALIGN.get(self.tag, "left")
+            for line in self.text.wrap(console, options.max_width, justify=justify):
+                indent = len(line.plain) - len(line.plain.lstrip())
+                line.stylize(GUTTER, 0, indent)  # the centring, not the title
+                yield from line.render(console)
+                yield Segment.line()
 
     class CopyableCode(CodeBlock):
         def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
@@ -107,6 +142,7 @@ def _reply_markdown_class() -> type[Markdown]:
         elements: ClassVar[dict[str, type[MarkdownElement]]] = {
             **Markdown.elements,
             "paragraph_open": CopyableParagraph,
+            "heading_open": CopyableHeading,
             "fence": CopyableCode,
             "code_block": CopyableCode,
             "blockquote_open": CopyableQuote,

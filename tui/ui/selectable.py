@@ -17,7 +17,7 @@ from rich.style import Style as RichStyle
 from textual.strip import Strip
 from textual.visual import Visual
 
-from tui.ui.markdown_rows import GUTTER_KEY, SOFT_KEY
+from tui.ui.markdown_rows import EXACT_JOIN, GUTTER, GUTTER_KEY, SOFT_KEY
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -38,28 +38,53 @@ class Row(NamedTuple):
     """None when the row starts a line; else it continues the row above, joined by this."""
 
 
+def _meta(style: RichStyle | None) -> dict[str, object]:
+    return style.meta if style is not None and style._meta is not None else {}
+
+
+def _tagged(text: str, style: RichStyle | None, x: int, y: int) -> Segment:
+    tag = RichStyle.from_meta({"offset": (x, y)})
+    return Segment(text, style + tag if style else tag)
+
+
 def rows_of(lines: list[list[Segment]]) -> list[Row]:
-    """`lines` as rows whose text segments carry their offsets for Textual's selection."""
+    """`lines` as rows whose segments carry offsets for Textual's selection.
+
+    Text segments are tagged with their offset in the row's text. Every row starts with
+    an empty tagged segment, so a press on a blank row lands on that row (not on the
+    whole widget); gutter cells before text are tagged one by one with the offset of
+    the text after them, so a press on a code block's padding or a quote's bar lands at
+    the start of its line. In a soft row only the soft text counts: a list's indent
+    before a wrapped line is drawn, not copied.
+    """
     rows: list[Row] = []
     for y, line in enumerate(lines):
-        segments: list[Segment] = []
+        joiner = next((str(m[SOFT_KEY]) for _, s, _ in line if SOFT_KEY in (m := _meta(s))), None)
+        kinds = [
+            "control" if control
+            else "gutter" if GUTTER_KEY in (meta := _meta(style))
+            or (joiner is not None and SOFT_KEY not in meta)
+            else "text"
+            for _, style, control in line
+        ]  # fmt: skip
+        last_text = max((i for i, kind in enumerate(kinds) if kind == "text"), default=-1)
+        segments = [_tagged("", None, 0, y)]
         parts: list[str] = []
-        joiner: str | None = None
-        drawn = 0
         x = 0
-        for text, style, control in line:
-            meta = style.meta if style is not None and style._meta is not None else {}
-            if SOFT_KEY in meta:
-                joiner = meta[SOFT_KEY]
-            if GUTTER_KEY in meta or control:
+        for index, ((text, style, control), kind) in enumerate(zip(line, kinds, strict=True)):
+            if kind == "text":
+                segments.append(_tagged(text, style, x, y))
+                parts.append(text)
+                x += len(text)
+            elif kind == "gutter":
+                marked = style + GUTTER if style else GUTTER
+                if index < last_text:
+                    segments += [_tagged(cell, marked, x, y) for cell in text]
+                else:
+                    segments.append(Segment(text, marked))
+            else:
                 segments.append(Segment(text, style, control))
-                continue
-            drawn += 1
-            tagged = RichStyle.from_meta({"offset": (x, y)})
-            segments.append(Segment(text, style + tagged if style else tagged))
-            parts.append(text)
-            x += len(text)
-        gutter_only = not drawn and any(line)
+        gutter_only = last_text < 0 and any(line)
         rows.append(Row(segments, None if gutter_only else "".join(parts), joiner))
     return rows
 
@@ -78,10 +103,10 @@ def copied_text(rows: list[Row], selection: Selection) -> str:
             continue
         end_x = last.x if last is not None and y == end_y else len(row.text)
         part = row.text[start_x if y == start_y else 0 : end_x]
-        if out and row.joiner == " ":
-            out[-1] = out[-1].rstrip() + " " + part.lstrip()
-        elif out and row.joiner is not None:
+        if out and row.joiner == EXACT_JOIN:
             out[-1] += part
+        elif out and row.joiner is not None:
+            out[-1] = out[-1].rstrip() + row.joiner + part.lstrip()
         else:
             out.append(part)
     return "\n".join(line.rstrip() for line in out)
@@ -94,8 +119,8 @@ def _select(row: Row, y: int, start: int, end: int, style: RichStyle) -> list[Se
     x = 0
     for segment in row.segments:
         text, seg_style, control = segment
-        meta = seg_style.meta if seg_style is not None and seg_style._meta is not None else {}
-        if "offset" not in meta or control:
+        meta = _meta(seg_style)
+        if "offset" not in meta or GUTTER_KEY in meta or control or not text:
             out.append(segment)
             continue
         low, high = max(start - x, 0), min(end - x, len(text))
@@ -103,11 +128,10 @@ def _select(row: Row, y: int, start: int, end: int, style: RichStyle) -> list[Se
             out.append(segment)
             x += len(text)
             continue
-        assert seg_style is not None
         for cut, stop, selected in ((0, low, False), (low, high, True), (high, len(text), False)):
             if cut < stop:
-                tagged = seg_style + RichStyle.from_meta({"offset": (x + cut, y)})
-                out.append(Segment(text[cut:stop], tagged + style if selected else tagged))
+                drawn = seg_style + style if selected and seg_style else seg_style
+                out.append(_tagged(text[cut:stop], style if drawn is None else drawn, x + cut, y))
         x += len(text)
     return out
 
