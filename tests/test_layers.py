@@ -22,7 +22,7 @@ def imported_modules(*modules: str) -> set[str]:
     return set(out.stdout.split())
 
 
-def test_core_layers_never_import_the_ui() -> None:
+def test_core_layers_never_import_the_ui_and_the_sdks_load_without_aiohttp() -> None:
     loaded = imported_modules(
         "tui.config",
         "tui.domain",
@@ -36,6 +36,9 @@ def test_core_layers_never_import_the_ui() -> None:
         "tui.cli.ask",
     )
     assert not {m for m in loaded if m.split(".")[0] in ("textual", "rich")}
+    # Installed (for textual-serve), but 0.12 s the SDKs spend on a transport never used.
+    assert {"openai", "anthropic"} <= loaded
+    assert "aiohttp" not in loaded
 
 
 PACKAGE = Path(__file__).parent.parent / "tui"

@@ -12,8 +12,6 @@ from collections.abc import AsyncIterable, AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any, cast
 
-import anthropic
-
 from tui.providers import errors
 from tui.providers.base import (
     ChatRequest,
@@ -34,6 +32,7 @@ from tui.providers.events import (
     Usage,
 )
 from tui.providers.history import without_tool_turns
+from tui.providers.sdk_anthropic import anthropic
 
 if TYPE_CHECKING:
     from anthropic.types import RawMessageStreamEvent

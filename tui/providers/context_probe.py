@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-import openai
+from tui.providers.sdk_openai import openai
 
 log = logging.getLogger(__name__)
 

@@ -12,9 +12,6 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from typing import Any
 
-import openai
-from openai import AsyncAPIResponse
-
 from tui.providers import errors
 from tui.providers.base import (
     ChatRequest,
@@ -37,6 +34,7 @@ from tui.providers.events import (
     Usage,
 )
 from tui.providers.history import without_tool_turns
+from tui.providers.sdk_openai import openai
 from tui.providers.sse import SSEParser
 
 _FINISH = {
@@ -348,7 +346,7 @@ class OpenAIChatProvider:
 
     def _create(
         self, request: ChatRequest, include_usage: bool
-    ) -> AbstractAsyncContextManager[AsyncAPIResponse[Any]]:
+    ) -> AbstractAsyncContextManager[openai.AsyncAPIResponse[Any]]:
         # The SDK sends the request and maps HTTP errors; the body is read as raw SSE,
         # because building a pydantic model per chunk was the largest CPU cost of a
         # reply (about 0.25 ms a chunk, more than parsing and drawing together).
@@ -371,7 +369,7 @@ class OpenAIChatProvider:
         return self._client.chat.completions.with_streaming_response.create(stream=True, **kwargs)
 
 
-async def _chunks(response: AsyncAPIResponse[Any]) -> AsyncIterator[dict[str, Any]]:
+async def _chunks(response: openai.AsyncAPIResponse[Any]) -> AsyncIterator[dict[str, Any]]:
     """Each JSON chunk of the stream, until `[DONE]`; an `error` object is raised the
     way the SDK's own stream raises it (`openai.APIError` with the error as body)."""
     parser = SSEParser()
