@@ -25,7 +25,8 @@ from tui.domain import (
     ToolStep,
 )
 from tui.store import BlobStore, ConversationStore, StoreError
-from tui.store.store import encode
+from tui.store.parse_cache import ParseCache
+from tui.store.store import decode, encode
 
 # Any Unicode text a model or a person could produce, control characters included;
 # only lone surrogates are left out (they cannot be encoded as UTF-8 at all).
@@ -139,6 +140,33 @@ def test_save_then_load_gives_back_the_same_conversation(conv: Conversation) -> 
         store = ConversationStore(Path(folder))
         store.save(conv)
         assert store.load(conv.id) == conv
+
+
+@settings(max_examples=60, deadline=None)
+@given(conversations())
+def test_a_conversation_kept_parsed_loads_the_same_as_from_its_file(conv: Conversation) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        store = ConversationStore(Path(folder))
+        store.parsed = ParseCache(Path(folder), min_bytes=0)  # every file, not just long ones
+        path = store.save(conv)
+        cached = store.parsed.get(path)
+        assert cached is not None
+        assert store.load(conv.id) == conv  # from the cache
+        assert decode(path, tomllib.loads(path.read_text(encoding="utf-8"))) == conv
+
+
+def test_the_parsed_copy_is_used_only_while_the_file_is_unchanged(tmp_path: Path) -> None:
+    store = ConversationStore(tmp_path)
+    conv = sample("x" * 70_000)  # over the size worth caching
+    path = store.save(conv)
+    assert store.parsed.get(path) is not None
+    edited = path.read_text(encoding="utf-8").replace("x" * 70_000, "y" + "x" * 69_999)
+    path.write_text(edited, encoding="utf-8")  # the same size: the mtime tells
+    assert store.parsed.get(path) is None  # edited by hand: parsed again...
+    assert store.load(conv.id).messages[0].content.startswith("yx")
+    assert store.parsed.get(path) is not None  # ...and kept again
+    store.trash(conv.id)
+    assert not list((tmp_path / "cache" / "parsed").glob("*.json"))
 
 
 def sample(text: str = "line one\nline two") -> Conversation:

@@ -14,6 +14,7 @@ import tomli_w
 from tui.domain import Conversation
 from tui.store.atomic import atomic_write_bytes
 from tui.store.blobs import BlobStore
+from tui.store.parse_cache import ParseCache
 from tui.store.schema import (
     SCHEMA_VERSION,
     SchemaError,
@@ -75,6 +76,7 @@ class ConversationStore:
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = data_dir
         self.folder = data_dir / "conversations"
+        self.parsed = ParseCache(data_dir)
         self.blobs = BlobStore(data_dir)
 
     def path_for(self, conversation_id: str) -> Path:
@@ -107,6 +109,7 @@ class ConversationStore:
             atomic_write_bytes(snapshot.path, data)
         except OSError as exc:
             raise StoreError(snapshot.path, f"could not save: {exc.strerror or exc}") from None
+        self.parsed.put(snapshot.path, snapshot.data)
         return snapshot.path
 
     def trash(self, conversation_id: str) -> Path:
@@ -122,6 +125,7 @@ class ConversationStore:
         while target.exists():
             target = folder / f"{conversation_id}.{counter}.toml"
             counter += 1
+        self.parsed.forget(source)
         try:
             folder.mkdir(parents=True, exist_ok=True)
             os.replace(source, target)
@@ -167,12 +171,16 @@ class ConversationStore:
             StoreError: missing, unparseable, or of a newer schema than this app knows.
         """
         path = self.path_for(conversation_id)
+        if (raw := self.parsed.get(path)) is not None:
+            return decode(path, raw)
         try:
+            read_as = path.stat()
             raw = tomllib.loads(path.read_text(encoding="utf-8"))
         except OSError as exc:
             raise StoreError(path, f"could not read: {exc.strerror or exc}") from None
         except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise StoreError(path, f"not valid TOML: {exc}") from None
+        self.parsed.put(path, raw, read_as)
         return decode(path, raw)
 
     def mtimes(self) -> dict[str, float]:
