@@ -9,11 +9,13 @@ from rich.console import Console
 from textual.app import App, ComposeResult
 from textual.geometry import Offset
 from textual.selection import SELECT_ALL, Selection
+from textual.widget import Widget
 
 from tests.helpers import notices, send, settle, views
 from tests.ui_harness import make_app
 from tui.ui.markdown_rows import render_markdown
 from tui.ui.selectable import copied_text, rows_of
+from tui.ui.widgets.piece_stack import PieceStack
 from tui.ui.widgets.pieces import Piece
 from tui.ui.widgets.prompt_input import PromptInput
 
@@ -109,6 +111,31 @@ async def test_drags_from_blank_rows_and_gutters_start_where_the_pointer_is() ->
         assert await drag((40, 0), (0, blank)) == ""  # past the end of a row, to a blank one
 
 
+class Stacked(App[None]):
+    def compose(self) -> ComposeResult:
+        yield PieceStack()
+
+    def on_mount(self) -> None:
+        stack = self.query_one(PieceStack)
+        stack.add(render_markdown("First paragraph."))
+        stack.add(render_markdown("```\nline one\n```"), code_goes_on=True)  # cut in its code
+        stack.add(render_markdown("```\nline two\n```"))
+        stack.add(render_markdown("Last words."))
+
+
+async def test_a_drag_across_stacked_pieces_copies_them_as_one_text() -> None:
+    app = Stacked()
+    async with app.run_test(size=(40, 20)) as pilot:
+        stack = app.query_one(PieceStack)
+        last = stack.size.height - 1
+        await pilot.mouse_down(stack, offset=(0, 0))
+        await pilot.hover(stack, offset=(3, last))
+        await pilot.mouse_up(stack, offset=(3, last))
+        assert app.screen.get_selected_text() == (
+            "First paragraph.\n\nline one\nline two\n\nLast"  # no blank inside the code
+        )
+
+
 async def test_a_drag_across_question_and_reply_copies_their_text_only(
     fake_clipboard: Path, tmp_path: Path
 ) -> None:
@@ -116,8 +143,8 @@ async def test_a_drag_across_question_and_reply_copies_their_text_only(
     async with app.run_test(size=(120, 60)) as pilot:
         await send(app, pilot, "hi")
         question, reply = views(app)[-2:]
-        pieces = list(reply.query(Piece))
-        assert len(pieces) == 2  # the reply froze into two pieces while it streamed
+        pieces = list(reply.query(".piece"))
+        assert [type(p) for p in pieces] == [PieceStack, Piece]  # frozen while it streamed, tail
         start = question.query_one(".user-text")
         plain = [s.style.bgcolor for s in pieces[0].render_line(0) if s.style and s.text.strip()]
         await pilot.mouse_down(start, offset=(0, 0))
@@ -141,7 +168,7 @@ async def test_a_drag_across_question_and_reply_copies_their_text_only(
         assert read(fake_clipboard) == copied
         assert "Copied the selection" in notices(app)
 
-        def backgrounds(piece: Piece) -> list[object]:
+        def backgrounds(piece: Widget) -> list[object]:
             return [s.style.bgcolor for s in piece.render_line(0) if s.style and s.text.strip()]
 
         selected = backgrounds(pieces[0])
@@ -156,7 +183,7 @@ async def test_a_drag_inside_one_row_and_nothing_selected(tmp_path: Path) -> Non
     app = make_app(tmp_path)
     async with app.run_test(size=(120, 60)) as pilot:
         await send(app, pilot, "hi")
-        piece = views(app)[-1].query(Piece).first()
+        piece = views(app)[-1].query(".piece").first()
         await pilot.mouse_down(piece, offset=(7, 0))
         await pilot.hover(piece, offset=(10, 0))
         await pilot.mouse_up(piece, offset=(10, 0))

@@ -47,8 +47,9 @@ def _tagged(text: str, style: RichStyle | None, x: int, y: int) -> Segment:
     return Segment(text, style + tag if style else tag)
 
 
-def rows_of(lines: list[list[Segment]]) -> list[Row]:
-    """`lines` as rows whose segments carry offsets for Textual's selection.
+def rows_of(lines: list[list[Segment]], first_y: int = 0) -> list[Row]:
+    """`lines` as rows whose segments carry offsets for Textual's selection (the first
+    row is row `first_y` of its widget).
 
     Text segments are tagged with their offset in the row's text. Every row starts with
     an empty tagged segment, so a press on a blank row lands on that row (not on the
@@ -58,7 +59,7 @@ def rows_of(lines: list[list[Segment]]) -> list[Row]:
     before a wrapped line is drawn, not copied.
     """
     rows: list[Row] = []
-    for y, line in enumerate(lines):
+    for y, line in enumerate(lines, first_y):
         joiner = next((str(m[SOFT_KEY]) for _, s, _ in line if SOFT_KEY in (m := _meta(s))), None)
         kinds = [
             "control" if control
@@ -136,26 +137,36 @@ def _select(row: Row, y: int, start: int, end: int, style: RichStyle) -> list[Se
     return out
 
 
+def drawn_row(row: Row, y: int, selection: Selection | None, highlight: RichStyle | None) -> Strip:
+    """Row `y` as a strip, with the part `selection` covers drawn in `highlight`."""
+    span = selection.get_span(y) if selection and highlight and row.text else None
+    if span is None or row.text is None or highlight is None:
+        return Strip(row.segments)
+    start, end = span
+    return Strip(_select(row, y, start, len(row.text) if end == -1 else end, highlight))
+
+
 class SelectableLines(Visual):
     """`renderable`, rendered once per width and style, selectable with the mouse."""
 
     def __init__(self, widget: Widget, renderable: RenderableType) -> None:
         self._widget = widget
         self.renderable = renderable
-        self._key: tuple[int, RichStyle] | None = None
+        self._key: tuple[int, RichStyle, int] | None = None
         self._rows: list[Row] = []
 
-    def rows(self, width: int) -> list[Row]:
-        """The rows at `width` (rendered again only when the width or the style changes)."""
+    def rows(self, width: int, first_y: int = 0) -> list[Row]:
+        """The rows at `width`, the first being row `first_y` of the widget (rendered
+        again only when one of those or the style changes)."""
         base = self._widget.visual_style.rich_style
-        if self._key != (width, base):
+        if self._key != (width, base, first_y):
             app = self._widget.app
             options = app.console_options.update(width=width, height=None, highlight=False)
             lines = app.console.render_lines(
                 self.renderable, options, style=base, pad=False, new_lines=False
             )
-            self._rows = rows_of(lines)
-            self._key = (width, base)
+            self._rows = rows_of(lines, first_y)
+            self._key = (width, base, first_y)
         return self._rows
 
     @property
@@ -166,18 +177,12 @@ class SelectableLines(Visual):
     def render_strips(
         self, width: int, height: int | None, style: Style, options: RenderOptions
     ) -> list[Strip]:
-        rows = self.rows(width)
-        selection, highlight = options.selection, options.selection_style
-        strips: list[Strip] = []
-        for y, row in enumerate(rows[:height]):
-            span = selection.get_span(y) if selection and highlight and row.text else None
-            if span is None or row.text is None or highlight is None:
-                strips.append(Strip(row.segments))
-                continue
-            start, end = span
-            end = len(row.text) if end == -1 else end
-            strips.append(Strip(_select(row, y, start, end, highlight.rich_style)))
-        return strips
+        highlight = options.selection_style
+        rich_highlight = highlight.rich_style if highlight is not None else None
+        return [
+            drawn_row(row, y, options.selection, rich_highlight)
+            for y, row in enumerate(self.rows(width)[:height])
+        ]
 
     def get_optimal_width(self, rules: RulesMap, container_width: int) -> int:
         return container_width

@@ -27,6 +27,7 @@ from tui.ui.markdown_rows import render_markdown
 from tui.ui.markdown_split import last_safe_cut, open_fence_cut
 from tui.ui.widgets.image_view import PictureView
 from tui.ui.widgets.image_view import chips as image_chips
+from tui.ui.widgets.piece_stack import PieceStack
 from tui.ui.widgets.pieces import Caption, Passage, Piece
 from tui.ui.widgets.tool_blocks import CallView, ToolRound
 
@@ -106,6 +107,8 @@ class MessageView(Vertical, can_focus=True):
         """Drawn before the tail, not part of the text: the fence of a code block that a
         cut split (see `open_fence_cut`)."""
         self._tail: Piece | None = None
+        self._done: PieceStack | None = None
+        """The frozen pieces of the round the tail shows, once there are any."""
         self.round = len(message.steps)
         """The round of the reply the tail shows (earlier rounds called tools)."""
         self._tools: ToolRound | None = None
@@ -212,6 +215,7 @@ class MessageView(Vertical, can_focus=True):
         self._tools = None
         self._text_before_tail = self._tail_text = self._tail_prefix = ""
         self._fed = 0
+        self._done = None
         self._tail = Piece(self._markdown(""), classes="piece -after-tools")
         await self.mount(self._tail, before=self.query_one(".finish"))
 
@@ -337,14 +341,13 @@ class MessageView(Vertical, can_focus=True):
             self._tail_text = text
             self._tail.show(self._markdown(full))
             return
-        # The tail up to the cut becomes a finished piece; the rest starts a new tail.
-        self._tail.show(self._markdown(full[:cut] + closer))
-        if closer:  # the code block goes on in the next piece
-            self._tail.ending = "\n"
+        # The tail up to the cut joins the finished pieces; the rest is the new tail.
+        if self._done is None:
+            self._done = PieceStack(classes=f"piece{' -after-tools' if self.round else ''}")
+            await self.mount(self._done, before=self._tail)
+            self._tail.set_classes("piece -continued")
+        self._done.add(self._markdown(full[:cut] + closer), code_goes_on=bool(closer))
         self._text_before_tail += full[shown:cut]
         self._tail_text = full[cut:]
         self._tail_prefix = prefix
-        self._tail = Piece(
-            self._markdown(self._tail_prefix + self._tail_text), classes="piece -continued"
-        )
-        await self.mount(self._tail, before=self.query_one(".finish"))
+        self._tail.show(self._markdown(self._tail_prefix + self._tail_text))
