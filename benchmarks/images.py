@@ -78,6 +78,7 @@ async def measure(config_path: Path, data: Path) -> list[float]:
 
     from tui.config import load_config
     from tui.ui.app import ChatApp
+    from tui.ui.widgets.image_view import PictureView
     from tui.ui.widgets.message_pane import MessagePane
 
     config = load_config(config_path, data)
@@ -114,8 +115,9 @@ async def measure(config_path: Path, data: Path) -> list[float]:
             await pilot.pause()
             steps.append(time.perf_counter() - start)
             await app.workers.wait_for_complete()
-        if len(pane.query(".picture")) < 10:
-            raise SystemExit("the images were not mounted")
+        drawn = [view for view in pane.query(PictureView) if view.drawn is not None]
+        if len(drawn) < 10:
+            raise SystemExit(f"only {len(drawn)} images were drawn")
         return [opened, *steps]
 
 
