@@ -18,38 +18,18 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
+from benchmarks.figure import Figure
 from benchmarks.history import build
 from benchmarks.peers import PEERS, PeerResult, ensure_installed, measure
 from benchmarks.terminal import Terminal
+from benchmarks.tools_images import ToolsAndImages
 
 APP = [sys.executable, "-m", "tui"]
 T = TypeVar("T")
-
-
-@dataclass
-class Figure:
-    """One row of the table."""
-
-    name: str
-    target: str
-    check: Callable[[float], bool]
-    unit: str = "s"
-    values: list[float] = field(default_factory=list)
-
-    @property
-    def median(self) -> float | None:
-        return statistics.median(self.values) if self.values else None
-
-    def row(self) -> str:
-        value = self.median
-        shown = "n/a" if value is None else f"{value:.3g} {self.unit}".strip()
-        verdict = "" if value is None else ("ok" if self.check(value) else "MISS")
-        return f"| {self.name} | {shown} | {self.target} | {verdict} |"
 
 
 class Bench:
@@ -120,6 +100,8 @@ class Bench:
                 "key echo while streaming at max speed", "<= 50 ms", lambda v: v <= 50, "ms"
             ),
         }
+        self.extra = ToolsAndImages(APP, self.home, self.config, self.env, self.events)
+        self.figures.update(self.extra.figures)
 
     def close(self) -> None:
         self.server.terminate()
@@ -268,6 +250,7 @@ class Bench:
                 figures["open"].values.append(opened)
             if (echo := self.attempt("echo", self.echo)) is not None:
                 figures["echo"].values.append(echo * 1000)
+            self.extra.run_once(self.attempt)
             if self.peers:
                 self.run_peers()
         if big := self.attempt("large history", self.startup_big):

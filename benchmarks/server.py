@@ -5,6 +5,11 @@ sets the reply: `bench-len2000` streams 2,000 tokens as fast as the socket takes
 `bench-len500-tps100` at 100 tokens/s. The reply is deterministic Markdown that starts
 with ZZSTART and ends with ZZEND. With `--events`, the wall-clock times of the first and
 last streamed byte of each reply are appended to FILE as JSON lines.
+
+A model named with `tools3` (`bench-tools3-len50`) first calls the tool `bench_echo`
+with `{"text": "ztoolN"}` while the request holds fewer than 3 tool results, one call
+per round, and then streams the reply; each call's time is logged as
+`{"tool_call": t, "round": N}`.
 """
 
 from __future__ import annotations
@@ -75,9 +80,18 @@ def reply_tokens(count: int, seed: int = 7) -> list[str]:
     return [*tokens[: count - 1], "ZZEND"]
 
 
+TOOL_NAME = "bench_echo"
+TOOL_ROUNDS = re.compile(r"tools(\d+)")
+
+
 def chunk(
-    text: str | None, finish: str | None = None, usage: dict[str, int] | None = None
+    text: str | None,
+    finish: str | None = None,
+    usage: dict[str, int] | None = None,
+    delta: dict[str, object] | None = None,
 ) -> bytes:
+    if delta is None:
+        delta = {} if text is None else {"content": text}
     body: dict[str, object] = {
         "id": "bench",
         "object": "chat.completion.chunk",
@@ -88,7 +102,7 @@ def chunk(
         else [
             {
                 "index": 0,
-                "delta": {} if text is None else {"content": text},
+                "delta": delta,
                 "finish_reason": finish,
             }
         ],
@@ -106,6 +120,31 @@ _OLLAMA_DETAILS = {
     "parameter_size": "8B",
     "quantization_level": "Q4_K_M",
 }
+
+
+def tool_call_chunks(round_: int) -> bytes:
+    """A whole streamed answer that calls `bench_echo` once: round `round_` (from 1)."""
+    call = {
+        "index": 0,
+        "id": f"call_bench_{round_}",
+        "type": "function",
+        "function": {"name": TOOL_NAME, "arguments": json.dumps({"text": f"ztool{round_}"})},
+    }
+    usage = {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15}
+    return (
+        chunk(None, delta={"role": "assistant", "tool_calls": [call]})
+        + chunk(None, "tool_calls")
+        + chunk(None, usage=usage)
+        + b"data: [DONE]\n\n"
+    )
+
+
+def tool_results(body: dict[str, object]) -> int:
+    """How many `role: "tool"` messages the request holds."""
+    messages = body.get("messages")
+    if not isinstance(messages, list):
+        return 0
+    return sum(1 for m in messages if isinstance(m, dict) and m.get("role") == "tool")
 
 
 def metadata(method: str, path: str, body: dict[str, object]) -> object:
@@ -183,6 +222,10 @@ class BenchServer:
             b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n"
             b"transfer-encoding: chunked\r\n\r\n"
         )
+        rounds = int(m.group(1)) if (m := TOOL_ROUNDS.search(model)) else 0
+        if (done_rounds := tool_results(body)) < rounds:
+            await self.call_tool(done_rounds + 1, writer)
+            return
         tokens = reply_tokens(count)
         first = last = 0.0
         for index, token in enumerate(tokens):
@@ -211,6 +254,15 @@ class BenchServer:
         if self.events is not None:
             with self.events.open("a") as log:
                 log.write(json.dumps({"first": first, "last": last, "tokens": count}) + "\n")
+
+    async def call_tool(self, round_: int, writer: asyncio.StreamWriter) -> None:
+        data = tool_call_chunks(round_)
+        writer.write(b"%x\r\n%s\r\n0\r\n\r\n" % (len(data), data))
+        await writer.drain()
+        sent = time.time()
+        if self.events is not None:
+            with self.events.open("a") as log:
+                log.write(json.dumps({"tool_call": sent, "round": round_}) + "\n")
 
 
 async def serve(port: int, events: Path | None) -> None:

@@ -19,7 +19,8 @@ POLL_S = 0.005
 SIZE = (160, 48)
 
 
-def _children(pid: int) -> list[int]:
+def process_tree(pid: int) -> list[int]:
+    """`pid` and its descendants."""
     found, stack = [], [pid]
     while stack:
         current = stack.pop()
@@ -36,7 +37,7 @@ def tree_cpu_s(pid: int) -> float:
     """user + system CPU seconds of `pid` and its descendants."""
     ticks = os.sysconf("SC_CLK_TCK")
     total = 0
-    for proc in _children(pid):
+    for proc in process_tree(pid):
         try:
             fields = Path(f"/proc/{proc}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
@@ -45,17 +46,20 @@ def tree_cpu_s(pid: int) -> float:
     return total / ticks
 
 
+def memory_mb(pid: int, field: str = "VmRSS") -> float:
+    """A memory line of /proc/PID/status in MB (`VmHWM`: the peak resident); 0 when the
+    process is gone."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0.0
+    match = re.search(rf"{field}:\s+(\d+) kB", status)
+    return int(match.group(1)) / 1000 if match else 0.0
+
+
 def tree_rss_mb(pid: int) -> float:
     """Resident memory of `pid` and its descendants, in MB."""
-    total = 0
-    for proc in _children(pid):
-        try:
-            status = Path(f"/proc/{proc}/status").read_text()
-        except OSError:
-            continue
-        if match := re.search(r"VmRSS:\s+(\d+) kB", status):
-            total += int(match.group(1))
-    return total / 1000
+    return sum(memory_mb(proc) for proc in process_tree(pid))
 
 
 class Terminal:

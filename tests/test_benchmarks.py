@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import shutil
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 from benchmarks.__main__ import Bench
 from benchmarks.peers import PeerResult
-from benchmarks.server import metadata, reply_tokens
+from benchmarks.server import BenchServer, metadata, reply_tokens
 
 
 def test_reply_is_deterministic_markdown_with_markers() -> None:
@@ -58,3 +62,49 @@ def test_peer_table_gives_each_peer_its_ratio_to_tui_chat() -> None:
         bench.close()
     assert "| figure | tui-chat | elia 1.10.0 |" in table
     assert "| CPU during the stream | 0.5 s | 20 s (40.0x) |" in table
+
+
+async def _chat(port: int, messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """POST a streamed chat request to the bench server; the SSE chunks it answered."""
+    body = json.dumps({"model": "bench-tools3-len50", "stream": True, "messages": messages})
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(
+        b"POST /v1/chat/completions HTTP/1.1\r\nhost: bench\r\n"
+        b"content-length: %d\r\n\r\n%s" % (len(body), body.encode())
+    )
+    await reader.readuntil(b"\r\n\r\n")
+    data = b""
+    while size := int((await reader.readuntil(b"\r\n")).strip(), 16):
+        data += (await reader.readexactly(size + 2))[:-2]
+    await reader.readexactly(2)
+    writer.close()
+    await writer.wait_closed()
+    lines = [line.removeprefix(b"data: ") for line in data.split(b"\n\n") if line]
+    return [json.loads(line) for line in lines if line != b"[DONE]"]
+
+
+async def test_server_calls_the_tool_three_times_then_replies(tmp_path: Path) -> None:
+    events = tmp_path / "events.jsonl"
+    server = await asyncio.start_server(BenchServer(events).handle, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    question = {"role": "user", "content": "call the tool"}
+    async with server:
+        first = await _chat(port, [question])
+        results = [{"role": "tool", "tool_call_id": f"c{n}", "content": "done"} for n in range(3)]
+        last = await _chat(port, [question, *results])
+    (call,) = first[0]["choices"][0]["delta"]["tool_calls"]
+    assert call["index"] == 0
+    assert call["id"]
+    assert call["type"] == "function"
+    assert call["function"]["name"] == "bench_echo"
+    assert json.loads(call["function"]["arguments"]) == {"text": "ztool1"}
+    assert first[1]["choices"][0]["finish_reason"] == "tool_calls"
+    text = "".join(c["choices"][0]["delta"].get("content", "") for c in last if c["choices"])
+    assert text.startswith("ZZSTART")
+    assert text.endswith("ZZEND")
+    assert all("tool_calls" not in c["choices"][0]["delta"] for c in last if c["choices"])
+    # One loop: the server logs a reply before it next yields, so before we read it.
+    logged = [json.loads(line) for line in events.read_text().splitlines()]
+    assert logged[0]["round"] == 1
+    assert logged[0]["tool_call"] > 0
+    assert logged[1]["tokens"] == 50
