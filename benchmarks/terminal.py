@@ -91,7 +91,13 @@ class Terminal:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        left = process_tree(self.pid) if self.pid else []
         self._tmux("kill-server")
+        # Wait for the whole tree (MCP servers take a second to go): the next figure
+        # must not share the CPU with this one's leftovers.
+        deadline = time.time() + 10
+        while any(Path(f"/proc/{pid}").exists() for pid in left) and time.time() < deadline:
+            time.sleep(POLL_S)
         self.folder.cleanup()
 
     def screen(self) -> str:

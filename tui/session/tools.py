@@ -51,8 +51,10 @@ class SessionTools:
             return
         if self.hub is None:
             # The MCP SDK takes over half a second to import: in a thread, so the
-            # screen keeps answering meanwhile.
+            # screen keeps answering meanwhile. It imports jsonschema (0.1 s) only as it
+            # checks the first tool result, on the event loop: so that comes along too.
             await asyncio.to_thread(importlib.import_module, "mcp")
+            await asyncio.to_thread(importlib.import_module, "jsonschema.validators")
             from tui.logs import log_dir
             from tui.tools.hub import ToolHub
 
