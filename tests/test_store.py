@@ -142,7 +142,7 @@ def test_save_then_load_gives_back_the_same_conversation(conv: Conversation) -> 
         assert store.load(conv.id) == conv
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(conversations())
 def test_a_conversation_kept_parsed_loads_the_same_as_from_its_file(conv: Conversation) -> None:
     with tempfile.TemporaryDirectory() as folder:
