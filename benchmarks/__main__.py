@@ -87,6 +87,9 @@ class Bench:
                 "CPU 8,000 tokens / CPU 2,000 tokens", "<= 4.5x", lambda v: v <= 4.5, "x"
             ),
             "open": Figure("open a 2,000-message conversation", "<= 0.3 s", lambda v: v <= 0.3),
+            "open_growth": Figure(
+                "open 2,000 messages / open 200 messages", "<= 2x", lambda v: v <= 2, "x"
+            ),
             "ask": Figure(
                 "tui-chat ask: start to first token printed", "<= 0.35 s", lambda v: v <= 0.35
             ),
@@ -182,9 +185,9 @@ class Bench:
             term.sample_rss()
             return listed - term.started, term.rss_peak_mb
 
-    def open_big(self) -> float:
-        """Seconds to open a 2,000-message conversation, in Textual's own harness."""
-        data = build(0, 0, big=2000)
+    def open_big(self, messages: int = 2000) -> float:
+        """Seconds to open a conversation of `messages`, in Textual's own harness."""
+        data = build(0, 0, big=messages)
         code = (
             "import asyncio, time\n"
             "from pathlib import Path\n"
@@ -248,6 +251,8 @@ class Bench:
                 figures["ask"].values.append(ask)
             if (opened := self.attempt("open", self.open_big)) is not None:
                 figures["open"].values.append(opened)
+                if small := self.attempt("open 200", lambda: self.open_big(200)):
+                    figures["open_growth"].values.append(opened / small)
             if (echo := self.attempt("echo", self.echo)) is not None:
                 figures["echo"].values.append(echo * 1000)
             self.extra.run_once(self.attempt)
