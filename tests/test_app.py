@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -17,10 +18,12 @@ from textual.worker import Worker, WorkerState
 from tests.helpers import FirstText, live_ids, saved, send, settle, type_text, views
 from tests.replay_server import ReplayServer, StreamCase, load_cases
 from tests.ui_harness import make_app
+from tui.domain import ChatMessage, Role
 from tui.ui.app import ChatApp
 from tui.ui.messages import ReplyDelta
 from tui.ui.screens.main import MainScreen
 from tui.ui.screens.model_picker import ModelPickerDialog
+from tui.ui.widgets.message_pane import MessagePane
 from tui.ui.widgets.message_view import MessageView
 from tui.ui.widgets.piece_stack import PieceStack
 from tui.ui.widgets.prompt_input import PromptInput
@@ -302,6 +305,30 @@ async def test_fast_5000_chunk_stream_is_complete_on_screen_and_disk(
         assert stack.piece_count > 1
         assert stack.size.height + tail.size.height + 1 >= len(expected.splitlines())
     assert saved(tmp_path)[0]["messages"][1]["content"] == expected
+
+
+async def test_text_drawn_while_the_first_pieces_freeze_is_kept(tmp_path: Path) -> None:
+    """The first freeze mounts the stack of finished pieces; text the leading edge draws
+    while that mount is awaited must survive it (it was lost once, and the reply's end
+    then showed as an empty code block)."""
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        pane = app.main_screen.query_one(MessagePane)
+        view = await pane.add(ChatMessage(Role.ASSISTANT, ""), live=True)
+        await pilot.pause()
+        first = "word " * 150 + "\n\n```python\nvalue = 1\n"
+        view.feed_text(first)
+        freezing = asyncio.create_task(view._flush(everything=True))
+        await asyncio.sleep(0)  # the flush has reached the mount and waits for it
+        view._pending_text.append("value = 2\n```\n\nlast words")
+        view._write_tail()  # what the leading edge of the next text does
+        await freezing
+        await view.finish()
+        await pilot.pause()
+        assert view.shown_text == first + "value = 2\n```\n\nlast words"
+        tail = view.query(".piece").last()
+        drawn = "".join(seg.text for y in range(tail.size.height) for seg in tail.render_line(y))
+        assert "last words" in drawn
 
 
 async def test_pasted_lines_are_inserted_not_sent(tmp_path: Path) -> None:

@@ -96,12 +96,18 @@ async def stream_reply(target: MessagePump, run: ReplyRun, prepare: Callable[[],
             return
         run.restart_clock()
         ran_since = loop.time()
+        first_shown = False
         async for event in run.events(adapter):
             # After text that went out at once, let the screen draw it before reading on.
             posted_now = False
             match event:
                 case TextDelta(text) | RefusalDelta(text):
                     posted_now = batcher.add(text)
+                    if posted_now and not first_shown:
+                        # The first words go on screen before the rest of a fast
+                        # stream is read: reading it would hold the loop a frame or more.
+                        await drawn(target)
+                        first_shown = True
                 case ReasoningDelta():
                     batcher.post()
                     target.post_message(ReplyDelta(run, event))
@@ -124,13 +130,14 @@ async def stream_reply(target: MessagePump, run: ReplyRun, prepare: Callable[[],
 
 
 DRAWN_WAIT_S = 0.1
-"""The longest the next request waits for the screen to show a tool's result."""
+"""The longest the stream waits for the screen to show its first words or a tool's
+result."""
 
 
 async def drawn(target: MessagePump) -> None:
-    """Wait until `target`'s screen has drawn what was posted to it. After a tool's
-    result, the next request would otherwise keep the event loop busy (building it,
-    then reading the reply) while the result waits to be painted: 80-130 ms measured."""
+    """Wait until `target`'s screen has drawn what was posted to it. Otherwise the
+    worker keeps the event loop busy while that waits to be painted: reading the rest of
+    a fast stream, or building the next request after a tool's result (80-130 ms)."""
     if not isinstance(target, DOMNode):
         return
     painted: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -139,7 +146,8 @@ async def drawn(target: MessagePump) -> None:
         if not painted.done():
             painted.set_result(None)
 
-    target.call_after_refresh(show)
+    # Once the messages posted so far are handled (they ask for the paint), wait for it.
+    target.call_later(target.call_after_refresh, show)
     try:
         async with asyncio.timeout(DRAWN_WAIT_S):
             await painted

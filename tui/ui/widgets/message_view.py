@@ -252,8 +252,8 @@ class MessageView(Vertical, can_focus=True):
     def set_status(self, text: str, css: str = "-live") -> None:
         """The line under the reply: live counters, or how it ended. (A view whose
         children are not mounted yet is skipped: the next tick will set it.)"""
-        for line in self.query(".finish").results(Static):
-            line.update(text)
+        for line in self.query(".finish").results(Caption):
+            line.say(text)
             line.set_classes(f"finish {css}")
 
     def show_finish(self) -> None:
@@ -341,13 +341,16 @@ class MessageView(Vertical, can_focus=True):
             self._tail_text = text
             self._tail.show(self._markdown(full))
             return
-        # The tail up to the cut joins the finished pieces; the rest is the new tail.
+        # The tail up to the cut joins the finished pieces; the rest is the new tail. All
+        # of it before the first `await`: text drawn meanwhile must find it done.
+        mounting = self._done is None
         if self._done is None:
             self._done = PieceStack(classes=f"piece{' -after-tools' if self.round else ''}")
-            await self.mount(self._done, before=self._tail)
             self._tail.set_classes("piece -continued")
         self._done.add(self._markdown(full[:cut] + closer), code_goes_on=bool(closer))
         self._text_before_tail += full[shown:cut]
         self._tail_text = full[cut:]
         self._tail_prefix = prefix
         self._tail.show(self._markdown(self._tail_prefix + self._tail_text))
+        if mounting:
+            await self.mount(self._done, before=self._tail)

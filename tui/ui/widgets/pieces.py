@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.cells import cell_len
 from textual.widgets import Static
 
 from tui.ui.selectable import SelectableLines, copied_text
@@ -25,6 +26,17 @@ class Caption(Static):
     """A line the app draws about a message; never part of a selection."""
 
     ALLOW_SELECT: ClassVar[bool] = False
+
+    _said = ""
+
+    def say(self, text: str) -> None:
+        """Show one line of `text`. While the old and the new text both fit the width,
+        only this line is repainted: live counters change 4 times a second, and a
+        layout of the screen costs a whole frame."""
+        width = self.content_size.width
+        fits = width > 0 and max(cell_len(self._said), cell_len(text)) <= width
+        self._said = text
+        self.update(text, layout=not fits)
 
 
 class Passage(Static):

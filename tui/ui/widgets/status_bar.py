@@ -3,6 +3,7 @@ conversation cost and, with a `[budget]`, what was spent against it."""
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.reactive import reactive
@@ -83,7 +84,11 @@ class StatusBar(Horizontal):
     def _show(self, selector: str, value: str) -> None:
         # Values set before the labels exist are picked up by `compose`.
         if self.is_mounted:
-            self.query_one(selector, Label).update(value)
+            label = self.query_one(selector, Label)
+            # A label as wide as before needs no layout of the screen (a whole frame):
+            # the counters change 4 times a second, mostly keeping their width.
+            same_width = cell_len(str(label.content)) == cell_len(value)
+            label.update(value, layout=not same_width)
 
     def watch_streaming(self, value: bool) -> None:
         self.set_class(value, "-streaming")
