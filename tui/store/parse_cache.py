@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+from tui.store.atomic import atomic_write_bytes
 
 MIN_BYTES = 64 * 1024
 """Smaller files parse in a few milliseconds: caching them would only add files."""
@@ -72,24 +73,12 @@ class ParseCache:
                 self.forget(path)
                 return
             entry = {"version": VERSION, "file": [stat.st_size, stat.st_mtime_ns], "data": data}
-            _replace(self._file(path), json.dumps(entry, default=_encode).encode())
+            # No fsyncs: a copy lost to a power cut is only parsed again.
+            encoded = json.dumps(entry, default=_encode).encode()
+            atomic_write_bytes(self._file(path), encoded, durable=False)
         except (OSError, TypeError, ValueError):
             return
 
     def forget(self, path: Path) -> None:
         """Drop what is kept for `path` (its file was trashed, or became small)."""
         self._file(path).unlink(missing_ok=True)
-
-
-def _replace(path: Path, data: bytes) -> None:
-    """Replace `path` whole (never half written), without the fsyncs of the store's own
-    writes: a cache lost to a power cut is only parsed again."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as file:
-            file.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
