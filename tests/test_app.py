@@ -331,6 +331,32 @@ async def test_text_drawn_while_the_first_pieces_freeze_is_kept(tmp_path: Path) 
         assert "last words" in drawn
 
 
+async def test_a_key_is_painted_before_the_stream_draws_again(tmp_path: Path) -> None:
+    """While a reply streams, a key typed in the message box holds the reply's next draw
+    until the key's echo has been painted: the echo frame stays small."""
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        pane = app.main_screen.query_one(MessagePane)
+        prompt = app.main_screen.query_one(PromptInput)
+        view = await pane.add(ChatMessage(Role.ASSISTANT, ""), live=True)
+        await pilot.pause()
+        assert not prompt.echo_pending
+        key = events.Key("x", "x")
+        prompt.on_key(key)  # the box's handlers for a typed key, in Textual's order
+        await prompt._on_key(key)
+        assert prompt.text == "x"
+        assert prompt.echo_pending
+        view.feed_text("streamed words")
+        assert view.shown_text == ""  # held: not drawn in the frame that echoes the key
+        await pilot.pause()
+        assert not prompt.echo_pending  # the frame with the key was painted
+        await view.finish()
+        await pilot.pause()
+        tail = view.query(".piece").last()
+        drawn = "".join(seg.text for y in range(tail.size.height) for seg in tail.render_line(y))
+        assert "streamed words" in drawn
+
+
 async def test_pasted_lines_are_inserted_not_sent(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:

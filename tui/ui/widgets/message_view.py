@@ -29,6 +29,7 @@ from tui.ui.widgets.image_view import PictureView
 from tui.ui.widgets.image_view import chips as image_chips
 from tui.ui.widgets.piece_stack import PieceStack
 from tui.ui.widgets.pieces import Caption, Passage, Piece
+from tui.ui.widgets.prompt_input import PromptInput
 from tui.ui.widgets.tool_blocks import CallView, ToolRound
 
 if TYPE_CHECKING:
@@ -50,6 +51,8 @@ CODE_LINES_PER_PIECE = 100
 """A code block still streaming is split into blocks of this many lines."""
 PIECE_CHARS = 600
 """The growing tail is frozen into a finished piece once it is about this long."""
+ECHO_WAIT_S = 0.005
+"""How often a draw held back for a key's echo looks again."""
 
 
 def _size(count: int) -> str:
@@ -113,6 +116,9 @@ class MessageView(Vertical, can_focus=True):
         """The round of the reply the tail shows (earlier rounds called tools)."""
         self._tools: ToolRound | None = None
         """The tool calls of the round the tail shows, once it made some."""
+        self._prompt: PromptInput | None = None
+        """For a live reply, the screen's message box: keys typed there are painted
+        before this view's next draw."""
 
     def compose(self) -> ComposeResult:
         message = self.message
@@ -165,6 +171,8 @@ class MessageView(Vertical, can_focus=True):
     def on_mount(self) -> None:
         if self.message.role is Role.ASSISTANT and not self.live:
             self.show_finish()
+        if self.live:
+            self._prompt = next(iter(self.screen.query(PromptInput)), None)
 
     @staticmethod
     def _reasoning_block(text: str) -> Collapsible:
@@ -276,7 +284,9 @@ class MessageView(Vertical, can_focus=True):
         if self._flush_timer is not None:
             return
         wait = self._frame - (time.monotonic() - self._last_flush)
-        if wait <= 0 and not self._pending_reasoning and self._write_tail():
+        if self._echo_pending():
+            wait = max(wait, ECHO_WAIT_S)
+        elif wait <= 0 and not self._pending_reasoning and self._write_tail():
             return
         # (A zero-delay Textual timer divides by zero, so wait at least 1 ms.)
         self._flush_timer = self.set_timer(max(0.001, wait), self._flush)
@@ -307,8 +317,15 @@ class MessageView(Vertical, can_focus=True):
         self._tail.show(self._markdown(self._tail_prefix + self._tail_text))
         return True
 
+    def _echo_pending(self) -> bool:
+        """Whether a key typed in the message box waits to be painted."""
+        return self._prompt is not None and self._prompt.echo_pending
+
     async def _flush(self, *, everything: bool = False) -> None:
         self._flush_timer = None
+        if not everything and self._echo_pending():
+            self._flush_timer = self.set_timer(ECHO_WAIT_S, self._flush)
+            return
         if self._tail is None:  # mounted this instant: `compose` takes what is queued
             if not everything:
                 self._flush_timer = self.set_timer(FRAME_S, self._flush)

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
+from textual import events
 from textual.binding import BindingType
 from textual.message import Message
 from textual.widgets import TextArea
 
 from tui.attachments import complete_path
 from tui.ui.keymap import bindings
+
+ECHO_HOLD_S = 0.1
+"""The longest a key's echo holds back a streaming reply's next draw."""
 
 
 class PromptInput(TextArea):
@@ -32,6 +37,31 @@ class PromptInput(TextArea):
         super().__init__(id=id, soft_wrap=True, show_line_numbers=False, tab_behavior="focus")
         self.border_title = "Message"
         self.border_subtitle = "Enter sends · Ctrl+J new line"
+        self._typed_at: float | None = None
+        """When the oldest key not yet painted was typed."""
+
+    @property
+    def echo_pending(self) -> bool:
+        """Whether a key typed here is still to be painted. A streaming reply holds its
+        next draw meanwhile: drawn together, the key's frame would also repaint the
+        whole message pane (tens of ms), and typing would lag behind the fingers."""
+        typed = self._typed_at
+        return typed is not None and time.monotonic() - typed < ECHO_HOLD_S
+
+    def _hold_for_echo(self) -> None:
+        if self._typed_at is None:
+            self._typed_at = time.monotonic()
+            self.call_after_refresh(self._echoed)
+
+    def _echoed(self) -> None:
+        self._typed_at = None
+
+    # Textual runs each class's own handler in turn: TextArea's inserts the text next.
+    def on_key(self, event: events.Key) -> None:
+        self._hold_for_echo()
+
+    def on_paste(self, event: events.Paste) -> None:
+        self._hold_for_echo()
 
     def action_submit(self) -> None:
         """Send the text if there is any; the box is cleared by whoever accepts it
