@@ -39,6 +39,7 @@ def test_core_layers_never_import_the_ui_and_the_sdks_load_without_aiohttp() -> 
     # Installed (for textual-serve), but 0.12 s the SDKs spend on a transport never used.
     assert {"openai", "anthropic"} <= loaded
     assert "aiohttp" not in loaded
+    assert "anyio._backends._asyncio" in loaded  # with the SDK, not in the first request
 
 
 PACKAGE = Path(__file__).parent.parent / "tui"

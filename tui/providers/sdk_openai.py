@@ -1,8 +1,9 @@
 """The `openai` SDK, loaded without aiohttp (see `hidden`): import it from here."""
 
-from tui.providers.hidden import hidden
+from tui.providers.hidden import hidden, preload_async_backend
 
 with hidden("aiohttp"):
     import openai
+preload_async_backend()
 
 __all__ = ["openai"]
