@@ -13,6 +13,7 @@ import pytest
 from textual import events
 from textual.message import Message
 from textual.widgets import Collapsible, Input, OptionList, Static
+from textual.widgets._footer import FooterKey
 from textual.worker import Worker, WorkerState
 
 from tests.helpers import FirstText, live_ids, saved, send, settle, type_text, views
@@ -23,6 +24,7 @@ from tui.ui.app import ChatApp
 from tui.ui.messages import ReplyDelta
 from tui.ui.screens.main import MainScreen
 from tui.ui.screens.model_picker import ModelPickerDialog
+from tui.ui.widgets.key_footer import KeyFooter
 from tui.ui.widgets.message_pane import MessagePane
 from tui.ui.widgets.message_view import MessageView
 from tui.ui.widgets.piece_stack import PieceStack
@@ -55,6 +57,30 @@ async def mid_stream(home: Path, replay: ReplayServer) -> AsyncIterator[tuple[Ch
         await first_text.wait()
         assert live_ids(app) == {app.main_screen.conversation.id}
         yield app, pilot
+
+
+async def test_the_footer_greys_esc_in_and_out_without_being_rebuilt(
+    replay: ReplayServer, tmp_path: Path
+) -> None:
+    replay.hold(HELD, after=2)
+    first_text = FirstText()
+    app = make_app(tmp_path, replay, "held", cases={"held": HELD})
+    async with app.run_test(size=(120, 36), message_hook=first_text.hook) as pilot:
+        await pilot.pause()
+        footer = app.main_screen.query_one(KeyFooter)
+        keys = list(footer.query(FooterKey))
+        (stop,) = [key for key in keys if key.action == "stop"]
+        assert stop.has_class("-disabled")
+        await type_text(pilot, "hi")
+        await pilot.press("enter")
+        await first_text.wait()
+        await pilot.pause()
+        assert list(footer.query(FooterKey)) == keys  # the same widgets, not new ones
+        assert not stop.has_class("-disabled")
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert list(footer.query(FooterKey)) == keys
+        assert stop.has_class("-disabled")
 
 
 async def test_first_run_opens_on_offline_with_focus_in_the_prompt(tmp_path: Path) -> None:

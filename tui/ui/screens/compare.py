@@ -17,7 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message_pump import MessagePump
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, Footer, Input, Label, SelectionList
+from textual.widgets import Button, Input, Label, SelectionList
 from textual.worker import Worker
 
 from tui.compare import MAX_PAIRS, MIN_PAIRS, label
@@ -28,6 +28,7 @@ from tui.ui.keymap import bindings
 from tui.ui.messages import ReplyDelta, ReplyRetrying
 from tui.ui.progress_words import column_words
 from tui.ui.screens.dialogs import DIALOG_CSS
+from tui.ui.widgets.key_footer import KeyFooter
 from tui.ui.widgets.message_view import MessageView
 
 TICK_S = 0.25
@@ -155,7 +156,7 @@ class CompareScreen(Screen[int]):
         yield Label(f"Comparing {len(self.runs)} replies to: {self.question}", id="question")
         with Horizontal(id="columns"):
             yield from self.columns
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         for column in self.columns:

@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Label, OptionList, Static
+from textual.widgets import Header, Input, Label, OptionList, Static
 from textual.worker import Worker
 
 from tui.config import ProviderConfig
@@ -36,6 +36,7 @@ from tui.ui.screens.sending import Sender
 from tui.ui.screens.tool_actions import ToolActions
 from tui.ui.typeahead import keeping_typed
 from tui.ui.widgets.conversation_list import ConversationList
+from tui.ui.widgets.key_footer import KeyFooter
 from tui.ui.widgets.message_pane import MessagePane
 from tui.ui.widgets.prompt_input import PromptInput
 from tui.ui.widgets.status_bar import StatusBar
@@ -101,7 +102,7 @@ class MainScreen(Screen[None]):
                 yield Static("", markup=False, id="pending-images")
                 yield PromptInput(id="prompt")
         yield StatusBar(id="status")
-        yield Footer()
+        yield KeyFooter()
 
     async def on_mount(self) -> None:
         if refused := self.session.claim_data_dir():

@@ -15,13 +15,14 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Label, Static
+from textual.widgets import Label, Static
 
 from tui.context import short_count
 from tui.prices import cost_words
 from tui.spending import ReplySpend, SpendRow, summarise
 from tui.ui.keymap import bindings
 from tui.ui.widgets.day_bars import DayBars
+from tui.ui.widgets.key_footer import KeyFooter
 
 CHART_DAYS = 30
 PERIODS: tuple[tuple[str, int | None], ...] = (("7 days", 7), ("30 days", 30), ("all", None))
@@ -109,7 +110,7 @@ class StatsScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="stats"):
             yield Label("Reading the saved conversations…", id="loading", classes="note")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "Stats"
