@@ -23,7 +23,6 @@ from tui.session.session import ChatSession, Severity
 from tui.state import AppState
 from tui.store import ConversationStore
 from tui.ui.keymap import bindings, palette_keys
-from tui.ui.screens.help import HelpDialog
 from tui.ui.screens.main import MainScreen
 from tui.ui.screens.message_actions import applies_now
 from tui.ui.themes import bundled_theme_texts, load_themes, user_theme_texts
@@ -190,6 +189,7 @@ class ChatApp(App[None]):
 
     def action_help(self) -> None:
         """Show every key and the file locations."""
+        from tui.ui.screens.help import HelpDialog
         if not isinstance(self.screen, HelpDialog):
             self.push_screen(HelpDialog(self.config))
 

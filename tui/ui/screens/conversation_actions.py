@@ -16,8 +16,6 @@ from tui.search import Hit
 from tui.store import StoreError
 from tui.store.atomic import atomic_write_bytes
 from tui.ui.clipboard import copy_text
-from tui.ui.screens.dialogs import ConfirmDialog, TextDialog
-from tui.ui.screens.search import SearchScreen
 from tui.ui.widgets.message_pane import MessagePane
 from tui.ui.widgets.prompt_input import PromptInput
 
@@ -67,6 +65,8 @@ class ConversationActions:
                     view.focus(scroll_visible=False)
 
         session = screen.session
+        # Screens and dialogs are imported where they open: the first paint needs none.
+        from tui.ui.screens.search import SearchScreen
         screen.app.push_screen(SearchScreen(session.search_index, session.index_builder), chosen)
 
     def filter(self) -> None:
@@ -131,6 +131,7 @@ class ConversationActions:
                     screen.conversation_list.upsert(conv)
                 screen.notify(f"Renamed to “{conv.title}”.")
 
+        from tui.ui.screens.dialogs import TextDialog
         screen.app.push_screen(TextDialog("New title", conv.title), renamed)
 
     def delete(self) -> None:
@@ -157,6 +158,7 @@ class ConversationActions:
                 screen.notify(f"Moved to {where} (move it back to restore).")
 
         question = f"Delete “{conv.title}”? Its file goes to the trash folder."
+        from tui.ui.screens.dialogs import ConfirmDialog
         screen.app.push_screen(ConfirmDialog(question, yes="Delete"), confirmed)
 
     async def fork(self) -> None:
@@ -185,6 +187,7 @@ class ConversationActions:
             said = "System prompt saved." if conv.system_prompt else "System prompt cleared."
             screen.notify(said)
 
+        from tui.ui.screens.dialogs import TextDialog
         dialog = TextDialog(
             "System prompt for this conversation", conv.system_prompt or "", multiline=True
         )
@@ -238,6 +241,7 @@ class ConversationActions:
             screen.notify(f"Exported to {path.resolve()}.")
 
         default = str(Path.cwd() / export_file_name(conv))
+        from tui.ui.screens.dialogs import TextDialog
         screen.app.push_screen(TextDialog("Export as Markdown to", default), chosen)
 
     def copy(self) -> None:

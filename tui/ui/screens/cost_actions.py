@@ -12,8 +12,6 @@ from typing import TYPE_CHECKING
 from tui.domain import utc_now
 from tui.prices import cost_words
 from tui.spending import BudgetLine, BudgetState, SpendLedger, refusal_words
-from tui.ui.screens.dialogs import ChoiceDialog
-from tui.ui.screens.stats_screen import StatsScreen
 from tui.ui.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
@@ -137,6 +135,7 @@ class CostActions:
             if choice == "send":
                 await send_anyway()
 
+        from tui.ui.screens.dialogs import ChoiceDialog
         dialog = ChoiceDialog("Budget used up", text, [("send", "Send anyway")])
         self.screen.app.push_screen(dialog, chosen)
         return True
@@ -144,4 +143,5 @@ class CostActions:
     def stats(self) -> None:
         """The Stats screen: totals, by provider and model, and spend per day."""
         store = self.session.store
+        from tui.ui.screens.stats_screen import StatsScreen
         self.screen.app.push_screen(StatsScreen(lambda: SpendLedger(store).replies(), self.clock()))

@@ -16,13 +16,12 @@ from tui.reasoning import ReasoningSetting
 from tui.reasoning import describe as describe_reasoning
 from tui.session.catalog import Readiness
 from tui.ui.markdown_rows import warm_up_rendering
-from tui.ui.screens.compare import CompareScreen, CompareSetupDialog
-from tui.ui.screens.model_picker import ModelChoice, ModelPickerDialog
 from tui.ui.widgets.prompt_input import PromptInput
 from tui.ui.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
     from tui.ui.screens.main import MainScreen
+    from tui.ui.screens.model_picker import ModelChoice
 
 
 class ProviderActions:
@@ -105,6 +104,7 @@ class ProviderActions:
                 self.use(choice.provider, choice.model)
 
         catalog = self.screen.session.catalog
+        from tui.ui.screens.model_picker import ModelPickerDialog
         self.screen.app.push_screen(ModelPickerDialog(catalog, self.screen.provider), chosen)
 
     def next_provider(self) -> None:
@@ -146,6 +146,7 @@ class ProviderActions:
             if pairs:
                 await self.start_compare(text, pairs)
 
+        from tui.ui.screens.compare import CompareSetupDialog
         screen.app.push_screen(CompareSetupDialog(pairs, chosen), picked)
 
     def compare_choices(self) -> tuple[list[str], list[str]]:
@@ -192,6 +193,7 @@ class ProviderActions:
         session.state.compare = pairs
         runs = session.start_compare(conv, providers)
         screen.conversation_list.upsert(conv)
+        from tui.ui.screens.compare import CompareScreen
         compare = CompareScreen(title_from(text), runs, start=screen.live.start)
 
         async def kept(index: int | None) -> None:

@@ -25,13 +25,13 @@ from tui.images import (
 )
 from tui.inert import make_inert
 from tui.ui.pictures import chip, pixels, size_words
-from tui.ui.screens.dialogs import ChoiceDialog
 from tui.ui.widgets.message_pane import MessagePane
 from tui.ui.widgets.prompt_input import PromptInput
 from tui.vision import takes_images
 from tui.vision import warning as vision_warning
 
 if TYPE_CHECKING:
+    from tui.ui.screens.dialogs import ChoiceDialog
     from tui.ui.screens.main import MainScreen
 
 
@@ -280,4 +280,5 @@ def context_full_dialog(
         "(it may refuse, or cut the oldest text itself)."
     )
     choices = [("drop", f"Drop {drop} oldest"), ("send", "Send anyway")]
+    from tui.ui.screens.dialogs import ChoiceDialog
     return ChoiceDialog("Context window full", text, choices)

@@ -12,8 +12,6 @@ from textual.worker import WorkerCancelled, WorkerFailed
 from tui.engine.state import ToolCall
 from tui.tools.approval import Decision
 from tui.tools.model import ServerState, ToolInfo
-from tui.ui.screens.approval import ApprovalDialog
-from tui.ui.screens.tools_screen import ToolsScreen
 
 if TYPE_CHECKING:
     from tui.ui.screens.main import MainScreen
@@ -47,6 +45,8 @@ class ToolActions:
         """The Tools screen, for the open conversation."""
         screen = self.screen
         conv = screen.conversation
+        from tui.ui.screens.tools_screen import ToolsScreen
+
         screen.app.push_screen(
             ToolsScreen(
                 self.tools.statuses,
@@ -64,6 +64,7 @@ class ToolActions:
         app = self.screen.app
         if not app.is_running or not app.screen_stack:
             return  # servers stopping as the app closes
+        from tui.ui.screens.tools_screen import ToolsScreen
         if isinstance(app.screen, ToolsScreen):
             app.screen.refresh_list()
         for status in self.tools.statuses():
@@ -89,6 +90,7 @@ class ToolActions:
             ),
             None,
         )
+        from tui.ui.screens.approval import ApprovalDialog
         dialog = ApprovalDialog(tool, call.arguments, conversation=conv.title if conv else "")
         answered: asyncio.Future[Decision] = asyncio.get_running_loop().create_future()
 
