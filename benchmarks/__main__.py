@@ -324,6 +324,18 @@ class Bench:
         return "\n".join(lines)
 
 
+def cpu_probe_ms() -> float:
+    """Milliseconds a fixed pure-Python loop takes (best of 5): how fast this machine runs
+    Python right now. Its speed swings by 2-4x through a day; figures of two runs compare
+    only when their probes agree."""
+    best = float("inf")
+    for _ in range(5):
+        start = time.perf_counter()
+        sum(range(3_000_000))
+        best = min(best, time.perf_counter() - start)
+    return best * 1000
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=3, help="runs per figure (median)")
@@ -337,11 +349,17 @@ def main() -> int:
     )
     args = parser.parse_args()
     bench = Bench(args.runs, args.quick, args.peers)
+    before = cpu_probe_ms()
     try:
         bench.run()
     finally:
         bench.close()
+    after = cpu_probe_ms()
     print(bench.table())
+    print(
+        f"\nMachine speed: a fixed Python loop took {before:.0f} ms before the run and "
+        f"{after:.0f} ms after it (compare runs whose loops agree)."
+    )
     if args.peers:
         print()
         print(bench.peer_table())
