@@ -4,15 +4,18 @@ process boundary matters (piped stdin, the installed entry point)."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from tests.cli_runner import cli_env, run_cli, run_main
 from tests.helpers import saved
-from tests.replay_server import ReplayServer, load_cases
+from tests.replay_server import ReplayServer, load_cases, text_case
 from tui.cli.ask import Printer, new_exchange, run_ask
 from tui.config import load_config
 from tui.providers.retry import RetryPolicy
@@ -112,6 +115,35 @@ async def test_the_command_keeps_its_contract_as_a_process_of_its_own(
     check_result(name, run.stdout, run.status)
     check_saved(name, tmp_path)
     assert "Traceback" not in run.stderr
+
+
+def read_one_byte_and_go(command: list[str], env: dict[str, str]) -> tuple[int, str]:
+    """Run `command` as `command | head -c 1` would: read one byte of its stdout, close
+    the pipe, and return its exit status and stderr."""
+    proc = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env
+    )
+    assert proc.stdout is not None
+    assert proc.stderr is not None
+    assert proc.stdout.read(1)
+    proc.stdout.close()
+    err = proc.stderr.read().decode("utf-8")
+    return proc.wait(60), err
+
+
+async def test_a_reader_that_goes_away_ends_it_quietly_with_141(tmp_path: Path) -> None:
+    # Far more than a pipe holds, so that writes go on after the reader has left.
+    server = ReplayServer({"long": text_case("long", ["streamed words "] * 20_000)})
+    await server.start()
+    try:
+        url = server.url("long", openai=True)
+        command = [sys.executable, "-m", "tui", "ask", "--no-save", "--provider", "openai"]
+        command += ["--base-url", url, "--model", "m", "hi"]
+        status, err = await asyncio.to_thread(read_one_byte_and_go, command, cli_env(tmp_path))
+    finally:
+        await server.stop()
+    assert status == 141
+    assert err == ""  # no traceback from streams closed at exit, after their HTTP client
 
 
 async def test_rate_limit_is_retried_once_visibly(replay: ReplayServer, tmp_path: Path) -> None:

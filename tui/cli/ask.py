@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import sys
+from contextlib import aclosing
 from typing import Any, TextIO
 
 from tui.cli.ask_costs import check_budget, price_reply
@@ -267,8 +268,11 @@ async def run_ask(
             run.request = run.tools.offer(request)
         adapter = pool.get(provider)  # imports the SDK: before the clock starts
         run.restart_clock()
-        async for event in run.events(adapter, policy=policy, sleep=sleep):
-            printer.event(event)
+        # Closed here, before the pool: stdout gone (`| head`) must not leave the stream
+        # to be closed at exit, after its HTTP client (Python then prints tracebacks).
+        async with aclosing(run.events(adapter, policy=policy, sleep=sleep)) as events:
+            async for event in events:
+                printer.event(event)
     finally:
         run.close()  # interrupted: what arrived is kept, marked cancelled
         await pool.aclose()

@@ -9,6 +9,7 @@ tagged with its pair, followed by one `result` line per pair.
 from __future__ import annotations
 
 import asyncio
+from contextlib import aclosing
 from typing import Any
 
 from tui.cli.ask import EXIT_OK, EXIT_PROVIDER_ERROR, Printer, save_quietly
@@ -132,8 +133,10 @@ async def run_compare(
         run.restart_clock()
 
     async def one(index: int) -> None:
-        async for event in runs[index].events(adapters[index], policy=policy):
-            out.event(index, event)
+        # Closed here, before the pool: see `run_ask`.
+        async with aclosing(runs[index].events(adapters[index], policy=policy)) as events:
+            async for event in events:
+                out.event(index, event)
         out.finished(index)
 
     try:

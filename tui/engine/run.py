@@ -14,7 +14,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from collections.abc import AsyncGenerator, Callable, Iterable, Mapping
+from contextlib import aclosing
 from dataclasses import dataclass, field
 
 from tui.config import ProviderConfig
@@ -134,7 +135,7 @@ class ReplyRun:
         policy: RetryPolicy | None = None,
         environ: Mapping[str, str] | None = None,
         sleep: Sleep = asyncio.sleep,
-    ) -> AsyncIterator[RunEvent]:
+    ) -> AsyncGenerator[RunEvent, None]:
         """Stream the reply through `adapter`, round after round, folding each event in
         before handing it on. Ends the run whatever happens (cancelled included)."""
         request: ChatRequest | None = self.request
@@ -143,9 +144,10 @@ class ReplyRun:
                 stream = reply_events(
                     self.provider, request, adapter, policy=policy, environ=environ, sleep=sleep
                 )
-                async for event in stream:
-                    self.apply(event)
-                    yield event
+                async with aclosing(stream):  # stopped early: closed now, not at exit
+                    async for event in stream:
+                        self.apply(event)
+                        yield event
                 request = None
                 if self.tools is not None and self._wants_tools(self.tools):
                     async for activity in self.tools.run(self):

@@ -9,7 +9,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
+from contextlib import aclosing
 from dataclasses import replace
 
 from tui.config import ProviderConfig, api_key
@@ -39,7 +40,7 @@ async def reply_events(
     policy: RetryPolicy | None = None,
     environ: Mapping[str, str] | None = None,
     sleep: Sleep = asyncio.sleep,
-) -> AsyncIterator[ReplyEvent]:
+) -> AsyncGenerator[ReplyEvent, None]:
     """Stream one request to `adapter`, ending with exactly one `Finished`.
 
     A provider that needs a key it cannot get is not asked at all. `sleep` waits
@@ -53,13 +54,15 @@ async def reply_events(
     key = api_key(provider, environ)
     timing = _Timing(provider, request)
     try:
-        async for event in stream_with_retry(adapter, request, policy or RetryPolicy(), sleep):
-            if key and isinstance(event, StreamError):
-                event = redact(event, key)
-            elif key and isinstance(event, RetryScheduled):
-                event = replace(event, error=redact(event.error, key))
-            timing.saw(event)
-            yield event
+        events = stream_with_retry(adapter, request, policy or RetryPolicy(), sleep)
+        async with aclosing(events):  # a consumer that stops early closes the stream now
+            async for event in events:
+                if key and isinstance(event, StreamError):
+                    event = redact(event, key)
+                elif key and isinstance(event, RetryScheduled):
+                    event = replace(event, error=redact(event.error, key))
+                timing.saw(event)
+                yield event
     finally:
         timing.close()
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import AsyncIterable, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any, cast
 
@@ -298,7 +298,7 @@ class AnthropicProvider:
         """Not reported by the Messages API (see `tui.context.KNOWN_WINDOWS`)."""
         return None
 
-    def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
+    def stream(self, request: ChatRequest) -> AsyncGenerator[StreamEvent, None]:
         """Stream one reply. See `tui.providers.events` for the guarantees."""
         endpoint = errors.Endpoint(self.name, self.base_url, request.model, self.api_key_env)
         kwargs: dict[str, Any] = {}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
@@ -103,7 +103,7 @@ class ModelListing:
 class Provider(Protocol):
     """A source of streamed replies (the registry imports each SDK only when needed)."""
 
-    def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
+    def stream(self, request: ChatRequest) -> AsyncGenerator[StreamEvent, None]:
         """Stream one reply as normalised events, ending with exactly one `Finished`."""
         ...
 

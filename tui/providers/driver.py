@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterable, AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterable, Callable
 from contextlib import AbstractAsyncContextManager
 from types import ModuleType
 from typing import Any, Protocol
@@ -56,21 +56,27 @@ async def drive_stream(
     sdk: ModuleType,
     endpoint: errors.Endpoint,
     read_timeout: float,
-) -> AsyncIterator[StreamEvent]:
+) -> AsyncGenerator[StreamEvent, None]:
     """Run one SDK stream through `mapper`, turning every failure into events.
 
     `open_stream()` is entered with `async with` (sending the request) and iterated;
     leaving it closes the HTTP response, so cancelling the consumer closes it too.
     `CancelledError` is the one exception that escapes.
     """
-    started = False
+    started = closing = False
     try:
         async with open_stream() as stream:
             async for chunk in stream:
                 started = True
                 for event in mapper.handle(chunk):
-                    yield clean(event)
+                    try:
+                        yield clean(event)
+                    except GeneratorExit:
+                        closing = True  # the consumer stopped early: nothing more to say
+                        raise
     except Exception as exc:
+        if closing:
+            return  # closing the response failed: no one is left to tell
         error = errors.from_sdk_exception(
             exc, sdk, endpoint, started=started, read_timeout=read_timeout
         )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 
 from tui.providers.base import ChatRequest, ModelListing
 from tui.providers.events import Finished, FinishReason, StreamEvent, TextDelta, Usage
@@ -87,7 +87,7 @@ class OfflineProvider:
         """The guide has no context limit."""
         return None
 
-    async def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
+    async def stream(self, request: ChatRequest) -> AsyncGenerator[StreamEvent, None]:
         """Stream the guide, ending with `stop` (or `length` if max_tokens cuts it)."""
         last = next((m for m in reversed(request.messages) if m.role == "user"), None)
         summary = summarise(last.content if last is not None else "")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from typing import Any
 
@@ -315,7 +315,7 @@ class OpenAIChatProvider:
         """What the server says of `model`'s window: see `server_window`."""
         return await server_window(self._client, self.base_url, model, wait_s)
 
-    def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
+    def stream(self, request: ChatRequest) -> AsyncGenerator[StreamEvent, None]:
         """Stream one reply. See `tui.providers.events` for the guarantees."""
         endpoint = errors.Endpoint(self.name, self.base_url, request.model, self.api_key_env)
         return drive_stream(

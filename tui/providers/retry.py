@@ -9,7 +9,8 @@ retry is never silent and never multiplied by the SDK's own.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
+from contextlib import aclosing
 from dataclasses import dataclass
 
 from tui.providers.base import ChatRequest, Provider
@@ -49,23 +50,25 @@ async def stream_with_retry(
     request: ChatRequest,
     policy: RetryPolicy,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-) -> AsyncIterator[ReplyEvent]:
+) -> AsyncGenerator[ReplyEvent, None]:
     """`provider.stream(request)`, retried under `policy` while nothing has arrived."""
     attempt = 0
     while True:
         held: list[StreamEvent] = []
         retry_delay: float | None = None
-        async for event in provider.stream(request):
-            if isinstance(event, StreamError) and not held and attempt < policy.attempts:
-                retry_delay = policy.delay_for(event)
-                if retry_delay is not None:
-                    attempt += 1
-                    yield RetryScheduled(retry_delay, attempt, event)
-                    continue
-            if retry_delay is not None and isinstance(event, Finished):
-                break
-            held.append(event)
-            yield event
+        stream = provider.stream(request)
+        async with aclosing(stream):
+            async for event in stream:
+                if isinstance(event, StreamError) and not held and attempt < policy.attempts:
+                    retry_delay = policy.delay_for(event)
+                    if retry_delay is not None:
+                        attempt += 1
+                        yield RetryScheduled(retry_delay, attempt, event)
+                        continue
+                if retry_delay is not None and isinstance(event, Finished):
+                    break
+                held.append(event)
+                yield event
         if retry_delay is None:
             return
         await sleep(retry_delay)
