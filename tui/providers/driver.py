@@ -63,20 +63,14 @@ async def drive_stream(
     leaving it closes the HTTP response, so cancelling the consumer closes it too.
     `CancelledError` is the one exception that escapes.
     """
-    started = closing = False
+    started = False
     try:
         async with open_stream() as stream:
             async for chunk in stream:
                 started = True
                 for event in mapper.handle(chunk):
-                    try:
-                        yield clean(event)
-                    except GeneratorExit:
-                        closing = True  # the consumer stopped early: nothing more to say
-                        raise
+                    yield clean(event)
     except Exception as exc:
-        if closing:
-            return  # closing the response failed: no one is left to tell
         error = errors.from_sdk_exception(
             exc, sdk, endpoint, started=started, read_timeout=read_timeout
         )
