@@ -226,3 +226,19 @@ def test_offline_summary_echoes_the_message() -> None:
     assert "on 2 lines" in summarise("a\nb")
     assert summarise("x" * 200).endswith("…”")
     assert count_tokens("Hello, world!") == 4
+
+
+def test_textual_lays_out_with_its_compiled_geometry() -> None:
+    # textual-speedups: a frame's region arithmetic in Rust (startup -9%, key echo while
+    # streaming -30%, opening 2,000 messages -14% in an A/B).
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import textual.geometry as g, textual_speedups as s; print(g.Region is s.Region)",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout.strip() == "True"
