@@ -1,0 +1,79 @@
+"""Packages whose `__init__` runs on first use (`tui.providers.lazy_import`)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+CHECKS = """
+import threading
+from tui.providers.lazy_import import lazy_packages
+with lazy_packages("pkg.catalogue"):
+    import pkg
+print("after import:", pkg.RAN)
+from pkg.catalogue import small  # a module of the lazy package: imported as usual
+print("module:", small.VALUE, pkg.RAN)
+results = []
+def look():
+    results.append(pkg.catalogue.Big.__name__)  # a name its __init__ binds: runs it, once
+threads = [threading.Thread(target=look) for _ in range(4)]
+for t in threads: t.start()
+for t in threads: t.join()
+print("name:", results, pkg.RAN)
+print("missing:", hasattr(pkg.catalogue, "Nothing"))
+"""
+
+
+@pytest.fixture
+def package(tmp_path: Path) -> Path:
+    root = tmp_path / "pkg"
+    (root / "catalogue").mkdir(parents=True)
+    (root / "__init__.py").write_text("RAN = []\nfrom . import catalogue\n")
+    (root / "catalogue" / "__init__.py").write_text(
+        textwrap.dedent(
+            """
+            import pkg
+            pkg.RAN.append("catalogue")
+            from .small import VALUE
+            from . import big
+            Big = big.Big
+            """
+        )
+    )
+    (root / "catalogue" / "small.py").write_text("VALUE = 7\n")
+    (root / "catalogue" / "big.py").write_text("class Big: ...\n")
+    return tmp_path
+
+
+def test_a_lazy_package_runs_its_init_once_on_the_first_name_looked_up(package: Path) -> None:
+    repo = Path(__file__).parent.parent
+    out = subprocess.run(
+        [sys.executable, "-c", CHECKS],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PYTHONPATH": f"{package}:{repo}"},
+    )
+    assert out.stdout.splitlines() == [
+        "after import: []",
+        "module: 7 []",
+        "name: ['Big', 'Big', 'Big', 'Big'] ['catalogue']",
+        "missing: False",
+    ]
+
+
+def test_the_openai_sdk_loads_without_its_catalogue_of_types() -> None:
+    code = (
+        "import sys\nfrom tui.providers.sdk_openai import openai\n"
+        "print(len(sys.modules), 'openai.types.responses.response' in sys.modules)\n"
+        "print(openai.types.Completion.__name__, openai.pydantic_function_tool.__name__)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    count, responses_loaded = out.stdout.splitlines()[0].split()
+    assert responses_loaded == "False"  # the Responses API's types: not needed for a chat
+    assert int(count) < 650  # 860 with the whole catalogue
+    assert out.stdout.splitlines()[1] == "Completion pydantic_function_tool"
