@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -20,7 +21,7 @@ from tests.helpers import FirstText, live_ids, saved, send, settle, type_text, v
 from tests.replay_server import ReplayServer, StreamCase, load_cases
 from tests.ui_harness import make_app
 from tui.domain import ChatMessage, Role
-from tui.ui.app import ChatApp
+from tui.ui.app import SWITCH_INTERVAL_S, ChatApp
 from tui.ui.messages import ReplyDelta
 from tui.ui.screens.main import MainScreen
 from tui.ui.screens.model_picker import ModelPickerDialog
@@ -405,3 +406,18 @@ async def test_quitting_mid_stream_saves_the_partial_reply(
     assert reply["content"]  # what had arrived is on disk
     assert CASES[HELD].expected["text"].startswith(reply["content"])
     assert reply["content"] == HELD_TEXT
+
+
+async def test_the_app_hands_the_gil_to_its_key_and_frame_threads_within_half_a_ms(
+    tmp_path: Path,
+) -> None:
+    before = sys.getswitchinterval()
+    try:
+        sys.setswitchinterval(0.005)  # Python's default
+        app = make_app(tmp_path)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            assert sys.getswitchinterval() == pytest.approx(SWITCH_INTERVAL_S)
+        assert SWITCH_INTERVAL_S <= 0.001
+    finally:
+        sys.setswitchinterval(before)
