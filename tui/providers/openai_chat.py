@@ -36,6 +36,7 @@ from tui.providers.events import (
 from tui.providers.history import without_tool_turns
 from tui.providers.sdk_openai import openai
 from tui.providers.sse import SSEParser
+from tui.providers.tls import plain_http_client
 
 _FINISH = {
     "stop": FinishReason.STOP,
@@ -295,6 +296,7 @@ class OpenAIChatProvider:
             api_key=api_key or "not-needed",
             max_retries=0,  # retries are decided once, in tui.providers.retry
             timeout=openai.Timeout(read_timeout, connect=connect_timeout),
+            http_client=plain_http_client(base_url, openai.DefaultAsyncHttpxClient),
         )
         # The SDK imports its resource modules on first use (about 0.1 s): do it here,
         # where adapters are built (off the event loop), not during the first reply.
