@@ -117,6 +117,19 @@ async def test_the_command_keeps_its_contract_as_a_process_of_its_own(
     assert "Traceback" not in run.stderr
 
 
+async def test_a_reply_loads_no_typed_resource_of_the_sdk(
+    replay: ReplayServer, tmp_path: Path
+) -> None:
+    """The request goes through the client's low-level post: the chat.completions
+    resource and its typed models (45 ms of the command's start) are never imported."""
+    env = cli_env(tmp_path, PYTHONPROFILEIMPORTTIME="1")
+    run = await run_cli("ask", *provider_args(replay, "openai_include_usage"), "hi", env=env)
+    imported = [line.rsplit("|", 1)[-1].strip() for line in run.stderr.splitlines()]
+    assert run.status == 0
+    assert "openai._client" in imported
+    assert not [name for name in imported if name.startswith("openai.resources.chat")]
+
+
 def read_one_byte_and_go(command: list[str], env: dict[str, str]) -> tuple[int, str]:
     """Run `command` as `command | head -c 1` would: read one byte of its stdout, close
     the pipe, and return its exit status and stderr."""

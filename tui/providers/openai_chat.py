@@ -12,6 +12,8 @@ from collections.abc import AsyncGenerator, AsyncIterator, Mapping
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from typing import Any
 
+import httpx2
+
 from tui.providers import errors
 from tui.providers.base import (
     ChatRequest,
@@ -34,8 +36,8 @@ from tui.providers.events import (
     Usage,
 )
 from tui.providers.history import without_tool_turns
+from tui.providers.openai_wire import chunks, posted
 from tui.providers.sdk_openai import openai
-from tui.providers.sse import SSEParser
 from tui.providers.tls import plain_http_client
 
 _FINISH = {
@@ -298,9 +300,6 @@ class OpenAIChatProvider:
             timeout=openai.Timeout(read_timeout, connect=connect_timeout),
             http_client=plain_http_client(base_url, openai.DefaultAsyncHttpxClient),
         )
-        # The SDK imports its resource modules on first use (about 0.1 s): do it here,
-        # where adapters are built (off the event loop), not during the first reply.
-        _ = self._client.chat.completions.with_streaming_response
         self._include_usage = True
 
     async def aclose(self) -> None:
@@ -344,15 +343,16 @@ class OpenAIChatProvider:
                     self._include_usage = False
             if response is None:
                 response = await stack.enter_async_context(self._create(request, False))
-            yield _chunks(response)
+            yield chunks(response)
 
     def _create(
         self, request: ChatRequest, include_usage: bool
-    ) -> AbstractAsyncContextManager[openai.AsyncAPIResponse[Any]]:
-        # The SDK sends the request and maps HTTP errors; the body is read as raw SSE,
-        # because building a pydantic model per chunk was the largest CPU cost of a
-        # reply (about 0.25 ms a chunk, more than parsing and drawing together).
-        kwargs: dict[str, Any] = {"model": request.model, "messages": request_messages(request)}
+    ) -> AbstractAsyncContextManager[httpx2.Response]:
+        kwargs: dict[str, Any] = {
+            "model": request.model,
+            "messages": request_messages(request),
+            "stream": True,
+        }
         if request.tools:
             kwargs["tools"] = request_tools(request.tools)
         if include_usage:
@@ -366,33 +366,7 @@ class OpenAIChatProvider:
             kwargs["max_tokens"] = request.max_tokens
         if request.temperature is not None:
             kwargs["temperature"] = request.temperature
-        if request.extra_headers:
-            kwargs["extra_headers"] = dict(request.extra_headers)
-        return self._client.chat.completions.with_streaming_response.create(stream=True, **kwargs)
-
-
-async def _chunks(response: openai.AsyncAPIResponse[Any]) -> AsyncIterator[dict[str, Any]]:
-    """Each JSON chunk of the stream, until `[DONE]`; an `error` object is raised the
-    way the SDK's own stream raises it (`openai.APIError` with the error as body)."""
-    parser = SSEParser()
-    async for raw in response.iter_bytes():
-        for data in parser.feed(raw):
-            if data.startswith("[DONE]"):
-                # Read the rest so HTTP/1.1 can reuse the connection for the next reply.
-                async for _ in response.iter_bytes():
-                    pass
-                return
-            chunk = json.loads(data)
-            if not isinstance(chunk, dict):
-                continue
-            if error := chunk.get("error"):
-                message = error.get("message") if isinstance(error, dict) else None
-                raise openai.APIError(
-                    message if isinstance(message, str) and message else "stream error",
-                    response.http_request,
-                    body=error,
-                )
-            yield chunk
+        return posted(self._client, kwargs, dict(request.extra_headers or {}))
 
 
 def _mentions_stream_options(exc: openai.APIStatusError) -> bool:
