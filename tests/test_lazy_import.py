@@ -77,3 +77,36 @@ def test_the_openai_sdk_loads_without_its_catalogue_of_types() -> None:
     assert responses_loaded == "False"  # the Responses API's types: not needed for a chat
     assert int(count) < 650  # 860 with the whole catalogue
     assert out.stdout.splitlines()[1] == "Completion pydantic_function_tool"
+
+
+PLAIN = """
+import sys
+from tui.providers.lazy_import import lazy_packages
+with lazy_packages("plain"):
+    import plain
+print(plain.A.__name__, "plain.alpha" in sys.modules, "plain.beta" in sys.modules)
+print(plain.B.__name__, "plain.beta" in sys.modules)
+print(hasattr(plain, "Nothing"))
+"""
+
+
+def test_a_lazy_package_that_only_re_exports_imports_just_the_module_a_name_is_in(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "plain"
+    root.mkdir()
+    (root / "__init__.py").write_text(
+        '"""Generated."""\nfrom __future__ import annotations\n'
+        "from .alpha import A as A\nfrom .beta import B\n"
+    )
+    (root / "alpha.py").write_text("class A: ...\n")
+    (root / "beta.py").write_text("class B: ...\n")
+    repo = Path(__file__).parent.parent
+    out = subprocess.run(
+        [sys.executable, "-c", PLAIN],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PYTHONPATH": f"{tmp_path}:{repo}"},
+    )
+    assert out.stdout.splitlines() == ["A True False", "B True", "False"]

@@ -7,10 +7,13 @@ anything. A chat request needs a few of those modules. Within `lazy_packages(...
 package under one of the given names is created empty; importing one of its modules
 still works as usual, and the first lookup of anything else on it runs its real
 `__init__` (so `openai.types.ChatCompletion` still finds the class, only later).
+When that `__init__` does nothing but re-export names from its modules (the SDKs'
+generated ones), a lookup imports only the one module the name comes from.
 """
 
 from __future__ import annotations
 
+import ast
 import importlib
 import importlib.abc
 import importlib.machinery
@@ -40,8 +43,19 @@ class _LazyPackage(types.ModuleType):
                     raise AttributeError(name)
                 if _names_a_module(self, name):
                     return importlib.import_module(f"{self.__name__}.{name}")
+                if (source := self._exports().get(name)) is not None:
+                    value = getattr(importlib.import_module(source, self.__name__), name)
+                    setattr(self, name, value)
+                    return value
                 self._run_init()
         return getattr(self, name)
+
+    def _exports(self) -> dict[str, str]:
+        """Name -> the module its `__init__` imports it from, or {} when that `__init__`
+        does anything but `from .module import Name [as Name]`."""
+        if (known := self.__dict__.get("_lazy_exports")) is None:
+            known = self.__dict__["_lazy_exports"] = _plain_exports(self.__file__)
+        return known
 
     def _run_init(self) -> None:
         loader = self.__spec__.loader if self.__spec__ else None
@@ -52,6 +66,26 @@ class _LazyPackage(types.ModuleType):
         finally:
             del self.__dict__["_lazy_running"]
             self.__class__ = types.ModuleType  # type: ignore[assignment]  # a plain module now
+
+
+def _plain_exports(init_file: str | None) -> dict[str, str]:
+    try:
+        tree = ast.parse(Path(init_file or "").read_bytes())
+    except (OSError, SyntaxError, ValueError):
+        return {}
+    exports: dict[str, str] = {}
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and node.module == "__future__":
+            continue
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+            continue  # the docstring
+        if not (isinstance(node, ast.ImportFrom) and node.level and node.module):
+            return {}
+        for alias in node.names:
+            if alias.name == "*" or (alias.asname or alias.name) != alias.name:
+                return {}  # a star or a rename: leave it to the real `__init__`
+            exports[alias.name] = "." * node.level + node.module
+    return exports
 
 
 def _names_a_module(package: types.ModuleType, name: str) -> bool:
