@@ -28,6 +28,19 @@ print("missing:", hasattr(pkg.catalogue, "Nothing"))
 """
 
 
+def run_with(packages: Path, code: str) -> list[str]:
+    """The lines `code` prints in a fresh interpreter that finds `packages` and tui."""
+    repo = Path(__file__).parent.parent
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PYTHONPATH": f"{packages}:{repo}"},
+    )
+    return out.stdout.splitlines()
+
+
 @pytest.fixture
 def package(tmp_path: Path) -> Path:
     root = tmp_path / "pkg"
@@ -50,15 +63,7 @@ def package(tmp_path: Path) -> Path:
 
 
 def test_a_lazy_package_runs_its_init_once_on_the_first_name_looked_up(package: Path) -> None:
-    repo = Path(__file__).parent.parent
-    out = subprocess.run(
-        [sys.executable, "-c", CHECKS],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={"PYTHONPATH": f"{package}:{repo}"},
-    )
-    assert out.stdout.splitlines() == [
+    assert run_with(package, CHECKS) == [
         "after import: []",
         "module: 7 []",
         "name: ['Big', 'Big', 'Big', 'Big'] ['catalogue']",
@@ -101,12 +106,4 @@ def test_a_lazy_package_that_only_re_exports_imports_just_the_module_a_name_is_i
     )
     (root / "alpha.py").write_text("class A: ...\n")
     (root / "beta.py").write_text("class B: ...\n")
-    repo = Path(__file__).parent.parent
-    out = subprocess.run(
-        [sys.executable, "-c", PLAIN],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={"PYTHONPATH": f"{tmp_path}:{repo}"},
-    )
-    assert out.stdout.splitlines() == ["A True False", "B True", "False"]
+    assert run_with(tmp_path, PLAIN) == ["A True False", "B True", "False"]
