@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.cli_runner import restored_logging
+from tests.mcp_helpers import toolbox_http
 from tests.replay_server import ReplayServer, load_cases
 
 # Images are drawn in colour half-blocks in every test (and screenshot), whatever
@@ -29,6 +30,15 @@ def loggers_left_as_found() -> Iterator[None]:
     the loggers as it found them, so later tests' records reach `caplog`."""
     with restored_logging():
         yield
+
+
+@pytest.fixture(scope="session")
+def box_url() -> Iterator[str]:
+    """A toolbox server `box` over streamable HTTP, one per test process: for tests where
+    the transport does not matter (a stdio one takes a second to start each time).
+    Use it as `http_box(box_url, ...)`."""
+    with toolbox_http(name="box") as url:
+        yield url
 
 
 @pytest.fixture

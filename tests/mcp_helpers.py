@@ -8,6 +8,7 @@ Every test that needs tools (hub, engine, UI, CLI) builds its `[mcp_servers]` fr
     beta = toolbox_config("beta", tools=("echo", "shout"), timeout=0.5)
     with toolbox_http(token="s3cret") as url:             # a local HTTP server
         web = http_config("web", url, {"Authorization": "Bearer ${TOKEN}"})
+    box = http_box(box_url, auto_approve=["add"])         # the suite's shared one
 
 The toolbox's tools are listed in `tests/mcp_servers/toolbox.py` (`add`, `echo`, `slow`,
 `fail`, `huge`, `die`, `getenv`, `whoami`, `pid`, `counts`, and `shout` on request).
@@ -24,6 +25,7 @@ import subprocess
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import IO
 
@@ -78,6 +80,11 @@ def http_config(
 ) -> McpServerConfig:
     """A streamable-HTTP server at `url` (e.g. from `toolbox_http`)."""
     return McpServerConfig(name=name, url=url, headers=dict(headers or {}), timeout=timeout)
+
+
+def http_box(url: str, *, auto_approve: Sequence[str] = ()) -> McpServerConfig:
+    """The suite's shared toolbox (the `box_url` fixture) as the server `box`."""
+    return replace(http_config("box", url), auto_approve=tuple(auto_approve))
 
 
 def exits_at_once_config(

@@ -1,5 +1,6 @@
 """`tui-chat ask --tools`: the scripted tool model on 127.0.0.1 and real MCP servers
-(the toolbox over stdio), through the command line and `run_ask`."""
+(the suite's toolbox over HTTP; over stdio where a server fails to start beside it),
+through the command line and `run_ask`."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ import tomli_w
 
 from tests.cli_runner import Run, cli_env, run_main
 from tests.helpers import saved
-from tests.mcp_helpers import missing_program_config, toolbox_config
+from tests.mcp_helpers import http_box, missing_program_config, toolbox_config
 from tests.tool_model import ToolModelServer
 from tests.tools_app import server_table
 from tui.cli.ask import Printer, new_exchange, run_ask
@@ -51,9 +52,9 @@ def json_lines(run: Run) -> list[dict[str, Any]]:
 
 
 async def test_json_has_a_line_per_call_and_result_and_the_exchange_is_saved(
-    tmp_path: Path, model: ToolModelServer
+    tmp_path: Path, model: ToolModelServer, box_url: str
 ) -> None:
-    env = write_config(tmp_path, model, [toolbox_config("box", auto_approve=["add"])])
+    env = write_config(tmp_path, model, [http_box(box_url, auto_approve=["add"])])
     run = await run_main(
         "ask", "--provider", "tm", "--tools", "--json", 'CALL add {"a": 2, "b": 3}', env=env
     )
@@ -86,8 +87,10 @@ async def test_json_has_a_line_per_call_and_result_and_the_exchange_is_saved(
     assert step["calls"][0]["server"] == "box"
 
 
-async def test_without_tools_none_are_offered(tmp_path: Path, model: ToolModelServer) -> None:
-    env = write_config(tmp_path, model, [toolbox_config("box", auto_approve=["add"])])
+async def test_without_tools_none_are_offered(
+    tmp_path: Path, model: ToolModelServer, box_url: str
+) -> None:
+    env = write_config(tmp_path, model, [http_box(box_url, auto_approve=["add"])])
     run = await run_main("ask", "--provider", "tm", 'CALL add {"a": 2, "b": 3}', env=env)
     assert run.status == 0
     assert "tools" not in model.requests[-1]
@@ -95,9 +98,9 @@ async def test_without_tools_none_are_offered(tmp_path: Path, model: ToolModelSe
 
 
 async def test_a_call_with_no_terminal_to_ask_on_is_declined_and_stderr_says_how(
-    tmp_path: Path, model: ToolModelServer
+    tmp_path: Path, model: ToolModelServer, box_url: str
 ) -> None:
-    env = write_config(tmp_path, model, [toolbox_config("box")])
+    env = write_config(tmp_path, model, [http_box(box_url)])
     # A session of its own: the command has no controlling terminal at all.
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
@@ -125,9 +128,9 @@ async def test_a_call_with_no_terminal_to_ask_on_is_declined_and_stderr_says_how
 
 
 async def test_the_terminal_answer_decides_and_shows_the_whole_arguments(
-    tmp_path: Path, model: ToolModelServer
+    tmp_path: Path, model: ToolModelServer, box_url: str
 ) -> None:
-    env = write_config(tmp_path, model, [toolbox_config("box")])
+    env = write_config(tmp_path, model, [http_box(box_url)])
     config = load_config(tmp_path / "config.toml", tmp_path / "data", env)
     provider = config.provider("tm")
     long_text = "word " * 400
@@ -173,9 +176,9 @@ async def test_a_server_that_cannot_start_is_named_and_the_others_still_work(
 
 
 async def test_the_round_limit_ends_the_reply_as_tool_limit(
-    tmp_path: Path, model: ToolModelServer
+    tmp_path: Path, model: ToolModelServer, box_url: str
 ) -> None:
-    servers = [toolbox_config("box", auto_approve=["*"])]
+    servers = [http_box(box_url, auto_approve=["*"])]
     env = write_config(tmp_path, model, servers, max_tool_rounds=2)
     run = await run_main(
         "ask",
@@ -194,17 +197,19 @@ async def test_the_round_limit_ends_the_reply_as_tool_limit(
     assert "tool_limit: stopped after 2 tool rounds" in run.stderr
 
 
-async def test_an_unknown_server_name_is_bad_usage(tmp_path: Path, model: ToolModelServer) -> None:
-    env = write_config(tmp_path, model, [toolbox_config("box")])
+async def test_an_unknown_server_name_is_bad_usage(
+    tmp_path: Path, model: ToolModelServer, box_url: str
+) -> None:
+    env = write_config(tmp_path, model, [http_box(box_url)])
     run = await run_main("ask", "--provider", "tm", "--server", "nope", "hi", env=env)
     assert run.status == 2
     assert "no MCP server named 'nope' (box)" in run.stderr
 
 
 async def test_approve_tools_runs_every_call_without_asking(
-    tmp_path: Path, model: ToolModelServer
+    tmp_path: Path, model: ToolModelServer, box_url: str
 ) -> None:
-    env = write_config(tmp_path, model, [toolbox_config("box")])
+    env = write_config(tmp_path, model, [http_box(box_url)])
     run = await run_main(
         "ask",
         "--provider",

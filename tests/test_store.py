@@ -133,7 +133,7 @@ def conversations(draw: st.DrawFn) -> Conversation:
     )
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(conversations())
 def test_save_then_load_gives_back_the_same_conversation(conv: Conversation) -> None:
     with tempfile.TemporaryDirectory() as folder:

@@ -2,7 +2,9 @@
 screen, stopping a reply while a tool runs, and the tool history after a restart.
 
 The provider is the scripted tool model on 127.0.0.1 (`CALL name {json}` in the message
-makes it call a tool); the tools come from a real MCP server (the toolbox, over stdio).
+makes it call a tool); the tools come from a real MCP server: the toolbox over
+streamable HTTP shared by the suite (a stdio one takes a second to start per app), and
+over stdio where the Tools screen shows the transport.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 import pytest
 
 from tests.helpers import flush, saved, settle, type_text, views
-from tests.mcp_helpers import toolbox_config
+from tests.mcp_helpers import http_box, toolbox_config
 from tests.tool_model import ToolModelServer
 from tests.tools_app import approval_dialog, on_screen, tools_app, tools_ready, until
 from tui.engine.tool_step import CANCELLED
@@ -52,9 +54,9 @@ async def ask(app: Any, pilot: Any, text: str) -> None:
 
 @pytest.mark.parametrize(("key", "runs"), [("y", True), ("n", False), ("escape", False)])
 async def test_the_dialog_shows_the_whole_call_and_the_answer_decides(
-    tmp_path: Path, model: ToolModelServer, key: str, runs: bool
+    tmp_path: Path, model: ToolModelServer, box_url: str, key: str, runs: bool
 ) -> None:
-    app = tools_app(tmp_path, model, [toolbox_config("box")])
+    app = tools_app(tmp_path, model, [http_box(box_url)])
     text = "x" * 700  # long arguments (many lines in the dialog) are shown whole, never cut
     async with app.run_test(size=SIZE) as pilot:
         await tools_ready(app, pilot)
@@ -75,9 +77,9 @@ async def test_the_dialog_shows_the_whole_call_and_the_answer_decides(
 
 
 async def test_always_runs_the_tool_without_asking_again(
-    tmp_path: Path, model: ToolModelServer
+    tmp_path: Path, model: ToolModelServer, box_url: str
 ) -> None:
-    app = tools_app(tmp_path, model, [toolbox_config("box")])
+    app = tools_app(tmp_path, model, [http_box(box_url)])
     asked = 0
 
     async with app.run_test(size=SIZE, message_hook=None) as pilot:
@@ -135,9 +137,9 @@ async def test_the_tools_screen_lists_servers_and_turns_a_tool_off_for_the_conve
 
 
 async def test_escape_while_a_tool_runs_cancels_it_and_keeps_what_arrived(
-    tmp_path: Path, model: ToolModelServer
+    tmp_path: Path, model: ToolModelServer, box_url: str
 ) -> None:
-    app = tools_app(tmp_path, model, [toolbox_config("box", auto_approve=["*"])])
+    app = tools_app(tmp_path, model, [http_box(box_url, auto_approve=["*"])])
     async with app.run_test(size=SIZE) as pilot:
         await tools_ready(app, pilot)
         await ask(app, pilot, 'CALL slow {"seconds": 30}')
@@ -159,9 +161,9 @@ async def test_escape_while_a_tool_runs_cancels_it_and_keeps_what_arrived(
 
 
 async def test_the_tool_history_is_shown_after_a_restart_and_sent_with_the_next_message(
-    tmp_path: Path, model: ToolModelServer
+    tmp_path: Path, model: ToolModelServer, box_url: str
 ) -> None:
-    servers = [toolbox_config("box", auto_approve=["add"])]
+    servers = [http_box(box_url, auto_approve=["add"])]
     app = tools_app(tmp_path, model, servers)
     async with app.run_test(size=SIZE) as pilot:
         await tools_ready(app, pilot)
@@ -185,9 +187,9 @@ async def test_the_tool_history_is_shown_after_a_restart_and_sent_with_the_next_
 
 
 async def test_a_huge_result_shows_collapsed_and_x_expands_it(
-    tmp_path: Path, model: ToolModelServer
+    tmp_path: Path, model: ToolModelServer, box_url: str
 ) -> None:
-    app = tools_app(tmp_path, model, [toolbox_config("box", auto_approve=["huge"])])
+    app = tools_app(tmp_path, model, [http_box(box_url, auto_approve=["huge"])])
     async with app.run_test(size=SIZE) as pilot:
         await tools_ready(app, pilot)
         await ask(app, pilot, 'CALL huge {"chars": 500000}')
@@ -209,11 +211,11 @@ async def test_a_huge_result_shows_collapsed_and_x_expands_it(
 
 
 async def test_keys_typed_as_the_dialog_opens_are_not_taken_as_an_answer(
-    tmp_path: Path, model: ToolModelServer, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, model: ToolModelServer, box_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # However slow the machine, the quiet time does not run out while this test types.
     monkeypatch.setattr(ApprovalDialog, "ARM_S", 600.0)
-    app = tools_app(tmp_path, model, [toolbox_config("box")])
+    app = tools_app(tmp_path, model, [http_box(box_url)])
     async with app.run_test(size=SIZE) as pilot:
         await tools_ready(app, pilot)
         await ask(app, pilot, 'CALL echo {"text": "hi"}')

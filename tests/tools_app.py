@@ -27,7 +27,11 @@ WAIT_S = 20.0
 
 def server_table(server: McpServerConfig) -> dict[str, Any]:
     """`server` as its `[mcp_servers.NAME]` table."""
-    table: dict[str, Any] = {"command": server.command, "args": list(server.args)}
+    table: dict[str, Any] = (
+        {"url": server.url, "headers": dict(server.headers)}
+        if server.url
+        else {"command": server.command, "args": list(server.args)}
+    )
     if server.auto_approve:
         table["auto_approve"] = list(server.auto_approve)
     if server.timeout != 60:
@@ -101,7 +105,8 @@ def model_in_thread() -> Iterator[ToolModelServer]:
 
 
 async def approval_dialog(app: ChatApp, pilot: Any) -> ApprovalDialog:
-    """Until the approval dialog is on top and takes answers; returns it."""
+    """Until the approval dialog is on top; returns it, taking answers. (Its quiet time
+    is tested on its own: here it is taken as passed, not waited for.)"""
     dialog: ApprovalDialog = await on_screen(app, pilot, ApprovalDialog)
-    await until(pilot, lambda: dialog.armed, "the dialog taking answers")
+    dialog.arm()
     return dialog
