@@ -178,7 +178,7 @@ async def test_the_tool_history_is_shown_after_a_restart_and_sent_with_the_next_
         await pilot.pause()
         [block] = again.screen.query(ToolCallBlock)
         assert block.head_text.startswith("⚙ add · box  ✓")
-        assert "42" in str(block.query_one(".tool-result").render())
+        assert "42" in block.shown_result
         await ask(again, pilot, "thanks")
         await settle(again, pilot)
     sent = model.requests[-1]["messages"]
@@ -195,16 +195,14 @@ async def test_a_huge_result_shows_collapsed_and_x_expands_it(
         await ask(app, pilot, 'CALL huge {"chars": 500000}')
         await settle(app, pilot)
         [block] = app.screen.query(ToolCallBlock)
-        shown = str(block.query_one(".tool-result").render())
-        assert len(shown) <= 410
-        assert "more (click, or x on the message, to expand)" in str(
-            block.query_one(".tool-more").render()
-        )
+        assert len(block.shown_result) <= 410
+        assert "more (click, or x on the message, to expand)" in block.hint
         assert "✓ 31.3 KiB" in block.head_text  # cut for the model: 32,000 characters and a note
         await pilot.press("ctrl+o")  # the last message is focused
         await pilot.press("x")
         assert block.expanded
-        assert len(str(block.query_one(".tool-result").render())) > 30_000
+        assert len(block.shown_result) > 30_000
+        assert block.hint == "(click, or x on the message, to collapse)"
     result = reply_of(tmp_path)["steps"][0]["calls"][0]["result"]
     assert result.endswith("the first 32,000 are shown]")
     assert "500,000" in result

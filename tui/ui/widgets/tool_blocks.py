@@ -4,7 +4,9 @@ A `ToolRound` holds the calls of one round of a reply, one `ToolCallBlock` each.
 block shows the tool and its server, the arguments (as streamed, then pretty), how the
 call stands (asking, running, done, refused) and the result collapsed to a few lines
 with its size and duration; a click (or `x` on the focused message) expands it. All
-text from a tool is made inert, like model text.
+text from a tool is made inert, like model text. A block's text is one widget drawn
+line by line (`CallLines`): each widget in the pane costs layout work on every frame,
+and a tool's result appears in the middle of a reply.
 """
 
 from __future__ import annotations
@@ -17,12 +19,12 @@ from typing import TYPE_CHECKING
 from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Static
 
 from tui.domain import ImageRef, ToolCallRecord, ToolResult
 from tui.inert import make_inert
+from tui.ui.widgets.call_lines import CallLines
 from tui.ui.widgets.image_view import TOOL_ROWS, PictureView, chips
-from tui.ui.widgets.pieces import Caption, Passage
+from tui.ui.widgets.pieces import Caption
 
 if TYPE_CHECKING:
     from tui.ui.pictures import PictureCache
@@ -91,16 +93,12 @@ def _cut_lines(text: str, lines: int) -> tuple[str, int]:
 
 
 class ToolCallBlock(Vertical):
-    """One tool call and its result."""
+    """One tool call and its result: its text in one `CallLines`, and the result's images
+    (if any) under it."""
 
     DEFAULT_CSS = """
     ToolCallBlock { height: auto; border-left: outer $secondary; padding: 0 1; margin: 0 0 1 0; }
     ToolCallBlock.-error { border-left: outer $error; }
-    ToolCallBlock > .tool-head { text-style: bold; }
-    ToolCallBlock > .tool-args { color: $text-muted; }
-    ToolCallBlock > .tool-result { border-top: dashed $secondary 50%; }
-    ToolCallBlock > .tool-result.-error { color: $error; }
-    ToolCallBlock > .tool-more { color: $text-muted; text-style: italic; }
     ToolCallBlock > .tool-images { height: auto; color: $text-muted; }
     """
 
@@ -110,13 +108,14 @@ class ToolCallBlock(Vertical):
         self.expanded = False
         self.pictures = pictures
         self._images: list[ImageRef] = []
+        self.lines = CallLines()
+        self.shown_result = ""
+        """The part of the result drawn (all of it up to a limit when expanded)."""
+        self.hint = ""
+        """The line under the result: how much more there is, or how to collapse it."""
 
     def compose(self) -> ComposeResult:
-        yield Caption("", markup=False, classes="tool-head")
-        yield Passage("", markup=False, classes="tool-args")
-        yield Passage("", markup=False, classes="tool-result")
-        yield Caption("", markup=False, classes="tool-more")
-        yield Vertical(classes="tool-images")
+        yield self.lines
 
     def on_mount(self) -> None:
         self._draw()
@@ -160,13 +159,11 @@ class ToolCallBlock(Vertical):
         call, result = self.call, self.call.result
         failed = result is not None and result.is_error
         self.set_class(failed, "-error")
-        self.query_one(".tool-head", Static).update(self.head_text)
         arguments = compact_json(call.arguments)
         if len(arguments) > COMPACT_ARGUMENTS:
             arguments, hidden = _cut_lines(pretty_json(call.arguments), ARGUMENT_LINES)
             if hidden:
                 arguments += f"\n… {hidden} more lines"
-        self.query_one(".tool-args", Static).update(make_inert(arguments))
         shown, hidden = "", 0
         if result is not None:
             text = result.text.strip("\n")
@@ -177,16 +174,19 @@ class ToolCallBlock(Vertical):
                 if len(shown) > COLLAPSED_CHARS:
                     shown = shown[:COLLAPSED_CHARS] + "…"
                 hidden = max(0, len(text) - len(shown))
-        body = self.query_one(".tool-result", Static)
-        body.update(make_inert(shown))
-        body.set_class(failed, "-error")
-        body.display = bool(shown)
-        hint = self.query_one(".tool-more", Static)
+        self.shown_result = make_inert(shown)
+        self.hint = ""
         if hidden:
-            hint.update(f"… {size_words(hidden)} more (click, or x on the message, to expand)")
+            self.hint = f"… {size_words(hidden)} more (click, or x on the message, to expand)"
         elif self.expanded:
-            hint.update("(click, or x on the message, to collapse)")
-        hint.display = bool(hidden) or self.expanded
+            self.hint = "(click, or x on the message, to collapse)"
+        self.lines.show(
+            self.head_text,
+            make_inert(arguments),
+            self.shown_result,
+            self.hint,
+            failed=failed,
+        )
         self._draw_images(result.images if result is not None else [])
 
     def _draw_images(self, images: list[ImageRef]) -> None:
@@ -194,12 +194,13 @@ class ToolCallBlock(Vertical):
         if images == self._images:
             return
         self._images = list(images)
-        box = self.query_one(".tool-images", Vertical)
-        box.remove_children()
+        for box in self.query_children(".tool-images"):
+            box.remove()
         if images:
             pictures = self.pictures
             shown = [PictureView(r, pictures, rows=TOOL_ROWS) for r in images] if pictures else []
-            box.mount_all([Caption(chips(images), markup=False), *shown])
+            chip = Caption(chips(images), markup=False)
+            self.mount(Vertical(chip, *shown, classes="tool-images"))
 
 
 class ToolRound(Vertical):
