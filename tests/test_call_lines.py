@@ -71,3 +71,18 @@ async def test_a_failed_call_is_drawn_in_the_error_colour() -> None:
         assert result_row.text.startswith("it broke")
         assert any(s.style is not None and s.style.color == error for s in result_row)
         assert "✗ error" in lines.render_line(0).text
+
+
+async def test_a_change_that_keeps_the_height_repaints_without_a_layout() -> None:
+    app = block_app(CallView("c1", "slow", "{}", "", None, phase="streaming"))
+    async with app.run_test(size=(60, 20)) as pilot:
+        block = app.query_one(ToolCallBlock)
+        lines = block.query_one(CallLines)
+        height = lines.size.height
+        block.update_call(CallView("c1", "slow", "{}", "", None, phase="running"))
+        assert "running" in lines.render_line(0).text
+        assert not lines._layout_required  # one row then as now: a repaint is enough
+        block.update_call(CallView("c1", "slow", "{}", "", ToolResult("done")))
+        assert lines._layout_required  # the result adds rows
+        await pilot.pause()
+        assert lines.size.height == height + 2

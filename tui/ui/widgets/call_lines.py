@@ -56,9 +56,15 @@ class CallLines(Widget):
     def show(self, head: str, arguments: str, result: str, hint: str, *, failed: bool) -> None:
         """Draw these (an empty result or hint is left out)."""
         parts = (head, arguments, result, hint, failed)
-        if parts != self._parts:
-            self._parts = parts
-            self.refresh(layout=True)
+        if parts == self._parts:
+            return
+        rows = len(self._rows)
+        self._parts = parts
+        width = self.content_size.width
+        # A change that keeps the height (a call going from calling to running, say)
+        # repaints this widget alone; only a new height needs a layout of the screen.
+        same_height = width > 0 and self._key is not None and len(self._lay_out(width)) == rows
+        self.refresh(layout=not same_height)
 
     def _lay_out(self, width: int) -> list[Row]:
         base = self.visual_style.rich_style
