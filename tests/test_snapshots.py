@@ -19,7 +19,15 @@ from tests.replay_server import ReplayServer, load_cases, replay_in_thread
 from tests.spend_history import NOW, busy_month, write_history
 from tests.tools_app import approval_dialog, model_in_thread, tools_app, tools_ready
 from tests.ui_harness import make_app
-from tui.domain import ChatMessage, Conversation, ImageRef, Role
+from tui.domain import (
+    ChatMessage,
+    Conversation,
+    ImageRef,
+    Role,
+    ToolCallRecord,
+    ToolResult,
+    ToolStep,
+)
 from tui.store.blobs import BlobStore
 from tui.ui.widgets.prompt_input import PromptInput
 
@@ -195,6 +203,55 @@ def test_image_under_its_question(snap_compare: Compare, tmp_path: Path) -> None
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run)
+
+
+def conversation_with_tools() -> Conversation:
+    """A reply that called two tools in one round (one failed), then answered."""
+    moment = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    conv = Conversation(
+        "20260102-030405-tools1", "Weather", "offline", "offline-guide", moment, moment
+    )
+    conv.add(ChatMessage(Role.USER, "What is the weather in Oslo and in Rome?", moment))
+    forecast = "\n".join(f"{hour:02}:00  {4 + hour % 5} °C  cloudy" for hour in range(9))
+    calls = [
+        ToolCallRecord(
+            "c1",
+            "forecast",
+            '{"city": "Oslo"}',
+            "weather",
+            result=ToolResult(forecast, False, 0.42),
+        ),
+        ToolCallRecord(
+            "c2",
+            "forecast",
+            '{"city": "Rome"}',
+            "weather",
+            result=ToolResult("Error: the service is down", True, 0.05),
+        ),
+    ]
+    reply = ChatMessage(
+        Role.ASSISTANT,
+        "Oslo is cloudy, about 6 °C; Rome's forecast could not be read.",
+        moment,
+        provider="offline",
+        model="offline-guide",
+        finish_reason="stop",
+    )
+    reply.steps = [ToolStep("Let me look both up.", calls)]
+    conv.add(reply)
+    return conv
+
+
+def test_finished_tool_round(snap_compare: Compare, tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+
+    async def run(pilot: Pilot[Any]) -> None:
+        await exchange("")(pilot)
+        await app.main_screen.show_conversation(conversation_with_tools())
+        app.screen.query_one(PromptInput).cursor_blink = False
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(110, 44), run_before=run)
 
 
 def test_stats_screen(snap_compare: Compare, tmp_path: Path) -> None:
