@@ -148,8 +148,9 @@ async def test_a_drag_across_question_and_reply_copies_their_text_only(
         start = question.query_one(".user-text")
         plain = [s.style.bgcolor for s in pieces[0].render_line(0) if s.style and s.text.strip()]
         await pilot.mouse_down(start, offset=(0, 0))
-        await pilot.hover(pieces[-1], offset=(16, 0))
-        await pilot.mouse_up(pieces[-1], offset=(16, 0))
+        # (A message's parts are padded by a cell: x = 17 is the 17th character.)
+        await pilot.hover(pieces[-1], offset=(17, 0))
+        await pilot.mouse_up(pieces[-1], offset=(17, 0))
         app.screen.query_one(PromptInput).focus()  # Ctrl+C reaches the screen from the box
         await pilot.press("ctrl+c")
         await settle(app, pilot)
@@ -184,9 +185,9 @@ async def test_a_drag_inside_one_row_and_nothing_selected(tmp_path: Path) -> Non
     async with app.run_test(size=(120, 60)) as pilot:
         await send(app, pilot, "hi")
         piece = views(app)[-1].query(".piece").first()
-        await pilot.mouse_down(piece, offset=(7, 0))
-        await pilot.hover(piece, offset=(10, 0))
-        await pilot.mouse_up(piece, offset=(10, 0))
+        await pilot.mouse_down(piece, offset=(8, 0))  # after the cell of padding
+        await pilot.hover(piece, offset=(11, 0))
+        await pilot.mouse_up(piece, offset=(11, 0))
         await pilot.press("ctrl+c")
         assert app.clipboard == "I am"  # the character under the pointer is included
 

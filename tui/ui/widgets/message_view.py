@@ -68,15 +68,17 @@ class MessageView(Vertical, can_focus=True):
     BINDINGS: ClassVar[list[BindingType]] = bindings("message")
 
     DEFAULT_CSS = """
-    MessageView { height: auto; padding: 0 1; margin-bottom: 1; }
-    MessageView:focus { background: $boost; border-left: thick $accent; padding-left: 0; }
+    MessageView { height: auto; padding: 0; margin-bottom: 1; }
+    MessageView > * { padding: 0 1; }
+    MessageView:focus { background: $boost; border-left: thick $accent; }
+    MessageView:focus > * { padding-left: 0; }
     MessageView > .role { text-style: bold; }
     MessageView > .attachments, MessageView > .images { color: $text-muted; }
     MessageView > .piece { height: auto; }
     /* Rich drops the blank line after a piece's last block; put it back between pieces. */
     MessageView > .piece.-continued { margin-top: 1; }
     MessageView > ToolRound { margin-top: 1; }
-    MessageView > Collapsible { margin: 0; padding: 0; border: none; }
+    MessageView > Collapsible { margin: 0; padding: 0 1; border: none; }
     """
 
     def __init__(
