@@ -97,9 +97,11 @@ class ToolCallBlock(Vertical):
     (if any) under it."""
 
     DEFAULT_CSS = """
-    ToolCallBlock { height: auto; border-left: outer $secondary; padding: 0 1; margin: 0 0 1 0; }
+    ToolCallBlock { height: auto; border-left: outer $secondary; margin: 0 0 1 0; }
     ToolCallBlock.-error { border-left: outer $error; }
-    ToolCallBlock > .tool-images { height: auto; color: $text-muted; }
+    /* The padding is the children's own: a row is then one piece for the compositor. */
+    ToolCallBlock > CallLines { padding: 0 1; }
+    ToolCallBlock > .tool-images { height: auto; color: $text-muted; padding: 0 1; }
     """
 
     def __init__(self, call: CallView, pictures: PictureCache | None = None) -> None:
