@@ -37,6 +37,10 @@ def shown_at_open(messages: list[ChatMessage], rows: int, width: int) -> int:
 class MessagePane(VerticalScroll):
     """Scrollable list of `MessageView`s. Anchored: it follows new text unless scrolled up."""
 
+    BLANK = True
+    """Only background shows between the messages: Textual then draws those rows without
+    its styles cache, which the pane's changing size empties on every frame of a stream."""
+
     DEFAULT_CSS = """
     MessagePane { height: 1fr; }
     MessagePane > #earlier { width: 100%; margin: 0 1 1 1; }

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, ClassVar
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Vertical
+from textual.geometry import Region
+from textual.strip import Strip
 from textual.timer import Timer
 from textual.widgets import Collapsible, Static
 
@@ -169,6 +171,14 @@ class MessageView(Vertical, can_focus=True):
             )
             yield self._tools
         yield Caption("", markup=False, classes="finish")
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # Only background shows around the parts (their own padding included), so its rows
+        # are blank strips; the styles cache, emptied by a live reply's growth on every
+        # frame, is needed only for the focus bar (as Textual's `BLANK` widgets do).
+        if self.has_focus:
+            return super().render_lines(crop)
+        return [Strip.blank(crop.width, self.visual_style.rich_style)] * crop.height
 
     def on_mount(self) -> None:
         if self.message.role is Role.ASSISTANT and not self.live:
