@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import hashlib
 import json
 import os
@@ -223,10 +224,9 @@ async def run_ask(
     approver: TerminalApprover | None = None,
     images: ReadImage | None = None,
 ) -> int:
-    """Stream one reply into `conv`, printing as it goes; returns the exit status.
-    `sleep` waits before a retry (tests pass one that does not wait). `tool_servers`
-    names the MCP servers whose tools are offered (None: no tools). `images` reads the
-    bytes of the conversation's images (None: from the store's blobs)."""
+    """Stream one reply into `conv`, printing as it goes; returns the exit status. `sleep`
+    waits before a retry (tests pass one that does not wait); `tool_servers` names the MCP
+    servers offered (None: no tools); `images` reads images (None: the store's blobs)."""
     pool = AdapterPool(config_path=str(config.config_path))
     if images is None and store is not None:
         images = store.blobs.read
@@ -273,6 +273,7 @@ async def run_ask(
         async with aclosing(run.events(adapter, policy=policy, sleep=sleep)) as events:
             async for event in events:
                 printer.event(event)
+                gc.enable()  # off from the start (`tui.__main__`) until the first words
     finally:
         run.close()  # interrupted: what arrived is kept, marked cancelled
         await pool.aclose()

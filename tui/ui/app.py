@@ -127,8 +127,9 @@ class ChatApp(App[None]):
         # What exists once the first screen is up (Textual, the screen, its widgets)
         # lives as long as the app: leave it out of garbage collection, which otherwise
         # rescans it all every few thousand allocations (about 20% of the time taken to
-        # open a long conversation).
+        # open a long conversation). Collection was off until now (`tui.__main__`).
         gc.freeze()
+        gc.enable()
 
     @property
     def main_screen(self) -> MainScreen:
