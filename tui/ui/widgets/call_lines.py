@@ -58,12 +58,13 @@ class CallLines(Widget):
         parts = (head, arguments, result, hint, failed)
         if parts == self._parts:
             return
-        rows = len(self._rows)
+        height_before = len(self._rows)
         self._parts = parts
         width = self.content_size.width
         # A change that keeps the height (a call going from calling to running, say)
         # repaints this widget alone; only a new height needs a layout of the screen.
-        same_height = width > 0 and self._key is not None and len(self._lay_out(width)) == rows
+        drawn = width > 0 and self._key is not None
+        same_height = drawn and len(self._lay_out(width)) == height_before
         self.refresh(layout=not same_height)
 
     def _lay_out(self, width: int) -> list[Row]:
