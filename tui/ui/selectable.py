@@ -14,8 +14,11 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from rich.segment import Segment
 from rich.style import Style as RichStyle
+from textual.geometry import Size
 from textual.strip import Strip
+from textual.style import Style as TextualStyle
 from textual.visual import Visual
+from textual.widget import Widget
 
 from tui.ui.markdown_rows import EXACT_JOIN, GUTTER, GUTTER_KEY, SOFT_KEY
 
@@ -25,7 +28,6 @@ if TYPE_CHECKING:
     from textual.selection import Selection
     from textual.style import Style
     from textual.visual import RenderOptions
-    from textual.widget import Widget
 
 
 class Row(NamedTuple):
@@ -189,3 +191,41 @@ class SelectableLines(Visual):
 
     def get_height(self, rules: RulesMap, width: int) -> int:
         return len(self.rows(width))
+
+
+class RowsWidget(Widget):
+    """A widget drawn line by line from rows it lays out (`lay_out`), selectable and
+    copied as those rows say; `ending` follows its text in a copy."""
+
+    @property
+    def ending(self) -> str:
+        """What follows this widget's text in a copy that goes on past it."""
+        return "\n\n"
+
+    def lay_out(self, width: int) -> list[Row]:
+        """The rows at `width` (kept until something they show changes)."""
+        raise NotImplementedError
+
+    def get_content_width(self, container: Size, viewport: Size) -> int:
+        return container.width
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self.lay_out(width))
+
+    def render_line(self, y: int) -> Strip:
+        rows = self.lay_out(self.content_size.width)
+        if not 0 <= y < len(rows):
+            return Strip.blank(self.content_size.width)
+        selection = self.text_selection
+        highlight = None
+        if selection is not None:  # as Textual draws the selection in its own widgets
+            styles = self.screen.get_component_styles("screen--selection")
+            highlight = TextualStyle.from_styles(styles).rich_style
+        return drawn_row(rows[y], y, selection, highlight)
+
+    def get_selection(self, selection: Selection) -> tuple[str, str] | None:
+        copied = copied_text(self.lay_out(self.content_size.width), selection)
+        return copied.strip("\n"), self.ending
+
+    def selection_updated(self, selection: Selection | None) -> None:
+        self.refresh()

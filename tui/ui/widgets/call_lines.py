@@ -8,27 +8,19 @@ output is often JSON or code), so a copy gives back exactly what the tool return
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from rich.segment import Segment
 from rich.text import Text
-from textual.geometry import Size
-from textual.strip import Strip
-from textual.style import Style
-from textual.widget import Widget
 
 from tui.ui.markdown_rows import SOFT_CODE, fold
-from tui.ui.selectable import Row, copied_text, drawn_row, rows_of
-from tui.ui.widgets.pieces import BLOCK_END
-
-if TYPE_CHECKING:
-    from textual.selection import Selection
+from tui.ui.selectable import Row, RowsWidget, rows_of
 
 RULE = "╌"
 """Drawn across the block between the arguments and the result."""
 
 
-class CallLines(Widget):
+class CallLines(RowsWidget):
     """A tool call's head, arguments, result and hint, drawn line by line."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -64,10 +56,10 @@ class CallLines(Widget):
         # A change that keeps the height (a call going from calling to running, say)
         # repaints this widget alone; only a new height needs a layout of the screen.
         drawn = width > 0 and self._key is not None
-        same_height = drawn and len(self._lay_out(width)) == height_before
+        same_height = drawn and len(self.lay_out(width)) == height_before
         self.refresh(layout=not same_height)
 
-    def _lay_out(self, width: int) -> list[Row]:
+    def lay_out(self, width: int) -> list[Row]:
         base = self.visual_style.rich_style
         key = (width, base, self._parts)
         if key == self._key:
@@ -108,27 +100,3 @@ class CallLines(Widget):
                 rows[y] = Row(row.segments, None, None)
         self._key, self._rows = key, rows
         return rows
-
-    def get_content_width(self, container: Size, viewport: Size) -> int:
-        return container.width
-
-    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return len(self._lay_out(width))
-
-    def render_line(self, y: int) -> Strip:
-        rows = self._lay_out(self.content_size.width)
-        if not 0 <= y < len(rows):
-            return Strip.blank(self.content_size.width)
-        selection = self.text_selection
-        highlight = None
-        if selection is not None:
-            styles = self.screen.get_component_styles("screen--selection")
-            highlight = Style.from_styles(styles).rich_style
-        return drawn_row(rows[y], y, selection, highlight)
-
-    def get_selection(self, selection: Selection) -> tuple[str, str] | None:
-        copied = copied_text(self._lay_out(self.content_size.width), selection)
-        return copied.strip("\n"), BLOCK_END
-
-    def selection_updated(self, selection: Selection | None) -> None:
-        self.refresh()

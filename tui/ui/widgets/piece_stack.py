@@ -14,19 +14,14 @@ from typing import TYPE_CHECKING
 
 from rich.segment import Segment
 from rich.style import Style as RichStyle
-from textual.geometry import Size
-from textual.strip import Strip
-from textual.style import Style
-from textual.widget import Widget
 
-from tui.ui.selectable import Row, SelectableLines, copied_text, drawn_row
+from tui.ui.selectable import Row, RowsWidget, SelectableLines
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
-    from textual.selection import Selection
 
 
-class PieceStack(Widget):
+class PieceStack(RowsWidget):
     """Frozen pieces of Markdown, one blank line between two, drawn line by line."""
 
     DEFAULT_CSS = "PieceStack { height: auto; }"
@@ -63,33 +58,9 @@ class PieceStack(Widget):
             self._rows.append(Row(gap, None if self._code_goes_on[index - 1] else "", None))
         self._rows += self._pieces[index].rows(width, len(self._rows))
 
-    def _lay_out(self, width: int) -> list[Row]:
+    def lay_out(self, width: int) -> list[Row]:
         if width != self._width:
             self._width, self._rows = width, []
             for index in range(len(self._pieces)):
                 self._append(index, width)
         return self._rows
-
-    def get_content_width(self, container: Size, viewport: Size) -> int:
-        return container.width
-
-    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return len(self._lay_out(width))
-
-    def render_line(self, y: int) -> Strip:
-        rows = self._lay_out(self.content_size.width)
-        if not 0 <= y < len(rows):
-            return Strip.blank(self.content_size.width)
-        selection = self.text_selection
-        highlight = None
-        if selection is not None:  # as Textual draws the selection in its own widgets
-            styles = self.screen.get_component_styles("screen--selection")
-            highlight = Style.from_styles(styles).rich_style
-        return drawn_row(rows[y], y, selection, highlight)
-
-    def get_selection(self, selection: Selection) -> tuple[str, str] | None:
-        copied = copied_text(self._lay_out(self.content_size.width), selection)
-        return copied.strip("\n"), self.ending
-
-    def selection_updated(self, selection: Selection | None) -> None:
-        self.refresh()
