@@ -346,7 +346,9 @@ async def test_text_drawn_while_the_first_pieces_freeze_is_kept(tmp_path: Path) 
         first = "word " * 150 + "\n\n```python\nvalue = 1\n"
         view.feed_text(first)
         freezing = asyncio.create_task(view._flush(everything=True))
-        await asyncio.sleep(0)  # the flush has reached the mount and waits for it
+        await asyncio.sleep(0)  # one step of the loop: the flush runs up to its mount...
+        assert view._done is not None  # ...and waits for it there
+        assert not view._done.is_mounted
         view._pending_text.append("value = 2\n```\n\nlast words")
         view._write_tail()  # what the leading edge of the next text does
         await freezing
