@@ -24,6 +24,7 @@ from tui.state import AppState
 from tui.ui.app import ChatApp
 from tui.ui.messages import ReplyDelta
 from tui.ui.screens.main import MainScreen
+from tui.ui.widgets.message_pane import MessagePane
 from tui.ui.widgets.message_view import MessageView
 
 WAIT_S = 10.0
@@ -50,7 +51,12 @@ def saved_by_id(home: Path, data: str = "data") -> dict[str, dict[str, Any]]:
 
 def views(app: ChatApp) -> list[MessageView]:
     """The message views of the main screen, top to bottom."""
-    return list(app.main_screen.query(MessageView))
+    return list(app.main_screen.query_one(MessagePane).views)
+
+
+def pane_text(pane: MessagePane) -> list[str]:
+    """The rows of `pane` as drawn now, each row's text."""
+    return [pane.render_line(y).text for y in range(pane.scrollable_content_region.height)]
 
 
 def notices(app: ChatApp) -> str:

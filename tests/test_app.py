@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
 from collections.abc import AsyncIterator
@@ -13,11 +12,11 @@ from typing import Any
 import pytest
 from textual import events
 from textual.message import Message
-from textual.widgets import Collapsible, Input, OptionList, Static
+from textual.widgets import Input, OptionList
 from textual.widgets._footer import FooterKey
 from textual.worker import Worker, WorkerState
 
-from tests.helpers import FirstText, live_ids, saved, send, settle, type_text, views
+from tests.helpers import FirstText, live_ids, pane_text, saved, send, settle, type_text, views
 from tests.replay_server import ReplayServer, StreamCase, load_cases
 from tests.ui_harness import make_app
 from tui.domain import ChatMessage, Role
@@ -27,16 +26,16 @@ from tui.ui.screens.main import MainScreen
 from tui.ui.screens.model_picker import ModelPickerDialog
 from tui.ui.widgets.key_footer import KeyFooter
 from tui.ui.widgets.message_pane import MessagePane
+from tui.ui.widgets.message_parts import Piece
 from tui.ui.widgets.message_view import MessageView
-from tui.ui.widgets.piece_stack import PieceStack
 from tui.ui.widgets.prompt_input import PromptInput
 from tui.ui.widgets.status_bar import StatusBar
 
 CASES = load_cases()
 
 
-def finish_line(view: MessageView) -> Static:
-    return view.query_one(".finish", Static)
+def finish_line(view: MessageView) -> str:
+    return view.finish_text
 
 
 HELD = "openai_include_usage"
@@ -96,7 +95,7 @@ async def test_first_run_opens_on_offline_with_focus_in_the_prompt(tmp_path: Pat
         user, reply = views(app)
         assert user.message.content == "hello"
         assert "OPENAI_API_KEY" in reply.shown_text
-        assert "✓ stop" in str(finish_line(reply).render())
+        assert "✓ stop" in finish_line(reply)
 
 
 async def test_reply_streams_with_exact_usage_and_is_saved(
@@ -110,7 +109,7 @@ async def test_reply_streams_with_exact_usage_and_is_saved(
         _, reply = views(app)
         assert reply.shown_text == case.expected["text"]
         usage = case.expected["usage"]
-        label = str(finish_line(reply).render())
+        label = finish_line(reply)
         assert "✓ stop" in label
         assert f"{usage['input_tokens']} in / {usage['output_tokens']} out tokens" in label
         ended = [
@@ -140,9 +139,10 @@ async def test_length_is_shown_as_a_warning(replay: ReplayServer, tmp_path: Path
     app = make_app(tmp_path, replay, "openai_finish_length")
     async with app.run_test(size=(120, 36)) as pilot:
         await send(app, pilot, "hi")
-        line = finish_line(views(app)[-1])
-        assert "cut off at max tokens" in str(line.render())
-        assert line.has_class("-warning")
+        reply = views(app)[-1]
+        assert "cut off at max tokens" in finish_line(reply)
+        assert reply.finish_line is not None
+        assert reply.finish_line.component == "message--warning"
 
 
 async def test_midstream_error_keeps_partial_text(replay: ReplayServer, tmp_path: Path) -> None:
@@ -153,9 +153,10 @@ async def test_midstream_error_keeps_partial_text(replay: ReplayServer, tmp_path
         reply = views(app)[-1]
         assert reply.shown_text == case.expected["text"]
         line = finish_line(reply)
-        assert "✗ error:" in str(line.render())
-        assert case.expected["error"]["message"] in str(line.render())
-        assert line.has_class("-error")
+        assert "✗ error:" in line
+        assert case.expected["error"]["message"] in line
+        assert reply.finish_line is not None
+        assert reply.finish_line.component == "message--error"
     message = saved(tmp_path)[0]["messages"][1]
     assert message["finish_reason"] == "error"
     assert message["content"] == case.expected["text"]
@@ -168,12 +169,14 @@ async def test_reasoning_shows_in_a_collapsed_block(replay: ReplayServer, tmp_pa
     async with app.run_test(size=(120, 36)) as pilot:
         await send(app, pilot, "hi")
         reply = views(app)[-1]
-        block = reply.query_one(".reasoning", Collapsible)
-        assert block.display
-        assert block.collapsed
-        text = reply.query_one(".reasoning-text", Static)
-        assert str(text.render()) == case.expected["reasoning"]
+        block = reply.reasoning
+        assert block is not None
+        assert not block.expanded
+        assert block.text == case.expected["reasoning"]
         assert reply.shown_text == case.expected["text"]
+        pane = app.main_screen.query_one(MessagePane)
+        assert any(line.strip() == "▶ Reasoning" for line in pane_text(pane))
+        assert not any(case.expected["reasoning"][:30] in line for line in pane_text(pane))
 
 
 async def test_escape_stops_the_stream_and_keeps_the_partial_reply(
@@ -185,7 +188,7 @@ async def test_escape_stops_the_stream_and_keeps_the_partial_reply(
         assert isinstance(app.screen, MainScreen)
         reply = views(app)[-1]
         assert reply.message.finish_reason == "cancelled"
-        assert "cancelled" in str(finish_line(reply).render())
+        assert "cancelled" in finish_line(reply)
         partial = reply.message.content
         full = CASES[HELD].expected["text"]
         assert partial
@@ -214,7 +217,7 @@ async def test_restart_shows_the_same_conversation(replay: ReplayServer, tmp_pat
         user, reply = views(again)
         assert user.message.content == "tell me everything"
         assert reply.shown_text == case.expected["text"]
-        assert "cut off at max tokens" in str(finish_line(reply).render())
+        assert "cut off at max tokens" in finish_line(reply)
         # ...and lists it, so it can be opened again from the list.
         listing = again.main_screen.conversation_list
         assert list(listing.entries) == [conversation_id]
@@ -325,39 +328,34 @@ async def test_fast_5000_chunk_stream_is_complete_on_screen_and_disk(
         reply = views(app)[-1]
         assert reply.shown_text == expected
         assert reply.message.finish_reason == "stop"
-        # Frozen into many pieces as it streamed, all held by one widget, and the tail:
-        # a frame lays out two widgets however long the reply grows.
-        stack, tail = reply.query(".piece")
-        assert isinstance(stack, PieceStack)
-        assert stack.piece_count > 1
-        assert stack.size.height + tail.size.height + 1 >= len(expected.splitlines())
+        # Frozen into many pieces as it streamed: a frame renders only the tail again.
+        pieces = [part for part in reply.parts if isinstance(part, Piece)]
+        assert len(pieces) > 1
+        assert "".join(piece.text for piece in pieces).replace("\n", "") == expected.replace(
+            "\n", ""
+        )
     assert saved(tmp_path)[0]["messages"][1]["content"] == expected
 
 
-async def test_text_drawn_while_the_first_pieces_freeze_is_kept(tmp_path: Path) -> None:
-    """The first freeze mounts the stack of finished pieces; text the leading edge draws
-    while that mount is awaited must survive it (it was lost once, and the reply's end
-    then showed as an empty code block)."""
+async def test_text_after_the_first_pieces_freeze_is_drawn_in_the_tail(tmp_path: Path) -> None:
+    """Text that comes after a freeze goes on in the tail (the reply's end once showed
+    as an empty code block)."""
     app = make_app(tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         pane = app.main_screen.query_one(MessagePane)
-        view = await pane.add(ChatMessage(Role.ASSISTANT, ""), live=True)
+        view = pane.add(ChatMessage(Role.ASSISTANT, ""), live=True)
         await pilot.pause()
         first = "word " * 150 + "\n\n```python\nvalue = 1\n"
         view.feed_text(first)
-        freezing = asyncio.create_task(view._flush(everything=True))
-        await asyncio.sleep(0)  # one step of the loop: the flush runs up to its mount...
-        assert view._done is not None  # ...and waits for it there
-        assert not view._done.is_mounted
-        view._pending_text.append("value = 2\n```\n\nlast words")
-        view._write_tail()  # what the leading edge of the next text does
-        await freezing
-        await view.finish()
+        view._flush(everything=True)
+        assert len([p for p in view.parts if isinstance(p, Piece)]) == 2  # frozen, tail
+        view.feed_text("value = 2\n```\n\nlast words")
+        view.finish()
         await pilot.pause()
         assert view.shown_text == first + "value = 2\n```\n\nlast words"
-        tail = view.query(".piece").last()
-        drawn = "".join(seg.text for y in range(tail.size.height) for seg in tail.render_line(y))
-        assert "last words" in drawn
+        assert view.tail is not None
+        assert view.tail.text.endswith("last words")
+        assert any("last words" in line for line in pane_text(pane))
 
 
 async def test_a_key_is_painted_before_the_stream_draws_again(tmp_path: Path) -> None:
@@ -367,7 +365,7 @@ async def test_a_key_is_painted_before_the_stream_draws_again(tmp_path: Path) ->
     async with app.run_test(size=(120, 36)) as pilot:
         pane = app.main_screen.query_one(MessagePane)
         prompt = app.main_screen.query_one(PromptInput)
-        view = await pane.add(ChatMessage(Role.ASSISTANT, ""), live=True)
+        view = pane.add(ChatMessage(Role.ASSISTANT, ""), live=True)
         await pilot.pause()
         assert not prompt.echo_pending
         key = events.Key("x", "x")
@@ -379,11 +377,9 @@ async def test_a_key_is_painted_before_the_stream_draws_again(tmp_path: Path) ->
         assert view.shown_text == ""  # held: not drawn in the frame that echoes the key
         await pilot.pause()
         assert not prompt.echo_pending  # the frame with the key was painted
-        await view.finish()
+        view.finish()
         await pilot.pause()
-        tail = view.query(".piece").last()
-        drawn = "".join(seg.text for y in range(tail.size.height) for seg in tail.render_line(y))
-        assert "streamed words" in drawn
+        assert any("streamed words" in line for line in pane_text(pane))
 
 
 async def test_pasted_lines_are_inserted_not_sent(tmp_path: Path) -> None:

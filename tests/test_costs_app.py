@@ -47,7 +47,7 @@ def priced_app(home: Path, replay: ReplayServer, budget: float | None = None) ->
 
 
 def finish_text(app: ChatApp) -> str:
-    return str(views(app)[-1].query_one(".finish", Static).render())
+    return views(app)[-1].finish_text
 
 
 def chat_requests(replay: ReplayServer) -> list[str]:

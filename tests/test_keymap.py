@@ -26,7 +26,7 @@ from tui.ui.screens.main import MainScreen
 from tui.ui.screens.stats_screen import StatsScreen
 from tui.ui.screens.tools_screen import ToolsScreen
 from tui.ui.widgets.conversation_list import ConversationList
-from tui.ui.widgets.message_view import MessageView
+from tui.ui.widgets.message_pane import MessagePane
 from tui.ui.widgets.prompt_input import PromptInput
 
 README = Path(__file__).parent.parent / "README.md"
@@ -35,7 +35,7 @@ NODES: dict[Where, type[DOMNode]] = {
     "app": ChatApp,
     "chat": MainScreen,
     "prompt": PromptInput,
-    "message": MessageView,
+    "message": MessagePane,
     "list": ConversationList,
     "compare": CompareScreen,
     "approval": ApprovalDialog,

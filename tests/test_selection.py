@@ -8,15 +8,16 @@ from pathlib import Path
 from rich.console import Console
 from textual.app import App, ComposeResult
 from textual.geometry import Offset
+from textual.pilot import Pilot
 from textual.selection import SELECT_ALL, Selection
-from textual.widget import Widget
 
-from tests.helpers import notices, send, settle, views
+from tests.helpers import notices, pane_text, send, settle, views
 from tests.ui_harness import make_app
+from tui.domain import ChatMessage, Role
 from tui.ui.markdown_rows import render_markdown
 from tui.ui.selectable import copied_text, rows_of
-from tui.ui.widgets.piece_stack import PieceStack
-from tui.ui.widgets.pieces import Piece
+from tui.ui.widgets.message_pane import MessagePane
+from tui.ui.widgets.message_parts import Piece
 from tui.ui.widgets.prompt_input import PromptInput
 
 
@@ -82,58 +83,78 @@ def test_part_of_a_row_copies_those_characters() -> None:
 PIECE = "Intro words here.\n\n```\nfirst_line()\nsecond_line()\n```\n\nPara one.\n\n> a quote\n"
 
 
-class OnePiece(App[None]):
+class Pieces(App[None]):
+    """A pane with one reply made of `pieces` (text, and whether code goes on after it)."""
+
+    def __init__(self, pieces: list[tuple[str, bool]]) -> None:
+        super().__init__()
+        self.pieces = pieces
+
     def compose(self) -> ComposeResult:
-        yield Piece(render_markdown(PIECE))
+        yield MessagePane(at_bottom=False)
+
+    def on_mount(self) -> None:
+        pane = self.query_one(MessagePane)
+        view = pane.add(ChatMessage(Role.ASSISTANT, "", finish_reason="stop"), title="")
+        parts: list[Piece] = []
+        for index, (text, code_goes_on) in enumerate(self.pieces):
+            parts.append(Piece(text, margin=1 if index else 0))
+            parts[-1].ending = "\n" if code_goes_on else "\n\n"
+        view.parts[:1] = parts  # in place of the tail
+        pane.view_changed(view)
+
+
+async def drag(pilot: Pilot[None], start: tuple[int, int], end: tuple[int, int]) -> str | None:
+    """Drag across the pane from `start` to `end`; what the screen then has selected."""
+    pane = pilot.app.query_one(MessagePane)
+    await pilot.mouse_down(pane, offset=start)
+    await pilot.hover(pane, offset=end)
+    await pilot.mouse_up(pane, offset=end)
+    return pilot.app.screen.get_selected_text()
 
 
 async def test_drags_from_blank_rows_and_gutters_start_where_the_pointer_is() -> None:
-    app = OnePiece()
+    app = Pieces([(PIECE, False)])
     async with app.run_test(size=(60, 20)) as pilot:
-        piece = app.query_one(Piece)
-        rows = [None if r.text is None else r.text.rstrip() for r in piece.lines.drawn_rows]
+        await pilot.pause()
+        rows = [row[1:].rstrip() for row in pane_text(app.query_one(MessagePane))]
         code, blank, para, quote = (
-            rows.index("first_line()"),
+            rows.index(" first_line()"),
             rows.index(""),
             rows.index("Para one."),
-            rows.index("a quote"),
+            rows.index("▌ a quote"),
         )
-
-        async def drag(start: tuple[int, int], end: tuple[int, int]) -> str | None:
-            await pilot.mouse_down(piece, offset=start)
-            await pilot.hover(piece, offset=end)
-            await pilot.mouse_up(piece, offset=end)
-            return app.screen.get_selected_text()
-
-        assert await drag((0, code), (4, code + 1)) == "first_line()\nseco"  # from the padding
-        assert await drag((0, blank), (3, para)) == "first_line()\nsecond_line()\n\nPara"
-        assert await drag((0, quote), (4, quote)) == "a q"  # from the bar
-        assert await drag((40, 0), (0, blank)) == ""  # past the end of a row, to a blank one
+        # (x = 1 is the first cell of a message: the pane keeps one for the focus bar.)
+        assert await drag(pilot, (1, code), (5, code + 1)) == "first_line()\nseco"  # padding
+        assert await drag(pilot, (1, blank), (4, para)) == "first_line()\nsecond_line()\n\nPara"
+        assert await drag(pilot, (1, quote), (5, quote)) == "a q"  # from the bar
+        assert await drag(pilot, (40, 0), (1, blank)) == ""  # past a row's end, to a blank one
 
 
-class Stacked(App[None]):
-    def compose(self) -> ComposeResult:
-        yield PieceStack()
-
-    def on_mount(self) -> None:
-        stack = self.query_one(PieceStack)
-        stack.add(render_markdown("First paragraph."))
-        stack.add(render_markdown("```\nline one\n```"), code_goes_on=True)  # cut in its code
-        stack.add(render_markdown("```\nline two\n```"))
-        stack.add(render_markdown("Last words."))
-
-
-async def test_a_drag_across_stacked_pieces_copies_them_as_one_text() -> None:
-    app = Stacked()
+async def test_a_drag_across_pieces_copies_them_as_one_text() -> None:
+    pieces = [
+        ("First paragraph.", False),
+        ("```\nline one\n```", True),  # cut in its code
+        ("```\nline two\n```", False),
+        ("Last words.", False),
+    ]
+    app = Pieces(pieces)
     async with app.run_test(size=(40, 20)) as pilot:
-        stack = app.query_one(PieceStack)
-        last = stack.size.height - 1
-        await pilot.mouse_down(stack, offset=(0, 0))
-        await pilot.hover(stack, offset=(3, last))
-        await pilot.mouse_up(stack, offset=(3, last))
-        assert app.screen.get_selected_text() == (
+        await pilot.pause()
+        rows = [row.strip() for row in pane_text(app.query_one(MessagePane))]
+        last = rows.index("Last words.")
+        assert await drag(pilot, (1, 0), (4, last)) == (
             "First paragraph.\n\nline one\nline two\n\nLast"  # no blank inside the code
         )
+
+
+def row_of(pane: MessagePane, text: str) -> int:
+    """The row of the pane that starts with `text` (after the focus bar's cell)."""
+    return next(y for y, row in enumerate(pane_text(pane)) if row[1:].startswith(text))
+
+
+def backgrounds(pane: MessagePane, y: int) -> list[object]:
+    return [s.style.bgcolor for s in pane.render_line(y) if s.style and s.text.strip()]
 
 
 async def test_a_drag_across_question_and_reply_copies_their_text_only(
@@ -142,15 +163,14 @@ async def test_a_drag_across_question_and_reply_copies_their_text_only(
     app = make_app(tmp_path)
     async with app.run_test(size=(120, 60)) as pilot:
         await send(app, pilot, "hi")
-        question, reply = views(app)[-2:]
-        pieces = list(reply.query(".piece"))
-        assert [type(p) for p in pieces] == [PieceStack, Piece]  # frozen while it streamed, tail
-        start = question.query_one(".user-text")
-        plain = [s.style.bgcolor for s in pieces[0].render_line(0) if s.style and s.text.strip()]
-        await pilot.mouse_down(start, offset=(0, 0))
-        # (A message's parts are padded by a cell: x = 17 is the 17th character.)
-        await pilot.hover(pieces[-1], offset=(17, 0))
-        await pilot.mouse_up(pieces[-1], offset=(17, 0))
+        reply = views(app)[-1]
+        assert len([p for p in reply.parts if isinstance(p, Piece)]) > 1  # frozen, and tail
+        pane = app.main_screen.query_one(MessagePane)
+        hello, same = row_of(pane, "Hello! I am"), row_of(pane, "The same works")
+        plain = backgrounds(pane, hello)
+        await pilot.mouse_down(pane, offset=(1, row_of(pane, "hi")))
+        await pilot.hover(pane, offset=(16, same))  # x = 16 is the 16th character
+        await pilot.mouse_up(pane, offset=(16, same))
         app.screen.query_one(PromptInput).focus()  # Ctrl+C reaches the screen from the box
         await pilot.press("ctrl+c")
         await settle(app, pilot)
@@ -169,13 +189,10 @@ async def test_a_drag_across_question_and_reply_copies_their_text_only(
         assert read(fake_clipboard) == copied
         assert "Copied the selection" in notices(app)
 
-        def backgrounds(piece: Widget) -> list[object]:
-            return [s.style.bgcolor for s in piece.render_line(0) if s.style and s.text.strip()]
-
-        selected = backgrounds(pieces[0])
+        selected = backgrounds(pane, hello)
         assert selected != plain  # the selection is drawn over the text
         assert len(set(selected)) == 1
-        last_row = backgrounds(pieces[-1])
+        last_row = backgrounds(pane, same)
         assert last_row[0] == selected[0]  # up to the pointer...
         assert last_row[-1] == plain[0]  # ...and not past it
 
@@ -184,13 +201,12 @@ async def test_a_drag_inside_one_row_and_nothing_selected(tmp_path: Path) -> Non
     app = make_app(tmp_path)
     async with app.run_test(size=(120, 60)) as pilot:
         await send(app, pilot, "hi")
-        piece = views(app)[-1].query(".piece").first()
-        await pilot.mouse_down(piece, offset=(8, 0))  # after the cell of padding
-        await pilot.hover(piece, offset=(11, 0))
-        await pilot.mouse_up(piece, offset=(11, 0))
+        pane = app.main_screen.query_one(MessagePane)
+        hello = row_of(pane, "Hello! I am")
+        assert await drag(pilot, (8, hello), (11, hello)) == "I am"  # the last cell included
         await pilot.press("ctrl+c")
-        assert app.clipboard == "I am"  # the character under the pointer is included
+        assert app.clipboard == "I am"
 
-        await pilot.click(piece, offset=(3, 1))  # a click clears the selection
+        await pilot.click(pane, offset=(3, hello + 1))  # a click clears the selection
         await pilot.press("ctrl+c")
         assert "Nothing is selected" in notices(app)

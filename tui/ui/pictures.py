@@ -24,6 +24,7 @@ from tui.domain import ImageRef
 
 if TYPE_CHECKING:
     from PIL.Image import Image as PILImage
+    from rich.console import RenderableType
     from textual_image.widget._base import Image as ImageWidget
 
 RENDERERS = ("halfcell", "sixel", "kitty", "unicode")
@@ -120,6 +121,19 @@ def image_widget_class() -> type[ImageWidget]:
         "unicode": widget.UnicodeImage,
     }
     return classes[renderer()]
+
+
+@cache
+def image_renderable_class() -> Callable[..., RenderableType]:
+    """textual-image's renderable for `renderer()` (Sixel, which Textual cannot draw
+    as lines, is drawn in colour half-blocks), imported as `image_widget_class` does."""
+    image_widget_class()
+    from textual_image.renderable.halfcell import Image as Halfcell
+    from textual_image.renderable.tgp import Image as Kitty
+    from textual_image.renderable.unicode import Image as Shades
+
+    classes: dict[str, Callable[..., RenderableType]] = {"kitty": Kitty, "unicode": Shades}
+    return classes.get(renderer(), Halfcell)
 
 
 def cells_for(

@@ -14,7 +14,7 @@ from typing import ClassVar
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.message_pump import MessagePump
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Input, Label, SelectionList
@@ -29,7 +29,7 @@ from tui.ui.messages import ReplyDelta, ReplyRetrying
 from tui.ui.progress_words import column_words
 from tui.ui.screens.dialogs import DIALOG_CSS
 from tui.ui.widgets.key_footer import KeyFooter
-from tui.ui.widgets.message_view import MessageView
+from tui.ui.widgets.message_pane import MessagePane
 
 TICK_S = 0.25
 StartRun = Callable[[ReplyRun, MessagePump], Worker[None]]
@@ -104,8 +104,7 @@ class CompareColumn(Vertical, can_focus=True):
         border-subtitle-color: $text-muted;
     }
     CompareColumn:focus { border: round $accent; }
-    CompareColumn > VerticalScroll { height: 1fr; }
-    CompareColumn MessageView > .role { display: none; }
+    CompareColumn > MessagePane { height: 1fr; }
     """
 
     def __init__(self, number: int, run: ReplyRun) -> None:
@@ -113,20 +112,13 @@ class CompareColumn(Vertical, can_focus=True):
         self.number = number
         self.run = run
         self.border_title = f"{number} · {label(run.provider)}"
-        self.view = MessageView(run.message, live=True, title="")
-        self.view.can_focus = False
+        # Text here starts at the top; the column follows it down as it streams.
+        self.pane = MessagePane(at_bottom=False)
+        self.pane.can_focus = False
+        self.view = self.pane.add(run.message, live=True, title="")
 
     def compose(self) -> ComposeResult:
-        # Not Textual's anchor: it keeps a short reply at the bottom of the column
-        # (with a negative scroll offset); text here starts at the top.
-        with VerticalScroll():
-            yield self.view
-
-    def follow(self) -> None:
-        """Keep the newest text in sight, unless the user scrolled up to read."""
-        scroll = self.query_one(VerticalScroll)
-        if scroll.scroll_y >= scroll.max_scroll_y - 1:
-            scroll.call_after_refresh(scroll.scroll_end, animate=False, immediate=True)
+        yield self.pane
 
     def show_counters(self) -> None:
         """Tokens, speed, time to first token and how long it has taken."""
@@ -193,7 +185,6 @@ class CompareScreen(Screen[int]):
             column.view.feed_reasoning(event.run.state.reasoning)
         else:
             column.view.feed_text(event.delta.text, event.end)
-        column.follow()
 
     @on(ReplyRetrying)
     def reply_retrying(self, event: ReplyRetrying) -> None:
@@ -207,7 +198,7 @@ class CompareScreen(Screen[int]):
     async def _ended(self, column: CompareColumn) -> None:
         if not column.is_attached:  # kept (and closed) meanwhile
             return
-        await column.view.finish()
+        column.view.finish()
         column.show_counters()
         if not self.running:
             self.notify("All replies are in: press a number (or Enter) to keep one.")

@@ -60,9 +60,7 @@ class ConversationActions:
             if screen.conversation.id != hit.conversation_id or index is None:
                 return
             if index < len(messages := screen.conversation.messages):
-                view = await screen.query_one(MessagePane).reveal(messages[index])
-                if view is not None:
-                    view.focus(scroll_visible=False)
+                screen.query_one(MessagePane).reveal(messages[index])
 
         session = screen.session
         # Screens and dialogs are imported where they open: the first paint needs none.

@@ -13,7 +13,7 @@ from tui.domain import ChatMessage, ImageRef
 from tui.images import ImageError, decode
 from tui.ui.clipboard_image import ClipboardImageError, read_clipboard_image
 from tui.ui.pictures import PictureCache, chip
-from tui.ui.widgets.message_view import MessageView
+from tui.ui.widgets.message_pane import MessagePane
 
 if TYPE_CHECKING:
     from tui.ui.screens.main import MainScreen
@@ -68,8 +68,8 @@ class ImageActions:
     def open_image(self) -> None:
         """Open the focused message's (first) image in the system's image viewer."""
         screen = self.screen
-        focused = screen.focused
-        if not isinstance(focused, MessageView):
+        focused = screen.query_one(MessagePane).focused_view
+        if focused is None:
             return
         ref = first_image(focused.message)
         if ref is None:

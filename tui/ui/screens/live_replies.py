@@ -71,10 +71,10 @@ class LiveReplies:
         screen = self.screen
         view = self.live_view(run)
         if view is not None:
-            await view.finish()
+            view.finish()
             if run.state.tool_calls:  # stopped while tools ran: show how each call ended
                 ended = tool_snapshot(run, live=False)
-                await view.show_tools(ended.round, ended.calls)
+                view.show_tools(ended.round, ended.calls)
         if (error := run.state.error) is not None:
             kept = " What arrived is kept." if run.state.text else ""
             screen.notify(

@@ -109,7 +109,7 @@ class MainScreen(Screen[None]):
             self.notify(refused + ".", title="Read-only", severity="warning", timeout=20)
         self.ticker = self.set_interval(TICK_S, self.live.tick, pause=True)
         self.query_one("#sidebar").display = self.session.state.sidebar
-        await self.query_one(MessagePane).show(self.conversation)
+        self.query_one(MessagePane).show(self.conversation)
         self.providers.show()
         self.query_one(PromptInput).focus()
         self.run_worker(lambda: load_list(self), thread=True, group="list", exit_on_error=False)
@@ -153,7 +153,7 @@ class MainScreen(Screen[None]):
     ) -> None:
         """Stream a reply to the end of `conv`; `keep` become its alternatives."""
         run = self.session.start_reply(conv, self.provider, drop=drop, keep=keep)
-        await self.query_one(MessagePane).add(run.message, live=True)
+        self.query_one(MessagePane).add(run.message, live=True)
         self.live.start(run)
         self.conversation_list.upsert(conv)
         self.update_bindings()
@@ -162,7 +162,7 @@ class MainScreen(Screen[None]):
     @on(ReplyRetrying)
     @on(ReplyTools)
     async def reply_event(self, event: ReplyMessage) -> None:
-        await self.query_one(MessagePane).reply_event(event)
+        self.query_one(MessagePane).reply_event(event)
 
     @on(Worker.StateChanged)
     async def worker_changed(self, event: Worker.StateChanged) -> None:
@@ -181,7 +181,7 @@ class MainScreen(Screen[None]):
             run.record()  # the view starts from all that arrived
         # One repaint for all of it: each costs a full-screen render.
         with self.app.batch_update():
-            await self.query_one(MessagePane).show(conv, run.message if run else None)
+            self.query_one(MessagePane).show(conv, run.message if run else None)
             prompt.load_text(self.drafts.pop(conv.id, ""))
             if conv.provider in self.config.providers:
                 self.provider = self.session.provider_named(conv.provider, conv.model or None)
@@ -198,7 +198,7 @@ class MainScreen(Screen[None]):
         run = self.session.replies.get(self.conversation.id)
         if run is not None:
             run.record()
-        await self.query_one(MessagePane).show(self.conversation, run.message if run else None)
+        self.query_one(MessagePane).show(self.conversation, run.message if run else None)
         self.refresh_status()
         self.update_bindings()
 

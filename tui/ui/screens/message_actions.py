@@ -57,9 +57,8 @@ class MessageActions:
         copy_text(self.screen.app, text, what="selection")
 
     def focused_message(self) -> MessageView | None:
-        """The message view with the focus, if one has it."""
-        focused = self.screen.focused
-        return focused if isinstance(focused, MessageView) else None
+        """The message selected in the pane, while the pane has the focus."""
+        return self.pane.focused_view
 
     def copy_message(self) -> None:
         """Copy the focused message (a streaming one is copied as partial, and says so)."""
@@ -96,9 +95,9 @@ class MessageActions:
 
     def focus_messages(self) -> None:
         """Put the focus on the newest message (then ↑/↓ move, c/b copy)."""
-        views = list(self.pane.query(MessageView))
-        if views:
-            views[-1].focus()
+        pane = self.pane
+        if pane.views:
+            pane.select(pane.views[-1])
 
     # ----------------------------------------------------------------- new versions
 
@@ -193,7 +192,7 @@ class MessageActions:
         await self.screen.redraw_conversation()
         shown = self.pane.view_for(message)
         if shown is not None:
-            shown.focus()
+            self.pane.select(shown)
 
 
 def applies_now(screen: MainScreen, action: str, parameters: tuple[object, ...]) -> bool:

@@ -189,7 +189,7 @@ class ProviderActions:
         conv.add(user)
         screen.sender.remove_pending()
         screen.query_one(PromptInput).clear_sent(text)
-        await screen.messages.pane.add(user)
+        screen.messages.pane.add(user)
         session.state.compare = pairs
         runs = session.start_compare(conv, providers)
         screen.conversation_list.upsert(conv)

@@ -227,7 +227,7 @@ class Sender:
             self.remove_pending()
         if conv is screen.conversation:
             screen.query_one(PromptInput).clear_sent(user.content)
-            await screen.query_one(MessagePane).add(user)
+            screen.query_one(MessagePane).add(user)
         screen.drafts.pop(conv.id, None)
         if any(m.images for m in conv.messages[drop:]):
             # Scaling images to the provider's limits takes a while: done here, off the

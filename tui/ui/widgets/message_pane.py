@@ -1,61 +1,375 @@
-"""`MessagePane`: the open conversation's messages, following the stream at the bottom."""
+"""`MessagePane`: the open conversation's messages, as one widget that draws only what is
+on screen, following the stream at the bottom.
+
+Every message is a `MessageView` (not a widget) whose parts render their rows once per
+width. The pane keeps where each message starts (`tops`) and draws a row by finding
+its message (a bisection) and the part's row. Messages off screen are not drawn at
+all: their height is estimated from their text until they first come into sight, and
+then measured (the scroll position is kept still when a measure above it differs). So
+opening a long conversation, and each frame of a stream, cost what a screenful costs.
+"""
 
 from __future__ import annotations
 
-from textual.containers import VerticalScroll
-from textual.widgets import Button, Static
+import asyncio
+from bisect import bisect_right
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.segment import Segment
+from rich.style import Style as RichStyle
+from textual import events
+from textual.binding import BindingType
+from textual.geometry import Offset, Size
+from textual.scroll_view import ScrollView
+from textual.selection import Selection
+from textual.strip import Strip
+from textual.style import Style as TextualStyle
 
 from tui.domain import ChatMessage, Conversation
 from tui.providers.events import ReasoningDelta
+from tui.ui.keymap import bindings
 from tui.ui.messages import ReplyDelta, ReplyMessage, ReplyRetrying, ReplyTools
-from tui.ui.pictures import PictureCache
+from tui.ui.selectable import copied_text, drawn_row
+from tui.ui.widgets.message_parts import Look, Picture, Pictures, Reasoning
 from tui.ui.widgets.message_view import MessageView
+from tui.ui.widgets.prompt_input import PromptInput
+from tui.ui.widgets.tool_blocks import ToolCallBlock
 
-# Opening a long conversation mounts only what fills the pane (and a little more); older
-# messages come a page at a time on request. Every widget costs style and layout work.
-SHOWN_AT_OPEN = 12
-EARLIER_PAGE = 40
-ROWS_PER_MESSAGE = 3
-"""The rows a message takes besides its text: its role line, margin, finish line."""
-ROWS_PER_IMAGE = 10
-"""About the rows an image under a question takes (the most is 20)."""
+if TYPE_CHECKING:
+    from tui.ui.pictures import PictureCache
 
-
-def shown_at_open(messages: list[ChatMessage], rows: int, width: int) -> int:
-    """How many of the newest `messages` to mount so that they fill `rows` and a bit."""
-    needed, count = rows + rows // 4, 0
-    for message in reversed(messages[-SHOWN_AT_OPEN:]):
-        count += 1
-        text = message.content or message.refusal
-        needed -= ROWS_PER_MESSAGE + ROWS_PER_IMAGE * len(message.images)
-        needed -= sum(1 + len(line) // width for line in text.splitlines())
-        if needed <= 0:
-            break
-    return count
+EMPTY_HINT = "Type a message below and press Enter to send it."
+LOOK_COMPONENTS = (
+    "message--text", "message--you", "message--assistant", "message--muted",
+    "message--finish", "message--live", "message--warning", "message--error",
+    "message--reasoning", "message--reasoning-title", "image--missing",
+    "call--head", "call--args", "call--result", "call--rule", "call--error", "call--more",
+    "call--bar", "call--bar-error",
+)  # fmt: skip
 
 
-class MessagePane(VerticalScroll):
-    """Scrollable list of `MessageView`s. Anchored: it follows new text unless scrolled up."""
+def _text_only(style: RichStyle) -> RichStyle:
+    """`style` without its background (the pane lays its own under every row)."""
+    return RichStyle(
+        color=style.color,
+        bold=style.bold,
+        dim=style.dim,
+        italic=style.italic,
+        underline=style.underline,
+        strike=style.strike,
+        reverse=style.reverse,
+    )
 
-    BLANK = True
-    """Only background shows between the messages: Textual then draws those rows without
-    its styles cache, which the pane's changing size empties on every frame of a stream."""
 
+class MessagePane(ScrollView, can_focus=True):
+    """The messages of a conversation, drawn line by line. Focused, one message is
+    selected (↑/↓ move) and takes the keys that act on one message."""
+
+    BINDINGS: ClassVar[list[BindingType]] = bindings("message")
+    COMPONENT_CLASSES: ClassVar[set[str]] = {*LOOK_COMPONENTS, "message--focus"}
     DEFAULT_CSS = """
     MessagePane { height: 1fr; }
-    MessagePane > #earlier { width: 100%; margin: 0 1 1 1; }
-    MessagePane > .empty { color: $text-muted; padding: 1 2; }
+    MessagePane > .message--you { color: $accent; text-style: bold; }
+    MessagePane > .message--assistant { color: $primary; text-style: bold; }
+    MessagePane > .message--muted { color: $text-muted; }
+    MessagePane > .message--finish { color: $text-muted; }
+    MessagePane > .message--live { color: $secondary; }
+    MessagePane > .message--warning { color: $warning; text-style: bold; }
+    MessagePane > .message--error { color: $error; text-style: bold; }
+    MessagePane > .message--reasoning { color: $text-muted; text-style: italic; }
+    MessagePane > .message--reasoning-title { color: $text-muted; text-style: bold; }
+    MessagePane > .message--focus { background: $boost; color: $accent; }
+    MessagePane > .image--missing { color: $warning; }
+    MessagePane > .call--head { text-style: bold; }
+    MessagePane > .call--args { color: $text-muted; }
+    MessagePane > .call--rule { color: $secondary 50%; }
+    MessagePane > .call--error { color: $error; }
+    MessagePane > .call--more { color: $text-muted; text-style: italic; }
+    MessagePane > .call--bar { color: $secondary; }
+    MessagePane > .call--bar-error { color: $error; }
     """
 
-    def __init__(self, *, id: str | None = None, pictures: PictureCache | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        id: str | None = None,
+        pictures: PictureCache | None = None,
+        at_bottom: bool = True,
+    ) -> None:
+        """`at_bottom`: a conversation shorter than the pane sits at its bottom, over
+        the message box (else at the top)."""
         super().__init__(id=id)
         self.pictures = pictures
-        """Draws the messages' images (decoded once each, only when mounted)."""
+        """Draws the messages' images (decoded once each, when first on screen)."""
+        self.at_bottom = at_bottom
         self.conversation: Conversation | None = None
+        self.views: list[MessageView] = []
+        self.selected: int | None = None
+        """The index of the selected message (drawn with a bar while focused)."""
         self.following = True
         """False once the user scrolls up, until they come back to the end."""
-        self._hidden: list[ChatMessage] = []
-        self._live: tuple[ChatMessage, MessageView] | None = None
+        self.hint = ""
+        """The line shown when there are no messages."""
+        self._tops: list[int] = []
+        self._measured: list[int] = []
+        """Per view: the width its height was measured at (-1: estimated)."""
+        self._heights: list[int] = []
+        self._look: Look | None = None
+        self._loading: set[int] = set()
+        self._prompt: PromptInput | None = None
+
+    # ----------------------------------------------------------------- contents
+
+    def show(self, conv: Conversation, live: ChatMessage | None = None) -> None:
+        """Replace the pane's content with `conv`; `live` is the reply still streaming."""
+        self.conversation = conv
+        for view in self.views:
+            view.host = None
+        self.views = [self._view(m, live=m is live) for m in conv.messages]
+        self.hint = "" if self.views else EMPTY_HINT
+        self.selected = None
+        self._measured = [-1] * len(self.views)
+        self._heights = [0] * len(self.views)
+        self._reflow(0)
+        self._follow()
+
+    def add(
+        self, message: ChatMessage, *, live: bool = False, title: str | None = None
+    ) -> MessageView:
+        """Append a view for a new message and follow it."""
+        view = self._view(message, live=live, title=title)
+        self.views.append(view)
+        self._measured.append(-1)
+        self._heights.append(0)
+        self.hint = ""
+        self._reflow(len(self.views) - 1)
+        self._follow()
+        return view
+
+    def _follow(self) -> None:
+        if self.is_attached:
+            self.anchor()
+        else:
+            self.following = self._anchored = True  # from the first layout on
+
+    def on_mount(self) -> None:
+        self._reflow(0)
+
+    def _view(
+        self, message: ChatMessage, *, live: bool = False, title: str | None = None
+    ) -> MessageView:
+        view = MessageView(message, live=live, title=title, pictures=self.pictures)
+        view.host = self
+        return view
+
+    def view_for(self, message: ChatMessage) -> MessageView | None:
+        """The view showing `message` (the newest are looked at first)."""
+        for view in reversed(self.views):
+            if view.message is message:
+                return view
+        return None
+
+    # ----------------------------------------------------------------- what views need
+
+    @property
+    def echo_pending(self) -> bool:
+        """Whether a key typed in the message box waits to be painted."""
+        if self._prompt is None and self.is_attached:
+            self._prompt = next(iter(self.screen.query(PromptInput)), None)
+        return self._prompt is not None and self._prompt.echo_pending
+
+    def view_changed(self, view: MessageView) -> None:
+        """`view` drew something new: measure it again and repaint."""
+        if view.host is self and self._look is not None and self.size.width:
+            self._reflow(self.views.index(view))
+
+    # ----------------------------------------------------------------- geometry
+
+    @property
+    def look(self) -> Look:
+        """What the parts are drawn with (made again when the styles change)."""
+        if self._look is None:
+            styles = {n: _text_only(self.get_component_rich_style(n)) for n in LOOK_COMPONENTS}
+            self._look = Look(self.app.console, self.app.current_theme.dark, styles)
+        return self._look
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._look = None
+        self._reflow(0)
+
+    @property
+    def inner_width(self) -> int:
+        """The width of a message's text (a cell each side for the focus bar and space)."""
+        return max(self.scrollable_content_region.width - 2, 1)
+
+    def _height_of(self, index: int, width: int, exact: bool) -> int:
+        if exact or self._measured[index] == width:
+            self._measured[index] = width
+            return self.views[index].height(width, self.look)
+        return self.views[index].estimate(width)
+
+    def _reflow(self, start: int) -> None:
+        """Measure again from view `start` on and set the pane's virtual size."""
+        if not self.is_attached or not self.size.width:
+            return
+        width = self.inner_width
+        del self._tops[start:]
+        top = self._tops[start - 1] + self._heights[start - 1] if start else 0
+        for index in range(start, len(self.views)):
+            self._tops.append(top)
+            self._heights[index] = self._height_of(index, width, False)
+            top += self._heights[index]
+        self.virtual_size = Size(
+            self.scrollable_content_region.width, top + (1 if self.hint else 0)
+        )
+        self._measure_window()
+        self.refresh()
+
+    def _measure_window(self) -> None:
+        """Measure the views on screen that were only estimated, keeping the rows on
+        screen where they are."""
+        width, height = self.inner_width, self.scrollable_content_region.height
+        for _ in range(4):  # a measure moves what is on screen: look again, a few times
+            first = bisect_right(self._tops, int(self.scroll_y)) - 1 if self._tops else 0
+            changed = False
+            for index in range(max(first, 0), len(self.views)):
+                if self._tops[index] > self.scroll_y + height:
+                    break
+                if self._measured[index] == width:
+                    continue
+                new = self._height_of(index, width, True)
+                delta, self._heights[index] = new - self._heights[index], new
+                for later in range(index + 1, len(self.views)):
+                    self._tops[later] += delta
+                if self._tops[index] < self.scroll_y and not self._following_now:
+                    self.set_reactive(ScrollView.scroll_y, self.scroll_y + delta)
+                    self.set_reactive(ScrollView.scroll_target_y, self.scroll_y)
+                changed = True
+            total = self._tops[-1] + self._heights[-1] if self._tops else 0
+            self.virtual_size = Size(self.virtual_size.width, total)
+            if not changed:
+                return
+
+    @property
+    def _following_now(self) -> bool:
+        return self._anchored and not self._anchor_released
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._reflow(0)
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        if round(old_value) != round(new_value) and self._tops:
+            self._measure_window()
+
+    def _gap(self) -> int:
+        """Blank rows above a conversation shorter than the pane (kept at its bottom)."""
+        if not self.at_bottom:
+            return 0
+        return max(self.scrollable_content_region.height - self.virtual_size.height, 0)
+
+    def view_at(self, row: int) -> int | None:
+        """The index of the view drawn at the pane's virtual row `row`."""
+        index = bisect_right(self._tops, row) - 1
+        if index < 0 or row >= self._tops[index] + self._heights[index]:
+            return None
+        return index
+
+    # ----------------------------------------------------------------- drawing
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        row_y = y + int(self.scroll_y) - self._gap()
+        base = self.visual_style.rich_style
+        background = RichStyle(bgcolor=base.bgcolor)
+        index = self.view_at(row_y)
+        if index is None:
+            if self.hint and row_y == 0:
+                line = Strip([Segment(f"  {self.hint}", self.look.style("message--muted"))])
+                return line.apply_style(background).extend_cell_length(width, background)
+            return Strip.blank(width, background)
+        view, top = self.views[index], self._tops[index]
+        inner, look = self.inner_width, self.look
+        found = view.part_at(row_y - top, inner, look)
+        # The blank row under a message is between messages: no focus bar there.
+        last_row = row_y - top == self._heights[index] - 1
+        focused = self.has_focus and index == self.selected and not last_row
+        if focused:
+            mark = self.get_component_rich_style("message--focus")
+            background = RichStyle(bgcolor=mark.bgcolor)
+            left = Segment("█", RichStyle(color=mark.color))
+        else:
+            left = Segment(" ")
+        if found is None:
+            return Strip([left]).apply_style(background).extend_cell_length(width, background)
+        part, start = found
+        self._want_pictures(part, index)
+        row = part.rows(inner, look, top + start)[row_y - top - start]
+        selection, highlight = self.text_selection, None
+        if selection is not None:
+            styles = self.screen.get_component_styles("screen--selection")
+            highlight = TextualStyle.from_styles(styles).rich_style
+        drawn = drawn_row(row, row_y, selection, highlight).crop(0, inner)
+        line = Strip([left, *drawn, Segment(" " * (inner - drawn.cell_length + 1))])
+        return line.apply_style(background)
+
+    def _want_pictures(self, part: object, index: int) -> None:
+        pictures: list[Picture] = []
+        if isinstance(part, Pictures):
+            pictures = part.pictures
+        elif isinstance(part, ToolCallBlock):
+            pictures = part.images
+        for picture in pictures:
+            if not picture.loaded and id(picture) not in self._loading:
+                self._loading.add(id(picture))
+                self.run_worker(self._load(picture, part), group="picture", exit_on_error=False)
+
+    async def _load(self, picture: Picture, part: object) -> None:
+        await asyncio.to_thread(picture.load)
+        self._loading.discard(id(picture))
+        if isinstance(part, (Pictures, ToolCallBlock)):
+            part.changed()
+        for view in self.views:
+            if part in view.parts:
+                self.view_changed(view)
+
+    # ----------------------------------------------------------------- selection
+
+    def get_selection(self, selection: Selection) -> tuple[str, str] | None:
+        if not self._tops:
+            return None
+        first = selection.start.y if selection.start is not None else 0
+        last = selection.end.y if selection.end is not None else self.virtual_size.height
+        inner, look = self.inner_width, self.look
+        texts: list[tuple[str, str]] = []
+        for index in range(max(self.view_at(first) or 0, 0), len(self.views)):
+            top = self._tops[index]
+            if top > last:
+                break
+            for part, start in self.views[index].spans(inner, look):
+                part_top = top + start
+                height = part.height(inner, look)
+                if not part.copied or part_top + height <= first or part_top > last:
+                    continue
+                rows = part.rows(inner, look, part_top)
+                begin, end = selection.start, selection.end
+                local = Selection(
+                    begin - Offset(0, part_top) if begin and begin.y >= part_top else None,
+                    end - Offset(0, part_top) if end and end.y < part_top + height else None,
+                )
+                text = copied_text(rows, local).strip("\n")
+                if text:
+                    texts.append((text, part.ending))
+        if not texts:
+            return None
+        joined = "".join(text + ending for text, ending in texts[:-1]) + texts[-1][0]
+        return joined, "\n\n"
+
+    def selection_updated(self, selection: Selection | None) -> None:
+        self.refresh()
+
+    # ----------------------------------------------------------------- following
 
     def anchor(self, anchor: bool = True) -> None:
         super().anchor(anchor)
@@ -66,53 +380,6 @@ class MessagePane(VerticalScroll):
         super().release_anchor()
         self.following = False
 
-    async def show(self, conv: Conversation, live: ChatMessage | None = None) -> None:
-        """Replace the pane's content with `conv`; `live` is the reply still streaming."""
-        self.conversation = conv
-        messages = conv.messages
-        size = self.size if self.size.height else self.app.size
-        count = shown_at_open(messages, size.height, max(size.width - 4, 20))
-        self._hidden = messages[: len(messages) - count]
-        shown = messages[len(self._hidden) :]
-        # The views exist (and the live one receives text) before the first `await`:
-        # text that streams in while the old views are removed must not be lost.
-        widgets: list[Static | Button | MessageView] = []
-        if self._hidden:
-            widgets.append(self._earlier_button())
-        if not messages:
-            widgets.append(
-                Static("Type a message below and press Enter to send it.", classes="empty")
-            )
-        views = [self._view(m, live=m is live) for m in shown]
-        self._live = next(((v.message, v) for v in views if v.live), None)
-        with self.app.batch_update():
-            await self.remove_children()
-            await self.mount_all([*widgets, *views])
-        self.anchor()
-
-    async def add(self, message: ChatMessage, *, live: bool = False) -> MessageView:
-        """Append a view for a new message and follow it."""
-        for hint in self.query(".empty"):
-            await hint.remove()
-        view = self._view(message, live=live)
-        if live:
-            self._live = (message, view)
-        await self.mount(view)
-        self.anchor()
-        return view
-
-    def _view(self, message: ChatMessage, *, live: bool = False) -> MessageView:
-        return MessageView(message, live=live, pictures=self.pictures)
-
-    def view_for(self, message: ChatMessage) -> MessageView | None:
-        """The view showing `message`, if it is on screen (the live one is found at once)."""
-        if self._live is not None and self._live[0] is message:
-            return self._live[1]
-        for view in self.query(MessageView):
-            if view.message is message:
-                return view
-        return None
-
     @property
     def scrolled_up(self) -> bool:
         """Whether the user has scrolled away from the newest text (and stayed there)."""
@@ -120,81 +387,111 @@ class MessagePane(VerticalScroll):
             self.following = True  # Textual re-anchors once the user is back at the end
         return not self.following
 
-    async def reveal(self, message: ChatMessage) -> MessageView | None:
-        """Mount `message` if it is among the hidden older ones, then scroll to it."""
-        if message in self._hidden:
-            start = self._hidden.index(message)
-            page, self._hidden = self._hidden[start:], self._hidden[:start]
-            with self.app.batch_update():
-                for button in self.query("#earlier"):
-                    await button.remove()
-                widgets: list[Button | MessageView] = [self._view(m) for m in page]
-                if self._hidden:
-                    widgets.insert(0, self._earlier_button())
-                await self.mount_all(widgets, before=0)
+    def reveal(self, message: ChatMessage) -> MessageView | None:
+        """Scroll to the top of `message`'s view (when it is on screen)."""
         view = self.view_for(message)
         if view is not None:
-            self.call_after_refresh(self._scroll_to_top_of, view)
+            self.select(view)
         return view
 
-    def _scroll_to_top_of(self, view: MessageView) -> None:
-        # Only when the content overflows the pane: a short conversation stays anchored
-        # at the bottom (Textual keeps it there with a negative scroll offset).
-        if self.max_scroll_y > 0:
-            self.release_anchor()
-            self.scroll_to_widget(view, top=True, animate=False)
+    # ----------------------------------------------------------------- focus and keys
 
-    def _earlier_button(self) -> Button:
-        page = min(EARLIER_PAGE, len(self._hidden))
-        label = f"▲ show {page} earlier messages ({len(self._hidden)} not shown)"
-        return Button(label, id="earlier", compact=True)
+    @property
+    def focused_view(self) -> MessageView | None:
+        """The selected message while the pane has the focus."""
+        if not self.has_focus or self.selected is None or self.selected >= len(self.views):
+            return None
+        return self.views[self.selected]
 
-    async def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id != "earlier":
+    def select(self, view: MessageView, *, focus: bool = True) -> None:
+        """Select `view`, put the focus on the pane, and scroll the message into sight."""
+        self.selected = self.views.index(view)
+        if focus:
+            self.focus()
+        self.call_after_refresh(self._scroll_to_selected)
+        self.refresh()
+
+    def _scroll_to_selected(self) -> None:
+        index = self.selected
+        if index is None or index >= len(self._tops) or self.max_scroll_y <= 0:
             return
-        event.stop()
-        page = self._hidden[-EARLIER_PAGE:]
-        self._hidden = self._hidden[: len(self._hidden) - len(page)]
-        with self.app.batch_update():
-            await event.button.remove()
-            widgets: list[Button | MessageView] = [self._view(m) for m in page]
-            if self._hidden:
-                widgets.insert(0, self._earlier_button())
-            await self.mount_all(widgets, before=0)
+        top, height = self._tops[index], self._heights[index]
+        view_height = self.scrollable_content_region.height
+        if top < self.scroll_y or top + min(height, view_height) > self.scroll_y + view_height:
+            self.release_anchor()
+            self.scroll_to(y=top, animate=False, immediate=True)
 
-    async def reply_event(self, event: ReplyMessage) -> None:
+    def on_focus(self, event: events.Focus) -> None:
+        if self.views and (self.selected is None or self.selected >= len(self.views)):
+            self.selected = len(self.views) - 1
+        self.refresh()
+
+    def on_blur(self, event: events.Blur) -> None:
+        self.refresh()
+
+    def action_move(self, step: int) -> None:
+        """Move the selection to the previous or next message."""
+        if self.selected is None:
+            return
+        index = self.selected + step
+        if 0 <= index < len(self.views):
+            self.select(self.views[index])
+
+    def action_toggle_tools(self) -> None:
+        """Expand or collapse the results of the selected reply's tool calls."""
+        if (view := self.focused_view) is not None:
+            view.toggle_tools()
+
+    def action_leave(self) -> None:
+        """Back to the message box."""
+        self.screen.query_one("#prompt").focus()
+
+    def on_click(self, event: events.Click) -> None:
+        row_y = event.y + int(self.scroll_y) - self._gap()
+        index = self.view_at(row_y)
+        if index is None:
+            return
+        view = self.views[index]
+        self.selected = index
+        found = view.part_at(row_y - self._tops[index], self.inner_width, self.look)
+        if found is not None:
+            part, start = found
+            if isinstance(part, ToolCallBlock) or (
+                isinstance(part, Reasoning) and row_y - self._tops[index] == start
+            ):
+                part.toggle()
+                self.view_changed(view)
+        self.refresh()
+
+    # ----------------------------------------------------------------- reply events
+
+    def reply_event(self, event: ReplyMessage) -> None:
         """Draw what a reply worker reports."""
         if isinstance(event, ReplyDelta):
-            await self.reply_delta(event)
+            self.reply_delta(event)
         elif isinstance(event, ReplyTools):
-            await self.reply_tools(event)
+            self.reply_tools(event)
         elif isinstance(event, ReplyRetrying):
-            self.reply_retrying(event)
+            retry = event.retry
+            self.notify(f"{retry.error.message}\nRetrying once in {retry.delay:g} s.", timeout=6)
 
-    async def reply_delta(self, event: ReplyDelta) -> None:
+    def reply_delta(self, event: ReplyDelta) -> None:
         """Draw what a reply worker reports, when its reply is on screen."""
         run = event.run
         if run.conversation is not self.conversation:
             return
         view = self.view_for(run.message)
-        if view is None:
-            return
-        if event.round < view.round:
-            return  # drawn already: the view was built from the message since
+        if view is None or event.round < view.round:
+            return  # not shown, or drawn already: the view was built from the message
         if event.round > view.round:
-            await view.next_round(event.round)
+            view.next_round(event.round)
         if isinstance(event.delta, ReasoningDelta):
             view.feed_reasoning(run.state.reasoning)
         else:
             view.feed_text(event.delta.text, event.end)
 
-    async def reply_tools(self, event: ReplyTools) -> None:
+    def reply_tools(self, event: ReplyTools) -> None:
         """Draw a reply's tool calls as they stand, when it is on screen."""
         run = event.run
         if run.conversation is self.conversation and (view := self.view_for(run.message)):
-            await view.show_tools(event.round, event.calls)
-
-    def reply_retrying(self, event: ReplyRetrying) -> None:
-        """Say that the reply will be asked for again."""
-        retry = event.retry
-        self.notify(f"{retry.error.message}\nRetrying once in {retry.delay:g} s.", timeout=6)
+            view.show_tools(event.round, event.calls)

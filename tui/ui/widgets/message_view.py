@@ -1,49 +1,48 @@
-"""`MessageView`: one message, and for a streaming reply, its live rendering.
+"""`MessageView`: one message in the message pane, and for a streaming reply, its live
+rendering. Not a widget: the pane draws the rows of the messages on screen.
 
 Chunks are not rendered one by one: `feed_text` collects them and a flush at most once
-per frame renders the batch. A reply is a column of `Piece` widgets holding Rich
-Markdown: finished pieces never change again (Textual keeps their size and lines
-cached), and only the growing tail is re-parsed and re-laid out each frame. The tail is
-frozen into a piece at a safe block boundary (see `markdown_split`) once it is about
-`PIECE_CHARS` long, so the cost of a reply stays linear in its length.
+per frame renders the batch. A reply is a column of Markdown `Piece`s: finished pieces
+never change again (their rows are kept per width), and only the growing tail is
+re-parsed each frame. The tail is frozen into a piece at a safe block boundary (see
+`markdown_split`) once it is about `PIECE_CHARS` long, so the cost of a reply stays
+linear in its length.
 """
 
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, ClassVar
-
-from textual.app import ComposeResult
-from textual.binding import BindingType
-from textual.containers import Vertical
-from textual.geometry import Region
-from textual.strip import Strip
-from textual.timer import Timer
-from textual.widgets import Collapsible, Static
+from bisect import bisect_right
+from typing import TYPE_CHECKING
 
 from tui.domain import ChatMessage, Role
 from tui.inert import make_inert
 from tui.ui.finish_words import finish_label
-from tui.ui.keymap import bindings
-from tui.ui.markdown_rows import render_markdown
 from tui.ui.markdown_split import last_safe_cut, open_fence_cut
-from tui.ui.widgets.image_view import PictureView
-from tui.ui.widgets.image_view import chips as image_chips
-from tui.ui.widgets.piece_stack import PieceStack
-from tui.ui.widgets.pieces import Caption, Passage, Piece
-from tui.ui.widgets.prompt_input import PromptInput
-from tui.ui.widgets.tool_blocks import CallView, ToolRound
+from tui.ui.pictures import chip
+from tui.ui.widgets.message_parts import (
+    Caption,
+    Look,
+    Part,
+    Passage,
+    Picture,
+    Pictures,
+    Piece,
+    Reasoning,
+)
+from tui.ui.widgets.tool_blocks import CallView, ToolCallBlock
 
 if TYPE_CHECKING:
-    from rich.markdown import Markdown
+    from textual.timer import Timer
 
     from tui.ui.pictures import PictureCache
+    from tui.ui.selectable import Row
+    from tui.ui.widgets.message_pane import MessagePane
 
 FRAME_S = 1 / 30
 """Flush interval while text arrives at reading speed."""
 BUSY_FRAME_S = 0.1
-"""Flush interval while text arrives faster than anyone reads: each flush costs a full
-repaint of the scrolling pane."""
+"""Flush interval while text arrives faster than anyone reads."""
 BUSY_CHARS_PER_S = 2000
 """About 500 tokens a second: above this, a stream is drawn 10 times a second."""
 FRAME_CHARS = 2000
@@ -55,33 +54,23 @@ PIECE_CHARS = 600
 """The growing tail is frozen into a finished piece once it is about this long."""
 ECHO_WAIT_S = 0.005
 """How often a draw held back for a key's echo looks again."""
+MESSAGE_ROWS = 20
+"""The most rows an image under a question takes."""
+
+FINISH_COMPONENTS = {
+    "-live": "message--live",
+    "-warning": "message--warning",
+    "-error": "message--error",
+}
+"""The style of the finish line by how the reply stands (others: `message--finish`)."""
 
 
 def _size(count: int) -> str:
     return f"{count} B" if count < 1024 else f"{count / 1024:.1f} KiB"
 
 
-class MessageView(Vertical, can_focus=True):
-    """A user message as plain text, or an assistant reply as Markdown with its ending.
-
-    Focused (Ctrl+O, then ↑/↓), it takes the keys that act on one message.
-    """
-
-    BINDINGS: ClassVar[list[BindingType]] = bindings("message")
-
-    DEFAULT_CSS = """
-    MessageView { height: auto; padding: 0; margin-bottom: 1; }
-    MessageView > * { padding: 0 1; }
-    MessageView:focus { background: $boost; border-left: thick $accent; }
-    MessageView:focus > * { padding-left: 0; }
-    MessageView > .role { text-style: bold; }
-    MessageView > .attachments, MessageView > .images { color: $text-muted; }
-    MessageView > .piece { height: auto; }
-    /* Rich drops the blank line after a piece's last block; put it back between pieces. */
-    MessageView > .piece.-continued { margin-top: 1; }
-    MessageView > ToolRound { margin-top: 1; }
-    MessageView > Collapsible { margin: 0; padding: 0 1; border: none; }
-    """
+class MessageView:
+    """A user message as plain text, or an assistant reply as Markdown with its ending."""
 
     def __init__(
         self,
@@ -91,16 +80,16 @@ class MessageView(Vertical, can_focus=True):
         title: str | None = None,
         pictures: PictureCache | None = None,
     ) -> None:
-        """`title` replaces the line naming who wrote the message; `pictures` draws its
-        images (without it, only their names are shown)."""
-        super().__init__(classes="-user" if message.role is Role.USER else "-assistant")
+        """`title` replaces the line naming who wrote the message ("" leaves it out);
+        `pictures` draws its images (without it, only their names are shown)."""
         self.message = message
         self.pictures = pictures
         self.live = live
         self.title = title
+        self.host: MessagePane | None = None
+        """The pane drawing it, once added to one."""
         self._pending_text: list[str] = []
         self._pending_reasoning = False
-        self._reasoning = message.reasoning
         self._flush_timer: Timer | None = None
         self._last_flush = 0.0
         self._frame = FRAME_S
@@ -113,135 +102,184 @@ class MessageView(Vertical, can_focus=True):
         self._tail_prefix = ""
         """Drawn before the tail, not part of the text: the fence of a code block that a
         cut split (see `open_fence_cut`)."""
-        self._tail: Piece | None = None
-        self._done: PieceStack | None = None
-        """The frozen pieces of the round the tail shows, once there are any."""
         self.round = len(message.steps)
         """The round of the reply the tail shows (earlier rounds called tools)."""
-        self._tools: ToolRound | None = None
-        """The tool calls of the round the tail shows, once it made some."""
-        self._prompt: PromptInput | None = None
-        """For a live reply, the screen's message box: keys typed there are painted
-        before this view's next draw."""
+        self.tools: list[ToolCallBlock] = []
+        """The tool calls of the round the tail shows."""
+        self.reasoning: Reasoning | None = None
+        self.parts: list[Part] = []
+        self.finish_line: Caption | None = None
+        self.tail: Piece | None = None
+        self._starts: list[int] = []
+        self._layout_key: tuple[object, ...] | None = None
+        self._height = 0
+        self._build()
 
-    def compose(self) -> ComposeResult:
-        message = self.message
+    # ----------------------------------------------------------------- the parts
+
+    def _build(self) -> None:
+        message, parts = self.message, self.parts
         if message.role is Role.USER:
-            yield Caption("You", classes="role")
-            yield Passage(make_inert(message.content), markup=False, classes="user-text")
+            parts.append(Caption("You", "message--you"))
+            parts.append(Passage(make_inert(message.content), "message--text"))
             if message.attachments:
                 chips = "  ".join(
                     f"📎 {make_inert(a.name)} ({_size(len(a.text.encode()))})"
                     for a in message.attachments
                 )
-                yield Caption(chips, markup=False, classes="attachments")
+                parts.append(Caption(chips, "message--muted"))
             if message.images:
-                yield Caption(image_chips(message.images), markup=False, classes="images")
+                words = "  ".join(
+                    make_inert(chip(r.name, r.width, r.height, r.size)) for r in message.images
+                )
+                parts.append(Caption(words, "message--muted"))
                 if self.pictures is not None:
-                    for ref in message.images:
-                        yield PictureView(ref, self.pictures)
+                    shown = [Picture(r, self.pictures, rows=MESSAGE_ROWS) for r in message.images]
+                    parts.append(Pictures(shown))
             return
+        if self.title != "":
+            parts.append(Caption(make_inert(self.who), "message--assistant"))
+        if message.reasoning:
+            self.reasoning = Reasoning(make_inert(message.reasoning))
+            parts.append(self.reasoning)
+        for index, step in enumerate(message.steps):
+            if step.text:
+                parts.append(Piece(step.text, margin=1 if index else 0))
+            parts += [ToolCallBlock(CallView.of(call), self.pictures) for call in step.calls]
+        self.tail = Piece(self._tail_text, margin=1 if message.steps else 0)
+        parts.append(self.tail)
+        live = self.live  # a reply still going: its calls are where the run has them
+        self.tools = [
+            ToolCallBlock(CallView.of(c, (c.phase or "streaming") if live else ""), self.pictures)
+            for c in message.tool_calls
+        ]
+        parts += self.tools
+        text, css = ("", "-live") if live else finish_label(message)
+        self.finish_line = Caption(text, FINISH_COMPONENTS.get(css, "message--finish"))
+        parts.append(self.finish_line)
+
+    @property
+    def who(self) -> str:
+        """The reply's first line: who wrote it (and which version it is)."""
+        message = self.message
+        if self.title:
+            return self.title
         who = f"{message.provider or 'assistant'} · {message.model or ''}".rstrip(" ·")
-        if self.title is not None:
-            who = self.title
-        elif message.alternatives:
+        if message.alternatives:
             count = len(message.alternatives) + 1
             who += f"  ⇄ version {message.version + 1} of {count} ([ ] to step)"
-        yield Caption(make_inert(who), markup=False, classes="role")
-        if self._reasoning:
-            self._pending_reasoning = False
-            yield self._reasoning_block(self._reasoning)
-        for step in message.steps:
-            if step.text:
-                yield Piece(self._markdown(step.text))
-            yield ToolRound([CallView.of(call) for call in step.calls], self.pictures)
-        # Text that arrived between mounting and composing is drawn with the rest.
-        self._tail_text += "".join(self._pending_text)
-        self._pending_text.clear()
-        self._tail = Piece(self._markdown(self._tail_text))
-        yield self._tail
-        if message.tool_calls:
-            live = self.live  # a reply still going: its calls are where the run has them
-            self._tools = ToolRound(
-                [
-                    CallView.of(c, (c.phase or "streaming") if live else "")
-                    for c in message.tool_calls
-                ],
-                self.pictures,
-            )
-            yield self._tools
-        yield Caption("", markup=False, classes="finish")
+        return who
 
-    def render_lines(self, crop: Region) -> list[Strip]:
-        # Only background shows around the parts (their own padding included), so its rows
-        # are blank strips; the styles cache, emptied by a live reply's growth on every
-        # frame, is needed only for the focus bar (as Textual's `BLANK` widgets do).
-        if self.has_focus:
-            return super().render_lines(crop)
-        return [Strip.blank(crop.width, self.visual_style.rich_style)] * crop.height
+    @property
+    def finish_text(self) -> str:
+        """The line under a reply: live counters, or how it ended ("" for a question)."""
+        return self.finish_line.text if self.finish_line is not None else ""
 
-    def on_mount(self) -> None:
-        if self.message.role is Role.ASSISTANT and not self.live:
-            self.show_finish()
-        if self.live:
-            self._prompt = next(iter(self.screen.query(PromptInput)), None)
+    def _insert(self, part: Part) -> None:
+        """Add `part` before the finish line."""
+        at = self.parts.index(self.finish_line) if self.finish_line else len(self.parts)
+        self.parts.insert(at, part)
 
-    @staticmethod
-    def _reasoning_block(text: str) -> Collapsible:
-        # Made only for replies that have reasoning: most have none, and every widget
-        # costs style and layout work when a long conversation opens.
-        return Collapsible(
-            Passage(make_inert(text), markup=False, classes="reasoning-text"),
-            title="Reasoning",
-            collapsed=True,
-            classes="reasoning",
-        )
+    def _changed(self) -> None:
+        if self.host is not None:
+            self.host.view_changed(self)
 
-    def _markdown(self, text: str) -> Markdown:
-        return render_markdown(text, dark=self.app.current_theme.dark)
+    # ----------------------------------------------------------------- layout
 
-    def action_move(self, step: int) -> None:
-        """Move the focus to the previous or next message."""
-        views = list(self.parent.query_children(MessageView)) if self.parent else []
-        index = views.index(self) + step
-        if 0 <= index < len(views):
-            views[index].focus()
-            views[index].scroll_visible()
+    def height(self, width: int, look: Look) -> int:
+        """Its rows at `width`, the blank row under it included."""
+        self._lay_out(width, look)
+        return self._height
 
-    def action_toggle_tools(self) -> None:
-        """Expand or collapse the results of this reply's tool calls."""
-        for tools in self.query_children(ToolRound):
-            tools.toggle_all()
+    def _lay_out(self, width: int, look: Look) -> None:
+        key = (width, id(look), tuple(p.version for p in self.parts), len(self.parts))
+        if key == self._layout_key:
+            return
+        self._starts, y = [], 0
+        for part in self.parts:
+            y += part.margin
+            self._starts.append(y)
+            y += part.height(width, look)
+        self._height, self._layout_key = y + 1, key
 
-    async def show_tools(self, round_index: int, calls: tuple[CallView, ...]) -> None:
+    def part_at(self, y: int, width: int, look: Look) -> tuple[Part, int] | None:
+        """The part drawn at row `y` of the view and the row where it starts, or None
+        for a blank row between parts."""
+        self._lay_out(width, look)
+        index = bisect_right(self._starts, y) - 1
+        if index < 0:
+            return None
+        part, start = self.parts[index], self._starts[index]
+        if y - start >= part.height(width, look):
+            return None
+        return part, start
+
+    def row(self, y: int, width: int, look: Look, top: int) -> Row | None:
+        """Row `y` of the view (which the pane draws at its row `top + y`), None if blank."""
+        found = self.part_at(y, width, look)
+        if found is None:
+            return None
+        part, start = found
+        return part.rows(width, look, top + start)[y - start]
+
+    def spans(self, width: int, look: Look) -> list[tuple[Part, int]]:
+        """Each part and the row of the view it starts at."""
+        self._lay_out(width, look)
+        return list(zip(self.parts, self._starts, strict=True))
+
+    def estimate(self, width: int) -> int:
+        """About the rows it takes at `width`, without drawing it."""
+        message = self.message
+        text = message.content or message.refusal
+        width = max(width, 10)
+        rows = 3 + sum(1 + len(line) // width for line in text.split("\n"))
+        rows += sum(2 + 4 * len(step.calls) for step in message.steps)
+        return rows + (MESSAGE_ROWS // 2 + 1) * len(message.images)
+
+    # ----------------------------------------------------------------- tools
+
+    def toggle_tools(self) -> None:
+        """Expand every tool result, or collapse them all if all are expanded."""
+        blocks = [p for p in self.parts if isinstance(p, ToolCallBlock)]
+        expand = not all(block.expanded for block in blocks)
+        for block in blocks:
+            if block.expanded != expand:
+                block.toggle()
+        self._changed()
+
+    def show_tools(self, round_index: int, calls: tuple[CallView, ...]) -> None:
         """Draw the tool calls of round `round_index` as they stand."""
-        if round_index < self.round or self._tail is None:
-            return  # an old snapshot, or not composed yet (compose draws the message's)
+        if round_index < self.round:
+            return  # an old snapshot
         if round_index > self.round:
-            await self.next_round(round_index)
-        if self._tools is None:
-            self._tools = ToolRound(pictures=self.pictures)
-            await self.mount(self._tools, before=self.query_one(".finish"))
-        await self._tools.sync(calls)
+            self.next_round(round_index)
+        changed = False
+        for block, call in zip(self.tools, calls, strict=False):
+            changed = block.update_call(call) or changed
+        for call in calls[len(self.tools) :]:
+            block = ToolCallBlock(call, self.pictures)
+            self.tools.append(block)
+            self._insert(block)
+            changed = True
+        if changed:
+            self._changed()
 
-    async def next_round(self, round_index: int) -> None:
+    def next_round(self, round_index: int) -> None:
         """The reply's next round began: what is drawn stays, its text starts below."""
-        if self._tail is None or round_index <= self.round:
+        if self.tail is None or round_index <= self.round:
             return
         if self._flush_timer is not None:
             self._flush_timer.stop()
-        await self._flush(everything=True)
+        self._flush(everything=True)
         self.round = round_index
-        self._tools = None
+        self.tools = []
         self._text_before_tail = self._tail_text = self._tail_prefix = ""
         self._fed = 0
-        self._done = None
-        self._tail = Piece(self._markdown(""), classes="piece -after-tools")
-        await self.mount(self._tail, before=self.query_one(".finish"))
+        self.tail = Piece("", margin=1)
+        self._insert(self.tail)
+        self._changed()
 
-    def action_leave(self) -> None:
-        """Back to the message box."""
-        self.screen.query_one("#prompt").focus()
+    # ----------------------------------------------------------------- streaming
 
     @property
     def shown_text(self) -> str:
@@ -265,43 +303,44 @@ class MessageView(Vertical, can_focus=True):
 
     def feed_reasoning(self, reasoning: str) -> None:
         """The reasoning so far (all of it): shown as of the next frame."""
-        self._reasoning = reasoning
+        if self.reasoning is None:
+            self.reasoning = Reasoning("")
+            self.parts.insert(1 if self.title != "" else 0, self.reasoning)
+        self._reasoning_text = make_inert(reasoning)
         self._pending_reasoning = True
         self._schedule()
 
     def set_status(self, text: str, css: str = "-live") -> None:
-        """The line under the reply: live counters, or how it ended. (A view whose
-        children are not mounted yet is skipped: the next tick will set it.)"""
-        for line in self.query(".finish").results(Caption):
-            line.say(text)
-            line.set_classes(f"finish {css}")
+        """The line under the reply: live counters, or how it ended."""
+        line = self.finish_line
+        if line is not None and line.say(text, FINISH_COMPONENTS.get(css, "message--finish")):
+            self._changed()
 
     def show_finish(self) -> None:
         """Show the finish reason and token counts of `message`."""
-        text, css = finish_label(self.message)
-        self.set_status(text, css)
+        self.set_status(*finish_label(self.message))
 
-    async def finish(self) -> None:
+    def finish(self) -> None:
         """Render everything still queued and show how the reply ended."""
         if self._flush_timer is not None:
             self._flush_timer.stop()
-        await self._flush(everything=True)
+        self._flush(everything=True)
         self.live = False
         self.show_finish()
 
     def _schedule(self) -> None:
-        # Leading edge: text after a quiet frame shows at once (first-token latency),
-        # drawn right here when it needs no new widget; text arriving within the frame
-        # after it waits for one batched flush.
-        if self._flush_timer is not None:
+        # Leading edge: text after a quiet frame shows at once (first-token latency);
+        # text arriving within the frame after it waits for one batched flush.
+        if self._flush_timer is not None or self.host is None:
             return
         wait = self._frame - (time.monotonic() - self._last_flush)
-        if self._echo_pending():
+        if self.host.echo_pending:
             wait = max(wait, ECHO_WAIT_S)
-        elif wait <= 0 and not self._pending_reasoning and self._write_tail():
+        elif wait <= 0:
+            self._flush()
             return
         # (A zero-delay Textual timer divides by zero, so wait at least 1 ms.)
-        self._flush_timer = self.set_timer(max(0.001, wait), self._flush)
+        self._flush_timer = self.host.set_timer(max(0.001, wait), self._flush)
 
     def _take_pending(self, limit: int | None = None) -> str:
         """The queued text (at most `limit` characters of it; the rest stays queued),
@@ -317,69 +356,48 @@ class MessageView(Vertical, can_focus=True):
         self._last_flush = now
         return batch
 
-    def _write_tail(self) -> bool:
-        """Draw the queued text if it only grows the tail; False if it needs a new piece
-        (or the view has not been composed yet)."""
-        if self._tail is None:
-            return False
-        size = len(self._tail_text) + sum(map(len, self._pending_text))
-        if size > PIECE_CHARS:
-            return False
-        self._tail_text += self._take_pending()
-        self._tail.show(self._markdown(self._tail_prefix + self._tail_text))
-        return True
-
-    def _echo_pending(self) -> bool:
-        """Whether a key typed in the message box waits to be painted."""
-        return self._prompt is not None and self._prompt.echo_pending
-
-    async def _flush(self, *, everything: bool = False) -> None:
+    def _flush(self, *, everything: bool = False) -> None:
         self._flush_timer = None
-        if not everything and self._echo_pending():
-            self._flush_timer = self.set_timer(ECHO_WAIT_S, self._flush)
+        host = self.host
+        if not everything and host is not None and host.echo_pending:
+            self._flush_timer = host.set_timer(ECHO_WAIT_S, self._flush)
             return
-        if self._tail is None:  # mounted this instant: `compose` takes what is queued
-            if not everything:
-                self._flush_timer = self.set_timer(FRAME_S, self._flush)
-            return
-        if self._pending_reasoning:
+        if self._pending_reasoning and self.reasoning is not None:
             self._pending_reasoning = False
-            if self.query(".reasoning"):
-                self.query_one(".reasoning-text", Static).update(make_inert(self._reasoning))
-            else:
-                await self.mount(self._reasoning_block(self._reasoning), after=".role")
-        if self._pending_text and not self._write_tail():
-            await self._write(self._take_pending(None if everything else FRAME_CHARS))
-            if self._pending_text:  # more than a frame's worth: the rest next frame
-                self._flush_timer = self.set_timer(BUSY_FRAME_S, self._flush)
+            self.reasoning.show(self._reasoning_text)
+        if self._pending_text:
+            self._write(self._take_pending(None if everything else FRAME_CHARS))
+            if self._pending_text and host is not None:  # the rest next frame
+                self._flush_timer = host.set_timer(BUSY_FRAME_S, self._flush)
         else:
             self._last_flush = time.monotonic()
+        self._changed()
 
-    async def _write(self, batch: str) -> None:
-        assert self._tail is not None
+    def _write(self, batch: str) -> None:
+        tail = self.tail
+        if tail is None:
+            return
         text = self._tail_text + batch
         # Cuts are found in the text as rendered: with the reopened fence, if any.
         full = self._tail_prefix + text
         shown = len(self._tail_prefix)
         closer = ""
-        cut = last_safe_cut(full, start=shown + len(self._tail_text))
-        prefix = ""
-        if cut is None and (split := open_fence_cut(full, CODE_LINES_PER_PIECE)) is not None:
-            cut, prefix, closer = split
+        cut = None
+        if len(full) > PIECE_CHARS:
+            cut = last_safe_cut(full, start=shown + len(self._tail_text))
+            prefix = ""
+            if cut is None and (split := open_fence_cut(full, CODE_LINES_PER_PIECE)):
+                cut, prefix, closer = split
         if cut is None or cut <= shown:
             self._tail_text = text
-            self._tail.show(self._markdown(full))
+            tail.show(full)
             return
-        # The tail up to the cut joins the finished pieces; the rest is the new tail. All
-        # of it before the first `await`: text drawn meanwhile must find it done.
-        mounting = self._done is None
-        if self._done is None:
-            self._done = PieceStack(classes=f"piece{' -after-tools' if self.round else ''}")
-            self._tail.set_classes("piece -continued")
-        self._done.add(self._markdown(full[:cut] + closer), code_goes_on=bool(closer))
+        # The tail up to the cut becomes a finished piece; the rest is the new tail.
+        done = Piece(full[:cut] + closer, margin=tail.margin)
+        done.ending = "\n" if closer else "\n\n"
+        self.parts.insert(self.parts.index(tail), done)
+        tail.margin = 0 if closer else 1  # a code block going on: no blank row between
         self._text_before_tail += full[shown:cut]
         self._tail_text = full[cut:]
         self._tail_prefix = prefix
-        self._tail.show(self._markdown(self._tail_prefix + self._tail_text))
-        if mounting:
-            await self.mount(self._done, before=self._tail)
+        tail.show(self._tail_prefix + self._tail_text)

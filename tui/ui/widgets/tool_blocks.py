@@ -1,33 +1,37 @@
 """Tool calls in the message pane: what was called, where, with what, and what came back.
 
-A `ToolRound` holds the calls of one round of a reply, one `ToolCallBlock` each. A
-block shows the tool and its server, the arguments (as streamed, then pretty), how the
-call stands (asking, running, done, refused) and the result collapsed to a few lines
-with its size and duration; a click (or `x` on the focused message) expands it. All
-text from a tool is made inert, like model text. A block's text is one widget drawn
-line by line (`CallLines`): each widget in the pane costs layout work on every frame,
-and a tool's result appears in the middle of a reply.
+A `ToolCallBlock` is one part of its message (see `message_parts`): the tool and its
+server, the arguments (as streamed, then pretty), how the call stands (asking, running,
+done, refused) and the result collapsed to a few lines with its size and duration; a
+click (or `x` on the focused message) expands it. All text from a tool is made inert,
+like model text. The arguments and the result are copied with a blank line between
+them; the head and the hint are the app's words and a copy passes over them. Long
+lines are folded at the width, as a terminal does (tool output is often JSON or code),
+so a copy gives back exactly what the tool returned.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from textual import events
-from textual.app import ComposeResult
-from textual.containers import Vertical
+from rich.segment import Segment
+from rich.text import Text
 
-from tui.domain import ImageRef, ToolCallRecord, ToolResult
+from tui.domain import ToolCallRecord, ToolResult
 from tui.inert import make_inert
-from tui.ui.widgets.call_lines import CallLines
-from tui.ui.widgets.image_view import TOOL_ROWS, PictureView, chips
-from tui.ui.widgets.pieces import Caption
+from tui.ui.markdown_rows import GUTTER, SOFT_CODE, fold
+from tui.ui.pictures import chip
+from tui.ui.widgets.message_parts import Lines, Look, Part, Picture
 
 if TYPE_CHECKING:
     from tui.ui.pictures import PictureCache
+
+TOOL_ROWS = 8
+"""The most rows an image of a tool result takes."""
+RULE = "╌"
+"""Drawn across the block between the arguments and the result."""
 
 SHOWN_LINES = 4
 """Lines of a result shown while it is collapsed."""
@@ -92,51 +96,43 @@ def _cut_lines(text: str, lines: int) -> tuple[str, int]:
     return "\n".join(parts[:lines]), text.count("\n") + 1 - lines
 
 
-class ToolCallBlock(Vertical):
-    """One tool call and its result: its text in one `CallLines`, and the result's images
-    (if any) under it."""
+class ToolCallBlock(Part):
+    """One tool call and its result, with the result's images (if any) under it, drawn
+    behind a bar in the colour of how it went."""
 
-    DEFAULT_CSS = """
-    ToolCallBlock { height: auto; border-left: outer $secondary; margin: 0 0 1 0; }
-    ToolCallBlock.-error { border-left: outer $error; }
-    /* The padding is the children's own: a row is then one piece for the compositor. */
-    ToolCallBlock > CallLines { padding: 0 1; }
-    ToolCallBlock > .tool-images { height: auto; color: $text-muted; padding: 0 1; }
-    """
+    copied = True
 
     def __init__(self, call: CallView, pictures: PictureCache | None = None) -> None:
-        super().__init__(classes="tool-call")
+        super().__init__(margin=1)
         self.call = call
         self.expanded = False
         self.pictures = pictures
-        self._images: list[ImageRef] = []
-        self.lines = CallLines()
+        self.images: list[Picture] = []
         self.shown_result = ""
         """The part of the result drawn (all of it up to a limit when expanded)."""
         self.hint = ""
         """The line under the result: how much more there is, or how to collapse it."""
+        self.arguments = ""
+        """The arguments as drawn."""
+        self._update()
 
-    def compose(self) -> ComposeResult:
-        yield self.lines
-
-    def on_mount(self) -> None:
-        self._draw()
-
-    def update_call(self, call: CallView) -> None:
-        """Redraw for the call as it is now (only when something changed)."""
-        if call != self.call:
-            self.call = call
-            if self.is_mounted:
-                self._draw()
+    def update_call(self, call: CallView) -> bool:
+        """Redraw for the call as it is now; False when nothing changed."""
+        if call == self.call:
+            return False
+        self.call = call
+        self._update()
+        return True
 
     def toggle(self) -> None:
         """Show the whole result, or only its first lines."""
         self.expanded = not self.expanded
-        self._draw()
+        self._update()
 
-    def on_click(self, event: events.Click) -> None:
-        event.stop()
-        self.toggle()
+    @property
+    def failed(self) -> bool:
+        """Whether the tool reported an error."""
+        return self.call.result is not None and self.call.result.is_error
 
     @property
     def head_text(self) -> str:
@@ -157,15 +153,14 @@ class ToolCallBlock(Vertical):
             "running": "running… (Esc stops it)",
         }.get(call.phase, "not run")
 
-    def _draw(self) -> None:
+    def _update(self) -> None:
         call, result = self.call, self.call.result
-        failed = result is not None and result.is_error
-        self.set_class(failed, "-error")
         arguments = compact_json(call.arguments)
         if len(arguments) > COMPACT_ARGUMENTS:
             arguments, hidden = _cut_lines(pretty_json(call.arguments), ARGUMENT_LINES)
             if hidden:
                 arguments += f"\n… {hidden} more lines"
+        self.arguments = make_inert(arguments)
         shown, hidden = "", 0
         if result is not None:
             text = result.text.strip("\n")
@@ -182,58 +177,45 @@ class ToolCallBlock(Vertical):
             self.hint = f"… {size_words(hidden)} more (click, or x on the message, to expand)"
         elif self.expanded:
             self.hint = "(click, or x on the message, to collapse)"
-        self.lines.show(
-            self.head_text,
-            make_inert(arguments),
-            self.shown_result,
-            self.hint,
-            failed=failed,
-        )
-        self._draw_images(result.images if result is not None else [])
+        refs = result.images if result is not None else []
+        if [p.ref for p in self.images] != refs and self.pictures is not None:
+            self.images = [Picture(ref, self.pictures, rows=TOOL_ROWS) for ref in refs]
+        self.changed()
 
-    def _draw_images(self, images: list[ImageRef]) -> None:
-        """The result's images, small, under its text (drawn again only if they changed)."""
-        if images == self._images:
-            return
-        self._images = list(images)
-        for box in self.query_children(".tool-images"):
-            box.remove()
-        if images:
-            pictures = self.pictures
-            shown = [PictureView(r, pictures, rows=TOOL_ROWS) for r in images] if pictures else []
-            chip = Caption(chips(images), markup=False)
-            self.mount(Vertical(chip, *shown, classes="tool-images"))
+    def draw(self, width: int, look: Look) -> tuple[Lines, list[bool | None]]:
+        inner = max(width - 3, 1)  # the bar, a cell each side
+        lines: Lines = []
+        copied: list[bool | None] = []
 
+        def add(text: str, component: str, copy: bool) -> None:
+            style = look.style(component)
+            for line in text.split("\n"):
+                styled = Text(line)
+                styled.stylize(style)  # a span: a Text's own style is not in its segments
+                for index, row in enumerate(fold(styled, inner)):
+                    segments = list(row.render(look.console, end=""))
+                    if index:  # a folded row: the copy joins it to the row above as is
+                        segments = [Segment(t, (s or style) + SOFT_CODE, c) for t, s, c in segments]
+                    lines.append(segments)
+                    copied.append(copy)
 
-class ToolRound(Vertical):
-    """The calls of one round of a reply, in the order the model made them."""
-
-    DEFAULT_CSS = "ToolRound { height: auto; margin: 1 0 0 0; }"
-
-    def __init__(
-        self, calls: Sequence[CallView] = (), pictures: PictureCache | None = None
-    ) -> None:
-        super().__init__(classes="tool-round")
-        self._initial = list(calls)
-        self.pictures = pictures
-
-    def compose(self) -> ComposeResult:
-        for call in self._initial:
-            yield ToolCallBlock(call, self.pictures)
-
-    async def sync(self, calls: Sequence[CallView]) -> None:
-        """Show exactly `calls`: update the blocks there are, add the new ones."""
-        blocks = list(self.query_children(ToolCallBlock))
-        for block, call in zip(blocks, calls, strict=False):
-            block.update_call(call)
-        if len(calls) > len(blocks):
-            added = [ToolCallBlock(call, self.pictures) for call in calls[len(blocks) :]]
-            await self.mount_all(added)
-
-    def toggle_all(self) -> None:
-        """Expand every result, or collapse them all if all are expanded."""
-        blocks = list(self.query_children(ToolCallBlock))
-        expand = not all(block.expanded for block in blocks)
-        for block in blocks:
-            if block.expanded != expand:
-                block.toggle()
+        add(self.head_text, "call--head", False)
+        add(self.arguments, "call--args", True)
+        if self.shown_result:
+            lines.append([Segment(RULE * inner, look.style("call--rule") + GUTTER)])
+            copied.append(None)  # the blank line between the arguments and the result
+            add(self.shown_result, "call--error" if self.failed else "call--result", True)
+        if self.hint:
+            add(self.hint, "call--more", False)
+        result = self.call.result
+        if result is not None and result.images:
+            refs = result.images
+            words = "  ".join(make_inert(chip(r.name, r.width, r.height, r.size)) for r in refs)
+            add(words, "message--muted", False)
+            for picture in self.images:
+                drawn = picture.draw(inner, look)
+                lines += drawn
+                copied += [False] * len(drawn)
+        bar = Segment("▌", look.style("call--bar-error" if self.failed else "call--bar") + GUTTER)
+        pad = Segment(" ", GUTTER)
+        return [[bar, pad, *line] for line in lines], copied
