@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from textual import events
+from textual.app import App
 from textual.keys import _character_to_key  # the key name Pilot gives a character
 from textual.message import Message
 
@@ -25,7 +26,9 @@ from tui.ui.app import ChatApp
 from tui.ui.messages import ReplyDelta
 from tui.ui.screens.main import MainScreen
 from tui.ui.widgets.message_pane import MessagePane
+from tui.ui.widgets.message_parts import Picture, Pictures
 from tui.ui.widgets.message_view import MessageView
+from tui.ui.widgets.tool_blocks import ToolCallBlock
 
 WAIT_S = 10.0
 """How long a test waits for something the app is sure to do before failing (a guard
@@ -52,6 +55,24 @@ def saved_by_id(home: Path, data: str = "data") -> dict[str, dict[str, Any]]:
 def views(app: ChatApp) -> list[MessageView]:
     """The message views of the main screen, top to bottom."""
     return list(app.main_screen.query_one(MessagePane).views)
+
+
+def call_blocks(app: App[object]) -> list[ToolCallBlock]:
+    """The tool call blocks of the screen's message pane, top to bottom."""
+    pane = app.screen.query_one(MessagePane)
+    return [p for view in pane.views for p in view.parts if isinstance(p, ToolCallBlock)]
+
+
+def drawn_pictures(app: App[object]) -> list[Picture]:
+    """The images of the screen's message pane (under questions and in tool results)."""
+    found: list[Picture] = []
+    for view in app.screen.query_one(MessagePane).views:
+        for part in view.parts:
+            if isinstance(part, Pictures):
+                found += part.pictures
+            elif isinstance(part, ToolCallBlock):
+                found += part.images
+    return found
 
 
 def pane_text(pane: MessagePane) -> list[str]:

@@ -5,16 +5,15 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-from textual.widgets import Static
-
 from tests.cli_runner import cli_env, run_main
-from tests.helpers import settle
+from tests.helpers import pane_text, settle
 from tests.replay_server import ReplayServer
 from tests.test_ask import provider_args
 from tests.ui_harness import make_app
 from tui.attachments import with_attachments
 from tui.domain import Attachment, ChatMessage, Conversation, Role
 from tui.store import ConversationStore
+from tui.ui.widgets.message_pane import MessagePane
 from tui.ui.widgets.prompt_input import PromptInput
 
 CODE = 'def greet():\n    return "```hi```"\n'
@@ -74,8 +73,8 @@ async def test_an_attached_file_shows_as_a_chip_under_the_question(tmp_path: Pat
         await settle(app, pilot)
         await app.main_screen.open_conversation(conv.id)
         await pilot.pause()
-        chips = app.main_screen.query_one(".attachments", Static)
-        assert str(chips.render()) == f"📎 src/greet.py ({len(CODE.encode())} B)"
+        shown = pane_text(app.main_screen.query_one(MessagePane))
+        assert f" 📎 src/greet.py ({len(CODE.encode())} B)" in [row.rstrip() for row in shown]
 
 
 async def test_at_path_completes_with_tab_and_attaches_on_send(

@@ -5,9 +5,9 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-from textual.widgets import Button, Input, OptionList, TextArea
+from textual.widgets import Input, OptionList, TextArea
 
-from tests.helpers import catalog, saved_by_id, send, settle, type_text, views
+from tests.helpers import catalog, pane_text, saved_by_id, send, settle, type_text, views
 from tests.replay_server import ReplayServer, load_cases
 from tests.ui_harness import make_app
 from tui.domain import ChatMessage, Conversation, Role
@@ -15,7 +15,7 @@ from tui.session.catalog import Readiness
 from tui.store import ConversationStore
 from tui.ui.screens.dialogs import ConfirmDialog, TextDialog
 from tui.ui.screens.model_picker import ModelPickerDialog
-from tui.ui.widgets.message_view import MessageView
+from tui.ui.widgets.message_pane import MessagePane
 from tui.ui.widgets.prompt_input import PromptInput
 
 CASES = load_cases()
@@ -155,7 +155,7 @@ async def test_regenerate_keeps_the_old_reply_as_a_version(tmp_path: Path) -> No
         assert reply is not first_reply
         assert len(reply.alternatives) == 1
         assert reply.alternatives[0].content == first_reply.content
-        assert "version 2 of 2" in str(views(app)[-1].query_one(".role").render())
+        assert "version 2 of 2" in views(app)[-1].who
         await pilot.press("ctrl+o", "left_square_bracket")
         await settle(app, pilot)
         assert app.main_screen.conversation.messages[-1].version == 0
@@ -301,17 +301,17 @@ async def test_long_conversation_opens_with_its_tail_and_pages_earlier_messages(
         await settle(app, pilot)
         await app.main_screen.open_conversation(conv.id)
         await settle(app, pilot)
-        pane = app.main_screen.query_one("#messages")
-        shown = [view.message.content for view in pane.query(MessageView)]
-        assert 2 <= len(shown) <= 12
-        assert shown[-1] == "answer 59"
-        button = pane.query_one("#earlier", Button)
-        assert f"({120 - len(shown)} not shown)" in str(button.label)
-        button.press()  # (scrolled out of view above the tail)
-        await settle(app, pilot)
-        again = [view.message.content for view in pane.query(MessageView)]
-        assert len(again) == len(shown) + 40
-        assert again[-len(shown) :] == shown
-        assert again[0] == conv.messages[120 - len(shown) - 40].content
-        assert pane.query("#earlier")  # more remain
+        pane = app.main_screen.query_one(MessagePane)
+        assert [view.message for view in pane.views] == conv.messages  # all of them, drawn
+        measured = [width for width in pane.places.measured if width > 0]
+        assert 2 <= len(measured) <= 16  # only those on screen were measured
+        assert pane_text(pane)[-2].strip().startswith("✓ stop")
+        assert any(row.strip() == "answer 59" for row in pane_text(pane))
+        await pilot.press("ctrl+o")
+        for _ in range(119):
+            await pilot.press("up")  # every message comes on screen on the way up
+        await pilot.pause()
+        assert pane.focused_view is pane.views[0]
+        assert pane.scroll_y == 0
+        assert [row.strip() for row in pane_text(pane)[:2]] == ["█You", "█question 0"]
     assert store.path_for(conv.id).read_bytes() == before  # looking never rewrites the file

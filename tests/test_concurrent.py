@@ -61,7 +61,8 @@ async def test_three_replies_stream_at_once_and_each_shows_its_own_live_state(
                 assert view.shown_text == live.state.text == answer(word)[0]
             for hold in holds:
                 hold.release()
-            await app.workers.wait_for_complete()
+            # (The reply workers: a cancelled look-up of a context window would raise.)
+            await app.workers.wait_for_complete(list(screen.live.runs))
             await settle(app, pilot)
             assert live_ids(app) == set()
     finally:

@@ -9,7 +9,7 @@ from pathlib import Path
 import openai
 import pytest
 
-from tests.helpers import flush, send
+from tests.helpers import flush, send, views
 from tests.replay_server import ReplayServer
 from tests.ui_harness import make_app
 from tui.config import PRESETS, load_config
@@ -157,8 +157,7 @@ async def test_overflow_choices_drop_send_or_keep_editing(
         conv = app.main_screen.conversation
         assert len(conv.messages) == 4
         assert conv.messages[-1].dropped == 2
-        finish = app.main_screen.query(".finish").last()
-        assert "sent without the 2 oldest messages" in str(finish.render())
+        assert "sent without the 2 oldest messages" in views(app)[-1].finish_text
 
         # Send anyway: everything goes.
         prompt.load_text(long_text)

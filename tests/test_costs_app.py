@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 from rich.console import Console
-from textual.widgets import Static
 
 from tests.helpers import notices, saved, send, settle, type_text, views
 from tests.replay_server import ReplayServer

@@ -13,18 +13,26 @@ from pathlib import Path
 import pytest
 from PIL import Image
 from textual.widgets import Static
-from textual_image.widget._base import Image as ImageWidget
 
-from tests.helpers import notices, saved, send, settle, type_text, views
+from tests.helpers import (
+    call_blocks,
+    drawn_pictures,
+    notices,
+    pane_text,
+    saved,
+    send,
+    settle,
+    type_text,
+)
 from tests.ui_harness import make_app
 from tui.domain import ChatMessage, Conversation, ImageRef, Role, ToolCallRecord, ToolResult
 from tui.store.blobs import BlobStore
 from tui.ui import clipboard_image, pictures
 from tui.ui.app import ChatApp
 from tui.ui.screens import image_actions
-from tui.ui.widgets.image_view import PictureView
+from tui.ui.widgets.message_pane import MessagePane
+from tui.ui.widgets.message_parts import Picture
 from tui.ui.widgets.prompt_input import PromptInput
-from tui.ui.widgets.tool_blocks import ToolCallBlock
 
 SIZE = (120, 40)
 
@@ -39,8 +47,8 @@ def ref_of(data: bytes, name: str, width: int = 64, height: int = 32) -> ImageRe
     return ImageRef(hashlib.sha256(data).hexdigest(), name, "image/png", len(data), width, height)
 
 
-def drawn(app: ChatApp) -> list[PictureView]:
-    return list(app.main_screen.query(PictureView))
+def drawn(app: ChatApp) -> list[Picture]:
+    return drawn_pictures(app)
 
 
 async def test_an_at_image_is_kept_as_a_blob_and_drawn_under_its_question(
@@ -62,14 +70,19 @@ async def test_an_at_image_is_kept_as_a_blob_and_drawn_under_its_question(
         assert app.session.blobs.path(ref.sha256, ref.media_type).parent == (
             tmp_path / "data" / "blobs" / "sha256"
         )
-        view = views(app)[0]
-        chip = view.query_one(".images", Static)
-        assert str(chip.render()) == f"🖼 photo.png 64\N{MULTIPLICATION SIGN}32 {len(data)} B"
-        (picture,) = view.query(PictureView)
-        assert isinstance(picture.drawn, ImageWidget)
-        assert type(picture.drawn).__name__ == "HalfcellImage"
-        # 64x32 px in 10x20 px cells: its own size, well within the pane.
-        assert (picture.drawn.size.width, picture.drawn.size.height) == (6, 2)
+        pane = app.main_screen.query_one(MessagePane)
+        pane.scroll_home(animate=False, immediate=True)  # the question, over the long reply
+        await pilot.pause()
+        rows = [row.rstrip() for row in pane_text(pane)]
+        chip = f" 🖼 photo.png 64\N{MULTIPLICATION SIGN}32 {len(data)} B"
+        assert chip in rows
+        (picture,) = drawn(app)
+        assert picture.image is not None
+        # 64x32 px in 10x20 px cells: its own size, well within the pane, in half-blocks.
+        assert picture.cells(pane.inner_width) == (6, 2)
+        under = rows.index(chip) + 1
+        assert [len(row) for row in rows[under : under + 2]] == [7, 7]  # its 6 cells, drawn
+        assert all(set(row[1:]) <= {"▀", "▄", " ", "█"} for row in rows[under : under + 2])
 
 
 async def test_the_saved_file_refers_to_the_blob_and_a_restart_draws_it_again(
@@ -93,7 +106,10 @@ async def test_the_saved_file_refers_to_the_blob_and_a_restart_draws_it_again(
         await again.main_screen.open_conversation(conversation_id)
         await settle(again, pilot)
         (picture,) = drawn(again)
-        assert isinstance(picture.drawn, ImageWidget)
+        assert picture.image is None  # above the reply, out of sight: not decoded
+        again.main_screen.query_one(MessagePane).scroll_home(animate=False, immediate=True)
+        await settle(again, pilot)
+        assert picture.image is not None
         assert not picture.missing
 
 
@@ -127,7 +143,8 @@ async def test_a_missing_blob_is_shown_as_missing(tmp_path: Path, name: str) -> 
         await settle(app, pilot)
         (picture,) = drawn(app)
         assert picture.missing
-        assert str(picture.query_one(".missing", Static).render()) == f"image missing: {name}"
+        rows = [row.strip() for row in pane_text(app.main_screen.query_one(MessagePane))]
+        assert f"image missing: {name}" in rows
 
 
 async def test_each_image_is_decoded_once_however_often_it_is_shown(tmp_path: Path) -> None:
@@ -145,7 +162,7 @@ async def test_each_image_is_decoded_once_however_often_it_is_shown(tmp_path: Pa
         await app.main_screen.redraw_conversation()
         await settle(app, pilot)
         assert len(drawn(app)) == 3
-        assert all(p.drawn is not None for p in drawn(app))
+        assert all(p.image is not None for p in drawn(app))
         assert app.main_screen.images.pictures.decoded == 1
 
 
@@ -211,7 +228,9 @@ async def test_a_pasted_image_waits_as_a_chip_and_goes_with_the_next_message(
         ]
         assert not pending.display
         assert app.main_screen.sender.pending == []
-        assert drawn(app)[0].drawn is not None
+        app.main_screen.query_one(MessagePane).scroll_home(animate=False, immediate=True)
+        await settle(app, pilot)  # decoded once on screen
+        assert drawn(app)[0].image is not None
 
 
 async def test_pasting_with_no_clipboard_tool_says_which_were_looked_for(
@@ -287,10 +306,10 @@ async def test_a_tool_results_images_are_drawn_under_it(tmp_path: Path) -> None:
         await settle(app, pilot)
         await app.main_screen.show_conversation(conv)
         await settle(app, pilot)
-        block = app.main_screen.query_one(ToolCallBlock)
-        (picture,) = block.query(PictureView)
-        assert picture.rows == 8
-        assert picture.drawn is not None
+        [block] = call_blocks(app)
+        (picture,) = block.images
+        assert picture.max_rows == 8
+        assert picture.image is not None
 
 
 @pytest.mark.parametrize(

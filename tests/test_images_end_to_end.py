@@ -11,14 +11,12 @@ from pathlib import Path
 import pytest
 
 from tests.cli_runner import run_main
-from tests.helpers import saved, settle, type_text
+from tests.helpers import call_blocks, saved, settle, type_text
 from tests.mcp_helpers import toolbox_config
 from tests.picture_bytes import picture
 from tests.test_ask_tools import write_config
 from tests.tool_model import ToolModelServer
 from tests.tools_app import tools_app, tools_ready
-from tui.ui.widgets.image_view import PictureView
-from tui.ui.widgets.tool_blocks import ToolCallBlock
 
 SIZE = (120, 40)
 
@@ -93,8 +91,9 @@ async def test_an_image_a_tool_returns_goes_to_anthropic_and_is_shown(
         await type_text(pilot, "CALL picture {}")
         await pilot.press("enter")
         await settle(app, pilot)
-        [block] = app.screen.query(ToolCallBlock)
-        assert list(block.query(PictureView))
+        [block] = call_blocks(app)
+        [picture] = block.images
+        assert picture.image is not None  # decoded once on screen
     reply = saved(tmp_path)[0]["messages"][1]
     [image] = reply["steps"][0]["calls"][0]["images"]
     assert (image["width"], image["height"]) == (8, 6)

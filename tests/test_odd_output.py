@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.helpers import send, settle
+from tests.helpers import send, settle, views
 from tests.replay_server import ReplayServer, StreamCase
 from tests.ui_harness import make_app
 from tui.store import ConversationStore
-from tui.ui.widgets.message_view import MessageView
 
 CODE_LINES = 10_000
 ODD_PARTS = {
@@ -48,7 +47,7 @@ async def test_odd_reply_streams_to_the_end_and_is_stored_exactly(tmp_path: Path
         async with app.run_test(size=(120, 36)) as pilot:
             await send(app, pilot, "be odd")  # returns once the reply has finished
             await settle(app, pilot)
-            view = list(app.main_screen.query(MessageView))[-1]
+            view = views(app)[-1]
             assert view.message.finish_reason == "stop"
             assert view.shown_text == view.message.content
     finally:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.cli_runner import cli_env, run_main
-from tests.helpers import send
+from tests.helpers import send, views
 from tests.replay_server import ReplayServer, load_cases
 from tests.ui_harness import make_app
 from tui import reasoning
@@ -206,8 +206,7 @@ async def test_f6_sets_effort_for_this_conversation_and_the_next_request_carries
         assert body["reasoning_effort"] == "high"
         conv = app.main_screen.conversation
         assert conv.messages[-1].reasoning_tokens == 47
-        finish = app.screen.query(".finish").last()
-        assert "61 out tokens (47 reasoning)" in str(finish.render())
+        assert "61 out tokens (47 reasoning)" in views(app)[-1].finish_text
         await pilot.press("f6")
         await pilot.pause()
         assert status.provider_label == "local · fixture-model"

@@ -11,14 +11,13 @@ from pathlib import Path
 from textual.widgets import OptionList
 
 from tests.cli_runner import cli_env, run_main
-from tests.helpers import index_builder, settle, start_index_build, type_text
+from tests.helpers import index_builder, pane_text, settle, start_index_build, type_text
 from tests.ui_harness import make_app
 from tui.domain import ChatMessage, Conversation, Role, ToolCallRecord, ToolResult, ToolStep
 from tui.search import BUILD_APART_FROM, SearchIndex
 from tui.store import BackgroundSaver, ConversationStore
 from tui.ui.screens.search import SearchScreen
 from tui.ui.widgets.message_pane import MessagePane
-from tui.ui.widgets.message_view import MessageView
 
 
 def make(
@@ -138,11 +137,11 @@ async def test_search_screen_opens_the_conversation_at_the_match(tmp_path: Path)
         await settle(app, pilot)
         assert app.main_screen.conversation.id == target.id
         await pilot.pause()
-        focused = app.focused
-        assert isinstance(focused, MessageView)
-        assert focused.message.content == "where is the unicorn hiding?"
         pane = app.main_screen.query_one(MessagePane)
-        assert pane.region.y <= focused.region.y < pane.region.bottom  # on screen
+        focused = pane.focused_view
+        assert focused is not None
+        assert focused.message.content == "where is the unicorn hiding?"
+        assert any("where is the unicorn hiding?" in row for row in pane_text(pane))
 
 
 def test_saves_update_the_index_without_reading_files(tmp_path: Path) -> None:

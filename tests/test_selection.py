@@ -101,7 +101,7 @@ class Pieces(App[None]):
             parts.append(Piece(text, margin=1 if index else 0))
             parts[-1].ending = "\n" if code_goes_on else "\n\n"
         view.parts[:1] = parts  # in place of the tail
-        pane.view_changed(view)
+        view.changed()
 
 
 async def drag(pilot: Pilot[None], start: tuple[int, int], end: tuple[int, int]) -> str | None:

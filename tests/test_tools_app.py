@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import flush, saved, settle, type_text, views
+from tests.helpers import call_blocks, flush, saved, settle, type_text, views
 from tests.mcp_helpers import http_box, toolbox_config
 from tests.tool_model import ToolModelServer
 from tests.tools_app import approval_dialog, on_screen, tools_app, tools_ready, until
@@ -25,7 +25,6 @@ from tui.tools.approval import DECLINED
 from tui.ui.screens.approval import ApprovalDialog
 from tui.ui.screens.main import MainScreen
 from tui.ui.screens.tools_screen import ToolsScreen
-from tui.ui.widgets.tool_blocks import ToolCallBlock
 
 SIZE = (120, 40)
 
@@ -68,7 +67,7 @@ async def test_the_dialog_shows_the_whole_call_and_the_answer_decides(
         await pilot.press(key)
         await settle(app, pilot)
         assert isinstance(app.screen, MainScreen)
-        [block] = app.screen.query(ToolCallBlock)
+        [block] = call_blocks(app)
         assert ("✓" in block.head_text) is runs
     call = reply_of(tmp_path)["steps"][0]["calls"][0]
     assert call["result"] == (text if runs else DECLINED)
@@ -145,13 +144,13 @@ async def test_escape_while_a_tool_runs_cancels_it_and_keeps_what_arrived(
         await ask(app, pilot, 'CALL slow {"seconds": 30}')
 
         def running() -> bool:
-            blocks = list(app.screen.query(ToolCallBlock))
+            blocks = call_blocks(app)
             return bool(blocks) and "running" in blocks[0].head_text
 
         await until(pilot, running, "the tool running")
         await pilot.press("escape")
         await settle(app, pilot)
-        [block] = app.screen.query(ToolCallBlock)
+        [block] = call_blocks(app)
         assert "✗ error" in block.head_text
         assert "cancelled" in views(app)[-1].finish_text
     reply = reply_of(tmp_path)
@@ -176,7 +175,7 @@ async def test_the_tool_history_is_shown_after_a_restart_and_sent_with_the_next_
         await tools_ready(again, pilot)
         await again.main_screen.open_conversation(conv["conversation"]["id"])
         await pilot.pause()
-        [block] = again.screen.query(ToolCallBlock)
+        [block] = call_blocks(again)
         assert block.head_text.startswith("⚙ add · box  ✓")
         assert "42" in block.shown_result
         await ask(again, pilot, "thanks")
@@ -194,7 +193,7 @@ async def test_a_huge_result_shows_collapsed_and_x_expands_it(
         await tools_ready(app, pilot)
         await ask(app, pilot, 'CALL huge {"chars": 500000}')
         await settle(app, pilot)
-        [block] = app.screen.query(ToolCallBlock)
+        [block] = call_blocks(app)
         assert len(block.shown_result) <= 410
         assert "more (click, or x on the message, to expand)" in block.hint
         assert "✓ 31.3 KiB" in block.head_text  # cut for the model: 32,000 characters and a note

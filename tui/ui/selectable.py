@@ -1,11 +1,10 @@
-"""`SelectableLines`: a Rich renderable as a Textual visual that mouse selection works on.
+"""Rows of rendered text that mouse selection works on, and what a selection copies.
 
 Textual selects text only in its own `Content`; a Rich renderable is drawn as cells with
-no idea which characters they hold. This visual renders the renderable once per width
-(Textual asks twice per layout pass, and again on every reflow), keeps each row's text,
-tags each text segment with its offset in that text (which is how Textual maps the
-mouse to characters) and draws the selection over it. The copy leaves out gutter cells
-and joins soft-wrapped rows (see `markdown_rows`).
+no idea which characters they hold. Here each rendered row keeps its text, each text
+segment is tagged with its offset in that text (which is how Textual maps the mouse to
+characters) and the selection is drawn over it. The copy leaves out gutter cells and
+joins soft-wrapped rows (see `markdown_rows`).
 """
 
 from __future__ import annotations
@@ -14,20 +13,12 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from rich.segment import Segment
 from rich.style import Style as RichStyle
-from textual.geometry import Size
 from textual.strip import Strip
-from textual.style import Style as TextualStyle
-from textual.visual import Visual
-from textual.widget import Widget
 
 from tui.ui.markdown_rows import EXACT_JOIN, GUTTER, GUTTER_KEY, SOFT_KEY
 
 if TYPE_CHECKING:
-    from rich.console import RenderableType
-    from textual.css.styles import RulesMap
     from textual.selection import Selection
-    from textual.style import Style
-    from textual.visual import RenderOptions
 
 
 class Row(NamedTuple):
@@ -146,86 +137,3 @@ def drawn_row(row: Row, y: int, selection: Selection | None, highlight: RichStyl
         return Strip(row.segments)
     start, end = span
     return Strip(_select(row, y, start, len(row.text) if end == -1 else end, highlight))
-
-
-class SelectableLines(Visual):
-    """`renderable`, rendered once per width and style, selectable with the mouse."""
-
-    def __init__(self, widget: Widget, renderable: RenderableType) -> None:
-        self._widget = widget
-        self.renderable = renderable
-        self._key: tuple[int, RichStyle, int] | None = None
-        self._rows: list[Row] = []
-
-    def rows(self, width: int, first_y: int = 0) -> list[Row]:
-        """The rows at `width`, the first being row `first_y` of the widget (rendered
-        again only when one of those or the style changes)."""
-        base = self._widget.visual_style.rich_style
-        if self._key != (width, base, first_y):
-            app = self._widget.app
-            options = app.console_options.update(width=width, height=None, highlight=False)
-            lines = app.console.render_lines(
-                self.renderable, options, style=base, pad=False, new_lines=False
-            )
-            self._rows = rows_of(lines, first_y)
-            self._key = (width, base, first_y)
-        return self._rows
-
-    @property
-    def drawn_rows(self) -> list[Row]:
-        """The rows as last drawn (empty before the first draw)."""
-        return self._rows
-
-    def render_strips(
-        self, width: int, height: int | None, style: Style, options: RenderOptions
-    ) -> list[Strip]:
-        highlight = options.selection_style
-        rich_highlight = highlight.rich_style if highlight is not None else None
-        return [
-            drawn_row(row, y, options.selection, rich_highlight)
-            for y, row in enumerate(self.rows(width)[:height])
-        ]
-
-    def get_optimal_width(self, rules: RulesMap, container_width: int) -> int:
-        return container_width
-
-    def get_height(self, rules: RulesMap, width: int) -> int:
-        return len(self.rows(width))
-
-
-class RowsWidget(Widget):
-    """A widget drawn line by line from rows it lays out (`lay_out`), selectable and
-    copied as those rows say; `ending` follows its text in a copy."""
-
-    @property
-    def ending(self) -> str:
-        """What follows this widget's text in a copy that goes on past it."""
-        return "\n\n"
-
-    def lay_out(self, width: int) -> list[Row]:
-        """The rows at `width` (kept until something they show changes)."""
-        raise NotImplementedError
-
-    def get_content_width(self, container: Size, viewport: Size) -> int:
-        return container.width
-
-    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return len(self.lay_out(width))
-
-    def render_line(self, y: int) -> Strip:
-        rows = self.lay_out(self.content_size.width)
-        if not 0 <= y < len(rows):
-            return Strip.blank(self.content_size.width)
-        selection = self.text_selection
-        highlight = None
-        if selection is not None:  # as Textual draws the selection in its own widgets
-            styles = self.screen.get_component_styles("screen--selection")
-            highlight = TextualStyle.from_styles(styles).rich_style
-        return drawn_row(rows[y], y, selection, highlight)
-
-    def get_selection(self, selection: Selection) -> tuple[str, str] | None:
-        copied = copied_text(self.lay_out(self.content_size.width), selection)
-        return copied.strip("\n"), self.ending
-
-    def selection_updated(self, selection: Selection | None) -> None:
-        self.refresh()

@@ -39,6 +39,7 @@ from tui.ui.widgets.conversation_list import ConversationList
 from tui.ui.widgets.key_footer import KeyFooter
 from tui.ui.widgets.message_pane import MessagePane
 from tui.ui.widgets.prompt_input import PromptInput
+from tui.ui.widgets.reply_drawing import draw_reply_event
 from tui.ui.widgets.status_bar import StatusBar
 
 
@@ -162,7 +163,7 @@ class MainScreen(Screen[None]):
     @on(ReplyRetrying)
     @on(ReplyTools)
     async def reply_event(self, event: ReplyMessage) -> None:
-        self.query_one(MessagePane).reply_event(event)
+        draw_reply_event(self.query_one(MessagePane), event)
 
     @on(Worker.StateChanged)
     async def worker_changed(self, event: Worker.StateChanged) -> None:
@@ -176,19 +177,14 @@ class MainScreen(Screen[None]):
         if prompt.text:
             self.drafts[self.conversation.id] = prompt.text
         self.conversation = conv
-        run = self.session.replies.get(conv.id)
-        if run is not None:
-            run.record()  # the view starts from all that arrived
         # One repaint for all of it: each costs a full-screen render.
         with self.app.batch_update():
-            self.query_one(MessagePane).show(conv, run.message if run else None)
-            prompt.load_text(self.drafts.pop(conv.id, ""))
             if conv.provider in self.config.providers:
                 self.provider = self.session.provider_named(conv.provider, conv.model or None)
+            await self.redraw_conversation()
+            prompt.load_text(self.drafts.pop(conv.id, ""))
             self.providers.show()
             self.sender.show_pending()  # a queued message shows in its own conversation
-            self.refresh_status()
-            self.update_bindings()
             prompt.focus()
         if conv.read_only:
             self.notify(conv.read_only + ".", title="Read-only", severity="warning")
@@ -197,7 +193,7 @@ class MainScreen(Screen[None]):
         """Re-render the open conversation (after its messages changed shape)."""
         run = self.session.replies.get(self.conversation.id)
         if run is not None:
-            run.record()
+            run.record()  # the view starts from all that arrived
         self.query_one(MessagePane).show(self.conversation, run.message if run else None)
         self.refresh_status()
         self.update_bindings()

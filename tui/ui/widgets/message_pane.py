@@ -12,26 +12,24 @@ opening a long conversation, and each frame of a stream, cost what a screenful c
 from __future__ import annotations
 
 import asyncio
-from bisect import bisect_right
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.segment import Segment
 from rich.style import Style as RichStyle
 from textual import events
 from textual.binding import BindingType
-from textual.geometry import Offset, Size
+from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.selection import Selection
 from textual.strip import Strip
 from textual.style import Style as TextualStyle
 
 from tui.domain import ChatMessage, Conversation
-from tui.providers.events import ReasoningDelta
 from tui.ui.keymap import bindings
-from tui.ui.messages import ReplyDelta, ReplyMessage, ReplyRetrying, ReplyTools
-from tui.ui.selectable import copied_text, drawn_row
-from tui.ui.widgets.message_parts import Look, Picture, Pictures, Reasoning
+from tui.ui.selectable import drawn_row
+from tui.ui.widgets.message_parts import LOOK_COMPONENTS, Look, Picture, Reasoning
 from tui.ui.widgets.message_view import MessageView
+from tui.ui.widgets.pane_layout import PaneLayout
 from tui.ui.widgets.prompt_input import PromptInput
 from tui.ui.widgets.tool_blocks import ToolCallBlock
 
@@ -39,26 +37,6 @@ if TYPE_CHECKING:
     from tui.ui.pictures import PictureCache
 
 EMPTY_HINT = "Type a message below and press Enter to send it."
-LOOK_COMPONENTS = (
-    "message--text", "message--you", "message--assistant", "message--muted",
-    "message--finish", "message--live", "message--warning", "message--error",
-    "message--reasoning", "message--reasoning-title", "image--missing",
-    "call--head", "call--args", "call--result", "call--rule", "call--error", "call--more",
-    "call--bar", "call--bar-error",
-)  # fmt: skip
-
-
-def _text_only(style: RichStyle) -> RichStyle:
-    """`style` without its background (the pane lays its own under every row)."""
-    return RichStyle(
-        color=style.color,
-        bold=style.bold,
-        dim=style.dim,
-        italic=style.italic,
-        underline=style.underline,
-        strike=style.strike,
-        reverse=style.reverse,
-    )
 
 
 class MessagePane(ScrollView, can_focus=True):
@@ -103,20 +81,21 @@ class MessagePane(ScrollView, can_focus=True):
         """Draws the messages' images (decoded once each, when first on screen)."""
         self.at_bottom = at_bottom
         self.conversation: Conversation | None = None
-        self.views: list[MessageView] = []
         self.selected: int | None = None
         """The index of the selected message (drawn with a bar while focused)."""
         self.following = True
         """False once the user scrolls up, until they come back to the end."""
         self.hint = ""
         """The line shown when there are no messages."""
-        self._tops: list[int] = []
-        self._measured: list[int] = []
-        """Per view: the width its height was measured at (-1: estimated)."""
-        self._heights: list[int] = []
+        self.places = PaneLayout()
         self._look: Look | None = None
         self._loading: set[int] = set()
         self._prompt: PromptInput | None = None
+
+    @property
+    def views(self) -> list[MessageView]:
+        """The messages' views, top to bottom."""
+        return self.places.views
 
     # ----------------------------------------------------------------- contents
 
@@ -125,11 +104,9 @@ class MessagePane(ScrollView, can_focus=True):
         self.conversation = conv
         for view in self.views:
             view.host = None
-        self.views = [self._view(m, live=m is live) for m in conv.messages]
+        self.places.set_views([self._view(m, live=m is live) for m in conv.messages])
         self.hint = "" if self.views else EMPTY_HINT
         self.selected = None
-        self._measured = [-1] * len(self.views)
-        self._heights = [0] * len(self.views)
         self._reflow(0)
         self._follow()
 
@@ -138,9 +115,7 @@ class MessagePane(ScrollView, can_focus=True):
     ) -> MessageView:
         """Append a view for a new message and follow it."""
         view = self._view(message, live=live, title=title)
-        self.views.append(view)
-        self._measured.append(-1)
-        self._heights.append(0)
+        self.places.append(view)
         self.hint = ""
         self._reflow(len(self.views) - 1)
         self._follow()
@@ -180,7 +155,7 @@ class MessagePane(ScrollView, can_focus=True):
 
     def view_changed(self, view: MessageView) -> None:
         """`view` drew something new: measure it again and repaint."""
-        if view.host is self and self._look is not None and self.size.width:
+        if view.host is self:
             self._reflow(self.views.index(view))
 
     # ----------------------------------------------------------------- geometry
@@ -189,8 +164,7 @@ class MessagePane(ScrollView, can_focus=True):
     def look(self) -> Look:
         """What the parts are drawn with (made again when the styles change)."""
         if self._look is None:
-            styles = {n: _text_only(self.get_component_rich_style(n)) for n in LOOK_COMPONENTS}
-            self._look = Look(self.app.console, self.app.current_theme.dark, styles)
+            self._look = Look.of(self)
         return self._look
 
     def notify_style_update(self) -> None:
@@ -203,64 +177,33 @@ class MessagePane(ScrollView, can_focus=True):
         """The width of a message's text (a cell each side for the focus bar and space)."""
         return max(self.scrollable_content_region.width - 2, 1)
 
-    def _height_of(self, index: int, width: int, exact: bool) -> int:
-        if exact or self._measured[index] == width:
-            self._measured[index] = width
-            return self.views[index].height(width, self.look)
-        return self.views[index].estimate(width)
-
     def _reflow(self, start: int) -> None:
-        """Measure again from view `start` on and set the pane's virtual size."""
+        """Lay out again from view `start` on, measure what is on screen, repaint."""
         if not self.is_attached or not self.size.width:
             return
-        width = self.inner_width
-        del self._tops[start:]
-        top = self._tops[start - 1] + self._heights[start - 1] if start else 0
-        for index in range(start, len(self.views)):
-            self._tops.append(top)
-            self._heights[index] = self._height_of(index, width, False)
-            top += self._heights[index]
-        self.virtual_size = Size(
-            self.scrollable_content_region.width, top + (1 if self.hint else 0)
-        )
+        self.places.reflow(start, self.inner_width, self.look)
         self._measure_window()
         self.refresh()
 
     def _measure_window(self) -> None:
-        """Measure the views on screen that were only estimated, keeping the rows on
-        screen where they are."""
-        width, height = self.inner_width, self.scrollable_content_region.height
-        for _ in range(4):  # a measure moves what is on screen: look again, a few times
-            first = bisect_right(self._tops, int(self.scroll_y)) - 1 if self._tops else 0
-            changed = False
-            for index in range(max(first, 0), len(self.views)):
-                if self._tops[index] > self.scroll_y + height:
-                    break
-                if self._measured[index] == width:
-                    continue
-                new = self._height_of(index, width, True)
-                delta, self._heights[index] = new - self._heights[index], new
-                for later in range(index + 1, len(self.views)):
-                    self._tops[later] += delta
-                if self._tops[index] < self.scroll_y and not self._following_now:
-                    self.set_reactive(ScrollView.scroll_y, self.scroll_y + delta)
-                    self.set_reactive(ScrollView.scroll_target_y, self.scroll_y)
-                changed = True
-            total = self._tops[-1] + self._heights[-1] if self._tops else 0
-            self.virtual_size = Size(self.virtual_size.width, total)
-            if not changed:
-                return
-
-    @property
-    def _following_now(self) -> bool:
-        return self._anchored and not self._anchor_released
+        """Measure the views on screen that were only estimated, keeping still what is
+        on screen (unless the pane follows the stream at the end)."""
+        following = self._anchored and not self._anchor_released
+        rows = self.scrollable_content_region.height
+        window = None if following else int(self.scroll_y)
+        _, moved = self.places.measure(window, rows, self.inner_width, self.look)
+        if moved:
+            self.set_reactive(ScrollView.scroll_y, self.scroll_y + moved)
+            self.set_reactive(ScrollView.scroll_target_y, self.scroll_y)
+        total = self.places.total + (2 if self.hint else 0)  # the hint, a blank row
+        self.virtual_size = Size(self.scrollable_content_region.width, total)
 
     def on_resize(self, event: events.Resize) -> None:
         self._reflow(0)
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
-        if round(old_value) != round(new_value) and self._tops:
+        if round(old_value) != round(new_value) and self.views and self.size.width:
             self._measure_window()
 
     def _gap(self) -> int:
@@ -269,31 +212,28 @@ class MessagePane(ScrollView, can_focus=True):
             return 0
         return max(self.scrollable_content_region.height - self.virtual_size.height, 0)
 
-    def view_at(self, row: int) -> int | None:
-        """The index of the view drawn at the pane's virtual row `row`."""
-        index = bisect_right(self._tops, row) - 1
-        if index < 0 or row >= self._tops[index] + self._heights[index]:
-            return None
-        return index
+    def row_at(self, y: int) -> int:
+        """The row of the messages drawn at row `y` of the pane."""
+        return y + int(self.scroll_y) - self._gap()
 
     # ----------------------------------------------------------------- drawing
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        row_y = y + int(self.scroll_y) - self._gap()
+        row_y = self.row_at(y)
         base = self.visual_style.rich_style
         background = RichStyle(bgcolor=base.bgcolor)
-        index = self.view_at(row_y)
+        index = self.places.view_at(row_y)
         if index is None:
             if self.hint and row_y == 0:
                 line = Strip([Segment(f"  {self.hint}", self.look.style("message--muted"))])
                 return line.apply_style(background).extend_cell_length(width, background)
             return Strip.blank(width, background)
-        view, top = self.views[index], self._tops[index]
+        view, top = self.views[index], self.places.tops[index]
         inner, look = self.inner_width, self.look
         found = view.part_at(row_y - top, inner, look)
         # The blank row under a message is between messages: no focus bar there.
-        last_row = row_y - top == self._heights[index] - 1
+        last_row = row_y - top == self.places.heights[index] - 1
         focused = self.has_focus and index == self.selected and not last_row
         if focused:
             mark = self.get_component_rich_style("message--focus")
@@ -304,7 +244,8 @@ class MessagePane(ScrollView, can_focus=True):
         if found is None:
             return Strip([left]).apply_style(background).extend_cell_length(width, background)
         part, start = found
-        self._want_pictures(part, index)
+        for picture in part.pictures_wanted():
+            self._load(picture, view)
         row = part.rows(inner, look, top + start)[row_y - top - start]
         selection, highlight = self.text_selection, None
         if selection is not None:
@@ -314,57 +255,27 @@ class MessagePane(ScrollView, can_focus=True):
         line = Strip([left, *drawn, Segment(" " * (inner - drawn.cell_length + 1))])
         return line.apply_style(background)
 
-    def _want_pictures(self, part: object, index: int) -> None:
-        pictures: list[Picture] = []
-        if isinstance(part, Pictures):
-            pictures = part.pictures
-        elif isinstance(part, ToolCallBlock):
-            pictures = part.images
-        for picture in pictures:
-            if not picture.loaded and id(picture) not in self._loading:
-                self._loading.add(id(picture))
-                self.run_worker(self._load(picture, part), group="picture", exit_on_error=False)
+    def _load(self, picture: Picture, view: MessageView) -> None:
+        """Decode `picture` in a worker (once), then draw its message again."""
+        if id(picture) in self._loading:
+            return
+        self._loading.add(id(picture))
 
-    async def _load(self, picture: Picture, part: object) -> None:
-        await asyncio.to_thread(picture.load)
-        self._loading.discard(id(picture))
-        if isinstance(part, (Pictures, ToolCallBlock)):
-            part.changed()
-        for view in self.views:
-            if part in view.parts:
-                self.view_changed(view)
+        async def load() -> None:
+            await asyncio.to_thread(picture.load)
+            self._loading.discard(id(picture))
+            for part in view.parts:
+                if picture in part.pictures_wanted(all_of_them=True):
+                    part.changed()
+            view.changed()
+
+        self.run_worker(load(), group="picture", exit_on_error=False)
 
     # ----------------------------------------------------------------- selection
 
     def get_selection(self, selection: Selection) -> tuple[str, str] | None:
-        if not self._tops:
-            return None
-        first = selection.start.y if selection.start is not None else 0
-        last = selection.end.y if selection.end is not None else self.virtual_size.height
-        inner, look = self.inner_width, self.look
-        texts: list[tuple[str, str]] = []
-        for index in range(max(self.view_at(first) or 0, 0), len(self.views)):
-            top = self._tops[index]
-            if top > last:
-                break
-            for part, start in self.views[index].spans(inner, look):
-                part_top = top + start
-                height = part.height(inner, look)
-                if not part.copied or part_top + height <= first or part_top > last:
-                    continue
-                rows = part.rows(inner, look, part_top)
-                begin, end = selection.start, selection.end
-                local = Selection(
-                    begin - Offset(0, part_top) if begin and begin.y >= part_top else None,
-                    end - Offset(0, part_top) if end and end.y < part_top + height else None,
-                )
-                text = copied_text(rows, local).strip("\n")
-                if text:
-                    texts.append((text, part.ending))
-        if not texts:
-            return None
-        joined = "".join(text + ending for text, ending in texts[:-1]) + texts[-1][0]
-        return joined, "\n\n"
+        copied = self.places.copied(selection, self.inner_width, self.look)
+        return None if copied is None else (copied, "\n\n")
 
     def selection_updated(self, selection: Selection | None) -> None:
         self.refresh()
@@ -413,9 +324,9 @@ class MessagePane(ScrollView, can_focus=True):
 
     def _scroll_to_selected(self) -> None:
         index = self.selected
-        if index is None or index >= len(self._tops) or self.max_scroll_y <= 0:
+        if index is None or index >= len(self.places.tops) or self.max_scroll_y <= 0:
             return
-        top, height = self._tops[index], self._heights[index]
+        top, height = self.places.tops[index], self.places.heights[index]
         view_height = self.scrollable_content_region.height
         if top < self.scroll_y or top + min(height, view_height) > self.scroll_y + view_height:
             self.release_anchor()
@@ -447,51 +358,18 @@ class MessagePane(ScrollView, can_focus=True):
         self.screen.query_one("#prompt").focus()
 
     def on_click(self, event: events.Click) -> None:
-        row_y = event.y + int(self.scroll_y) - self._gap()
-        index = self.view_at(row_y)
+        row_y = self.row_at(event.y)
+        index = self.places.view_at(row_y)
         if index is None:
             return
         view = self.views[index]
         self.selected = index
-        found = view.part_at(row_y - self._tops[index], self.inner_width, self.look)
+        found = view.part_at(row_y - self.places.tops[index], self.inner_width, self.look)
         if found is not None:
             part, start = found
             if isinstance(part, ToolCallBlock) or (
-                isinstance(part, Reasoning) and row_y - self._tops[index] == start
+                isinstance(part, Reasoning) and row_y - self.places.tops[index] == start
             ):
                 part.toggle()
-                self.view_changed(view)
+                view.changed()
         self.refresh()
-
-    # ----------------------------------------------------------------- reply events
-
-    def reply_event(self, event: ReplyMessage) -> None:
-        """Draw what a reply worker reports."""
-        if isinstance(event, ReplyDelta):
-            self.reply_delta(event)
-        elif isinstance(event, ReplyTools):
-            self.reply_tools(event)
-        elif isinstance(event, ReplyRetrying):
-            retry = event.retry
-            self.notify(f"{retry.error.message}\nRetrying once in {retry.delay:g} s.", timeout=6)
-
-    def reply_delta(self, event: ReplyDelta) -> None:
-        """Draw what a reply worker reports, when its reply is on screen."""
-        run = event.run
-        if run.conversation is not self.conversation:
-            return
-        view = self.view_for(run.message)
-        if view is None or event.round < view.round:
-            return  # not shown, or drawn already: the view was built from the message
-        if event.round > view.round:
-            view.next_round(event.round)
-        if isinstance(event.delta, ReasoningDelta):
-            view.feed_reasoning(run.state.reasoning)
-        else:
-            view.feed_text(event.delta.text, event.end)
-
-    def reply_tools(self, event: ReplyTools) -> None:
-        """Draw a reply's tool calls as they stand, when it is on screen."""
-        run = event.run
-        if run.conversation is self.conversation and (view := self.view_for(run.message)):
-            view.show_tools(event.round, event.calls)

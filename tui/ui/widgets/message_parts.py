@@ -23,6 +23,7 @@ from tui.ui.selectable import Row, rows_of
 if TYPE_CHECKING:
     from PIL.Image import Image as PILImage
     from rich.console import Console, RenderableType
+    from textual.widget import Widget
 
     from tui.domain import ImageRef
     from tui.ui.pictures import PictureCache
@@ -33,6 +34,29 @@ BLOCK_END = "\n\n"
 """After a part's text in a copy that goes on: the blank line the screen shows."""
 
 
+LOOK_COMPONENTS = (
+    "message--text", "message--you", "message--assistant", "message--muted",
+    "message--finish", "message--live", "message--warning", "message--error",
+    "message--reasoning", "message--reasoning-title", "image--missing",
+    "call--head", "call--args", "call--result", "call--rule", "call--error", "call--more",
+    "call--bar", "call--bar-error",
+)  # fmt: skip
+"""The component classes of the pane that parts are drawn in."""
+
+
+def _text_only(style: RichStyle) -> RichStyle:
+    """`style` without its background (the pane lays its own under every row)."""
+    return RichStyle(
+        color=style.color,
+        bold=style.bold,
+        dim=style.dim,
+        italic=style.italic,
+        underline=style.underline,
+        strike=style.strike,
+        reverse=style.reverse,
+    )
+
+
 @dataclass(eq=False)
 class Look:
     """What parts are drawn with: the console, the theme's darkness and the pane's
@@ -41,6 +65,12 @@ class Look:
     console: Console
     dark: bool
     styles: dict[str, RichStyle] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, widget: Widget) -> Look:
+        """The look of `widget`'s `LOOK_COMPONENTS` as its styles say now."""
+        styles = {n: _text_only(widget.get_component_rich_style(n)) for n in LOOK_COMPONENTS}
+        return cls(widget.app.console, widget.app.current_theme.dark, styles)
 
     def style(self, name: str) -> RichStyle:
         """The style of component `name` (plain when the pane has none by that name)."""
@@ -68,6 +98,10 @@ class Part:
     def changed(self) -> None:
         """What it shows changed: drawn again at the next look."""
         self.version += 1
+
+    def pictures_wanted(self, *, all_of_them: bool = False) -> list[Picture]:
+        """Its images not looked for yet (or `all_of_them`): decoded when it is drawn."""
+        return []
 
     def draw(self, width: int, look: Look) -> tuple[Lines, list[bool | None]]:
         """Its lines at `width`, and per line whether a copy takes it (None: it copies
@@ -279,6 +313,9 @@ class Pictures(Part):
     def __init__(self, pictures: list[Picture], *, margin: int = 0) -> None:
         super().__init__(margin=margin)
         self.pictures = pictures
+
+    def pictures_wanted(self, *, all_of_them: bool = False) -> list[Picture]:
+        return [p for p in self.pictures if all_of_them or not p.loaded]
 
     def draw(self, width: int, look: Look) -> tuple[Lines, list[bool | None]]:
         lines: Lines = []

@@ -19,7 +19,7 @@ from tui.domain import ChatMessage, Role
 from tui.inert import make_inert
 from tui.ui.finish_words import finish_label
 from tui.ui.markdown_split import last_safe_cut, open_fence_cut
-from tui.ui.pictures import chip
+from tui.ui.pictures import chip, size_words
 from tui.ui.widgets.message_parts import (
     Caption,
     Look,
@@ -36,7 +36,6 @@ if TYPE_CHECKING:
     from textual.timer import Timer
 
     from tui.ui.pictures import PictureCache
-    from tui.ui.selectable import Row
     from tui.ui.widgets.message_pane import MessagePane
 
 FRAME_S = 1 / 30
@@ -63,10 +62,6 @@ FINISH_COMPONENTS = {
     "-error": "message--error",
 }
 """The style of the finish line by how the reply stands (others: `message--finish`)."""
-
-
-def _size(count: int) -> str:
-    return f"{count} B" if count < 1024 else f"{count / 1024:.1f} KiB"
 
 
 class MessageView:
@@ -124,7 +119,7 @@ class MessageView:
             parts.append(Passage(make_inert(message.content), "message--text"))
             if message.attachments:
                 chips = "  ".join(
-                    f"📎 {make_inert(a.name)} ({_size(len(a.text.encode()))})"
+                    f"📎 {make_inert(a.name)} ({size_words(len(a.text.encode()))})"
                     for a in message.attachments
                 )
                 parts.append(Caption(chips, "message--muted"))
@@ -180,7 +175,9 @@ class MessageView:
         at = self.parts.index(self.finish_line) if self.finish_line else len(self.parts)
         self.parts.insert(at, part)
 
-    def _changed(self) -> None:
+    def changed(self) -> None:
+        """Something it draws changed: laid out again, and its pane repaints."""
+        self._layout_key = None
         if self.host is not None:
             self.host.view_changed(self)
 
@@ -192,14 +189,18 @@ class MessageView:
         return self._height
 
     def _lay_out(self, width: int, look: Look) -> None:
-        key = (width, id(look), tuple(p.version for p in self.parts), len(self.parts))
+        key = (width, id(look))
         if key == self._layout_key:
             return
         self._starts, y = [], 0
+        after_call = False
         for part in self.parts:
-            y += part.margin
+            height = part.height(width, look)
+            # A blank row after a tool call; none before a part with nothing to draw.
+            y += max(part.margin, int(after_call)) if height else 0
             self._starts.append(y)
-            y += part.height(width, look)
+            y += height
+            after_call = isinstance(part, ToolCallBlock) or (after_call and not height)
         self._height, self._layout_key = y + 1, key
 
     def part_at(self, y: int, width: int, look: Look) -> tuple[Part, int] | None:
@@ -213,14 +214,6 @@ class MessageView:
         if y - start >= part.height(width, look):
             return None
         return part, start
-
-    def row(self, y: int, width: int, look: Look, top: int) -> Row | None:
-        """Row `y` of the view (which the pane draws at its row `top + y`), None if blank."""
-        found = self.part_at(y, width, look)
-        if found is None:
-            return None
-        part, start = found
-        return part.rows(width, look, top + start)[y - start]
 
     def spans(self, width: int, look: Look) -> list[tuple[Part, int]]:
         """Each part and the row of the view it starts at."""
@@ -245,7 +238,7 @@ class MessageView:
         for block in blocks:
             if block.expanded != expand:
                 block.toggle()
-        self._changed()
+        self.changed()
 
     def show_tools(self, round_index: int, calls: tuple[CallView, ...]) -> None:
         """Draw the tool calls of round `round_index` as they stand."""
@@ -262,7 +255,7 @@ class MessageView:
             self._insert(block)
             changed = True
         if changed:
-            self._changed()
+            self.changed()
 
     def next_round(self, round_index: int) -> None:
         """The reply's next round began: what is drawn stays, its text starts below."""
@@ -277,7 +270,7 @@ class MessageView:
         self._fed = 0
         self.tail = Piece("", margin=1)
         self._insert(self.tail)
-        self._changed()
+        self.changed()
 
     # ----------------------------------------------------------------- streaming
 
@@ -314,7 +307,7 @@ class MessageView:
         """The line under the reply: live counters, or how it ended."""
         line = self.finish_line
         if line is not None and line.say(text, FINISH_COMPONENTS.get(css, "message--finish")):
-            self._changed()
+            self.changed()
 
     def show_finish(self) -> None:
         """Show the finish reason and token counts of `message`."""
@@ -371,7 +364,7 @@ class MessageView:
                 self._flush_timer = host.set_timer(BUSY_FRAME_S, self._flush)
         else:
             self._last_flush = time.monotonic()
-        self._changed()
+        self.changed()
 
     def _write(self, batch: str) -> None:
         tail = self.tail

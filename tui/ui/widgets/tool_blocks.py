@@ -22,7 +22,7 @@ from rich.text import Text
 from tui.domain import ToolCallRecord, ToolResult
 from tui.inert import make_inert
 from tui.ui.markdown_rows import GUTTER, SOFT_CODE, fold
-from tui.ui.pictures import chip
+from tui.ui.pictures import chip, size_words
 from tui.ui.widgets.message_parts import Lines, Look, Part, Picture
 
 if TYPE_CHECKING:
@@ -61,15 +61,6 @@ class CallView:
     @classmethod
     def of(cls, call: ToolCallRecord, phase: str = "") -> CallView:
         return cls(call.id, call.name, call.arguments, call.server, call.result, phase)
-
-
-def size_words(count: int) -> str:
-    """`123 B`, `4.5 KiB`, `1.2 MiB` for a count of characters."""
-    if count < 1024:
-        return f"{count} B"
-    if count < 1024 * 1024:
-        return f"{count / 1024:.1f} KiB"
-    return f"{count / 1024 / 1024:.1f} MiB"
 
 
 def pretty_json(text: str) -> str:
@@ -128,6 +119,9 @@ class ToolCallBlock(Part):
         """Show the whole result, or only its first lines."""
         self.expanded = not self.expanded
         self._update()
+
+    def pictures_wanted(self, *, all_of_them: bool = False) -> list[Picture]:
+        return [p for p in self.images if all_of_them or not p.loaded]
 
     @property
     def failed(self) -> bool:
