@@ -75,12 +75,10 @@ def build() -> Path:
 
 async def measure(config_path: Path, data: Path) -> list[float]:
     """[seconds to open the conversation, one animated page-up, each plain page-up]."""
-    from textual.widgets import Button
-
     from tui.config import load_config
     from tui.ui.app import ChatApp
-    from tui.ui.widgets.image_view import PictureView
     from tui.ui.widgets.message_pane import MessagePane
+    from tui.ui.widgets.message_parts import Pictures
 
     config = load_config(config_path, data)
     store = ConversationStore(config.data_dir)
@@ -93,10 +91,7 @@ async def measure(config_path: Path, data: Path) -> list[float]:
         await pilot.pause()
         opened = time.perf_counter() - start
         pane = app.main_screen.query_one(MessagePane)
-        # Only the newest messages are mounted at open: mount a page more, so there is
-        # something to scroll through, and let its images decode before timing.
-        pane.query_one("#earlier", Button).press()
-        await pilot.pause()
+        # The images on screen are decoded in workers: done before timing.
         await app.workers.wait_for_complete()
         await pilot.pause()
         pane.focus()
@@ -125,7 +120,9 @@ async def measure(config_path: Path, data: Path) -> list[float]:
             await pilot.pause()
             steps.append(max(time.perf_counter() - start - baseline, 0.0))
             await app.workers.wait_for_complete()
-        drawn = [view for view in pane.query(PictureView) if view.drawn is not None]
+        parts = [part for view in pane.views for part in view.parts]
+        shown = [p for part in parts if isinstance(part, Pictures) for p in part.pictures]
+        drawn = [picture for picture in shown if picture.image is not None]
         if len(drawn) < 10:
             raise SystemExit(f"only {len(drawn)} images were drawn")
         return [opened, *steps]

@@ -86,6 +86,8 @@ PIECE = "Intro words here.\n\n```\nfirst_line()\nsecond_line()\n```\n\nPara one.
 class Pieces(App[None]):
     """A pane with one reply made of `pieces` (text, and whether code goes on after it)."""
 
+    AUTO_FOCUS = None
+
     def __init__(self, pieces: list[tuple[str, bool]]) -> None:
         super().__init__()
         self.pieces = pieces

@@ -18,6 +18,8 @@ RESULT = f"line one\n{LONG}\nline three"
 class OneCall(App[None]):
     """A pane with one reply that made one call."""
 
+    AUTO_FOCUS = None
+
     def __init__(self, call: CallView) -> None:
         super().__init__()
         self.call = call

@@ -81,8 +81,8 @@ class MessagePane(ScrollView, can_focus=True):
         """Draws the messages' images (decoded once each, when first on screen)."""
         self.at_bottom = at_bottom
         self.conversation: Conversation | None = None
-        self.selected: int | None = None
-        """The index of the selected message (drawn with a bar while focused)."""
+        self.chosen: int | None = None
+        """The index of the message the user selected (None: the newest is)."""
         self.following = True
         """False once the user scrolls up, until they come back to the end."""
         self.hint = ""
@@ -106,7 +106,7 @@ class MessagePane(ScrollView, can_focus=True):
             view.host = None
         self.places.set_views([self._view(m, live=m is live) for m in conv.messages])
         self.hint = "" if self.views else EMPTY_HINT
-        self.selected = None
+        self.chosen = None
         self._reflow(0)
         self._follow()
 
@@ -310,13 +310,20 @@ class MessagePane(ScrollView, can_focus=True):
     @property
     def focused_view(self) -> MessageView | None:
         """The selected message while the pane has the focus."""
-        if not self.has_focus or self.selected is None or self.selected >= len(self.views):
+        index = self.selected
+        return self.views[index] if self.has_focus and index is not None else None
+
+    @property
+    def selected(self) -> int | None:
+        """The index of the selected message (drawn with a bar while focused)."""
+        if not self.views:
             return None
-        return self.views[self.selected]
+        chosen = self.chosen
+        return chosen if chosen is not None and chosen < len(self.views) else len(self.views) - 1
 
     def select(self, view: MessageView, *, focus: bool = True) -> None:
         """Select `view`, put the focus on the pane, and scroll the message into sight."""
-        self.selected = self.views.index(view)
+        self.chosen = self.views.index(view)
         if focus:
             self.focus()
         self.call_after_refresh(self._scroll_to_selected)
@@ -333,8 +340,6 @@ class MessagePane(ScrollView, can_focus=True):
             self.scroll_to(y=top, animate=False, immediate=True)
 
     def on_focus(self, event: events.Focus) -> None:
-        if self.views and (self.selected is None or self.selected >= len(self.views)):
-            self.selected = len(self.views) - 1
         self.refresh()
 
     def on_blur(self, event: events.Blur) -> None:
@@ -363,7 +368,7 @@ class MessagePane(ScrollView, can_focus=True):
         if index is None:
             return
         view = self.views[index]
-        self.selected = index
+        self.chosen = index
         found = view.part_at(row_y - self.places.tops[index], self.inner_width, self.look)
         if found is not None:
             part, start = found

@@ -220,15 +220,6 @@ class MessageView:
         self._lay_out(width, look)
         return list(zip(self.parts, self._starts, strict=True))
 
-    def estimate(self, width: int) -> int:
-        """About the rows it takes at `width`, without drawing it."""
-        message = self.message
-        text = message.content or message.refusal
-        width = max(width, 10)
-        rows = 3 + sum(1 + len(line) // width for line in text.split("\n"))
-        rows += sum(2 + 4 * len(step.calls) for step in message.steps)
-        return rows + (MESSAGE_ROWS // 2 + 1) * len(message.images)
-
     # ----------------------------------------------------------------- tools
 
     def toggle_tools(self) -> None:

@@ -18,11 +18,23 @@ from textual.selection import Selection
 from tui.ui.selectable import copied_text
 
 if TYPE_CHECKING:
+    from tui.domain import ChatMessage
     from tui.ui.widgets.message_parts import Look
     from tui.ui.widgets.message_view import MessageView
 
 MEASURE_PASSES = 4
 """A measure moves what is on screen: the window is looked at again, a few times."""
+IMAGE_ROWS = 11
+"""About the rows an image under a question takes."""
+
+
+def estimate(message: ChatMessage, width: int) -> int:
+    """About the rows `message` takes at `width`, without drawing it."""
+    text = message.content or message.refusal
+    width = max(width, 10)
+    rows = 3 + sum(1 + len(line) // width for line in text.split("\n"))
+    rows += sum(2 + 4 * len(step.calls) for step in message.steps)
+    return rows + IMAGE_ROWS * len(message.images)
 
 
 class PaneLayout:
@@ -34,11 +46,14 @@ class PaneLayout:
         self.heights: list[int] = []
         self.measured: list[int] = []
         """Per view: the width its height was measured at (-1: only estimated)."""
+        self._estimates: dict[tuple[int, int], int] = {}
+        """Estimated heights by (id of the view, width)."""
 
     def set_views(self, views: list[MessageView]) -> None:
         """Lay out `views` instead (nothing measured yet)."""
         self.views = views
         self.tops, self.heights, self.measured = [], [0] * len(views), [-1] * len(views)
+        self._estimates.clear()
 
     def append(self, view: MessageView) -> None:
         """Add `view` at the end (measured at the next `reflow`)."""
@@ -56,7 +71,10 @@ class PaneLayout:
         if exact or self.measured[index] == width:
             self.measured[index] = width
             return view.height(width, look)
-        return view.estimate(width)
+        key = (id(view), width)
+        if key not in self._estimates:
+            self._estimates[key] = estimate(view.message, width)
+        return self._estimates[key]
 
     def reflow(self, start: int, width: int, look: Look) -> None:
         """Lay out again from view `start` on (those measured at `width` are measured
