@@ -155,8 +155,11 @@ class MessagePane(ScrollView, can_focus=True):
 
     def view_changed(self, view: MessageView) -> None:
         """`view` drew something new: measure it again and repaint."""
-        if view.host is self:
-            self._reflow(self.views.index(view))
+        if view.host is not self:
+            return
+        views = self.views
+        index = next(i for i in range(len(views) - 1, -1, -1) if views[i] is view)
+        self._reflow(index)  # (a stream's view is the last: looked for from the end)
 
     # ----------------------------------------------------------------- geometry
 
@@ -183,7 +186,11 @@ class MessagePane(ScrollView, can_focus=True):
             return
         self.places.reflow(start, self.inner_width, self.look)
         self._measure_window()
-        self.refresh()
+        # A change below the screen (a stream the user scrolled away from) shows only
+        # in the scrollbar, which the new virtual size updates.
+        bottom = self.scroll_y + self.scrollable_content_region.height
+        if start >= len(self.places.tops) or self.places.tops[start] <= bottom or self._gap():
+            self.refresh()
 
     def _measure_window(self) -> None:
         """Measure the views on screen that were only estimated, keeping still what is
