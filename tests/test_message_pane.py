@@ -49,6 +49,8 @@ async def test_a_long_conversation_draws_only_its_last_screenful() -> None:
         measured = [n for n, width in enumerate(pane.places.measured) if width > 0]
         assert 1 <= len(measured) <= 6  # a screenful of 2,000 messages
         assert measured[-1] == 1999
+        made = [n for n, view in enumerate(pane.views) if view._parts is not None]
+        assert made == measured  # the others' parts are not even made
         rows = [row.strip() for row in pane_text(pane)]
         assert rows[-3:] == ["The end. 999", "✓ stop", ""]
         assert pane.virtual_size.height > 10_000  # the others, estimated

@@ -102,18 +102,28 @@ class MessageView:
         self.tools: list[ToolCallBlock] = []
         """The tool calls of the round the tail shows."""
         self.reasoning: Reasoning | None = None
-        self.parts: list[Part] = []
         self.finish_line: Caption | None = None
         self.tail: Piece | None = None
+        self._parts: list[Part] | None = None
         self._starts: list[int] = []
         self._layout_key: tuple[object, ...] | None = None
         self._height = 0
-        self._build()
+        if live:
+            self._parts = self._build()
+
+    @property
+    def parts(self) -> list[Part]:
+        """Its parts, top to bottom: made when first needed (when it comes on screen, or
+        at once for a live reply), as most messages of a long conversation never are."""
+        if self._parts is None:
+            self._parts = self._build()
+        return self._parts
 
     # ----------------------------------------------------------------- the parts
 
-    def _build(self) -> None:
-        message, parts = self.message, self.parts
+    def _build(self) -> list[Part]:
+        message = self.message
+        parts: list[Part] = []
         if message.role is Role.USER:
             parts.append(Caption("You", "message--you"))
             parts.append(Passage(make_inert(message.content), "message--text"))
@@ -131,7 +141,7 @@ class MessageView:
                 if self.pictures is not None:
                     shown = [Picture(r, self.pictures, rows=MESSAGE_ROWS) for r in message.images]
                     parts.append(Pictures(shown))
-            return
+            return parts
         if self.title != "":
             parts.append(Caption(make_inert(self.who), "message--assistant"))
         if message.reasoning:
@@ -152,6 +162,7 @@ class MessageView:
         text, css = ("", "-live") if live else finish_label(message)
         self.finish_line = Caption(text, FINISH_COMPONENTS.get(css, "message--finish"))
         parts.append(self.finish_line)
+        return parts
 
     @property
     def who(self) -> str:
@@ -168,7 +179,8 @@ class MessageView:
     @property
     def finish_text(self) -> str:
         """The line under a reply: live counters, or how it ended ("" for a question)."""
-        return self.finish_line.text if self.finish_line is not None else ""
+        line = self.finish_line if self.parts else None
+        return line.text if line is not None else ""
 
     def _insert(self, part: Part) -> None:
         """Add `part` before the finish line."""
