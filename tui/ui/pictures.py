@@ -25,7 +25,6 @@ from tui.domain import ImageRef
 if TYPE_CHECKING:
     from PIL.Image import Image as PILImage
     from rich.console import RenderableType
-    from textual_image.widget._base import Image as ImageWidget
 
 RENDERERS = ("halfcell", "sixel", "kitty", "unicode")
 """What `TUI_CHAT_IMAGES` may say: colour half-blocks, Sixel, Kitty graphics, or grey
@@ -97,9 +96,10 @@ _import_lock = threading.Lock()
 
 
 @cache
-def image_widget_class() -> type[ImageWidget]:
-    """textual-image's widget class for `renderer()`, imported without letting it ask
-    the terminal anything (see the module's docstring)."""
+def image_renderable_class() -> Callable[..., RenderableType]:
+    """textual-image's renderable for `renderer()`, imported without letting it ask the
+    terminal anything (see the module's docstring). Sixel, which Textual cannot draw as
+    rows, is drawn in colour half-blocks."""
     with _import_lock:
         saved = sys.__stdout__
         # Its renderable package asks the terminal only when stdout is a terminal.
@@ -112,25 +112,9 @@ def image_widget_class() -> type[ImageWidget]:
 
         # Filled in, the cache keeps `get_cell_size` from asking the terminal later.
         _terminal.get_cell_size._result = _terminal.CellSize(*cell_size())  # type: ignore[attr-defined]
-        from textual_image import widget
-
-    classes: dict[str, type[ImageWidget]] = {
-        "halfcell": widget.HalfcellImage,
-        "sixel": widget.SixelImage,
-        "kitty": widget.TGPImage,
-        "unicode": widget.UnicodeImage,
-    }
-    return classes[renderer()]
-
-
-@cache
-def image_renderable_class() -> Callable[..., RenderableType]:
-    """textual-image's renderable for `renderer()` (Sixel, which Textual cannot draw
-    as lines, is drawn in colour half-blocks), imported as `image_widget_class` does."""
-    image_widget_class()
-    from textual_image.renderable.halfcell import Image as Halfcell
-    from textual_image.renderable.tgp import Image as Kitty
-    from textual_image.renderable.unicode import Image as Shades
+        from textual_image.renderable.halfcell import Image as Halfcell
+        from textual_image.renderable.tgp import Image as Kitty
+        from textual_image.renderable.unicode import Image as Shades
 
     classes: dict[str, Callable[..., RenderableType]] = {"kitty": Kitty, "unicode": Shades}
     return classes.get(renderer(), Halfcell)
