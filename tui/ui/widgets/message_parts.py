@@ -183,29 +183,8 @@ class Caption(Part):
         return lines, [False] * len(lines)
 
 
-class Passage(Part):
-    """Plain text someone wrote (a question, reasoning): wrapped, and copied as written."""
-
-    copied = True
-
-    def __init__(self, text: str, component: str, *, margin: int = 0) -> None:
-        super().__init__(margin=margin)
-        self.text = text
-        self.component = component
-
-    def show(self, text: str) -> None:
-        """Draw `text` instead."""
-        if text != self.text:
-            self.text = text
-            self.changed()
-
-    def draw(self, width: int, look: Look) -> tuple[Lines, list[bool | None]]:
-        lines = wrapped(look, self.text, width, look.style(self.component))
-        return lines, [True] * len(lines)
-
-
-class Piece(Part):
-    """A stretch of a reply's Markdown, rendered once per width."""
+class TextPart(Part):
+    """A part that draws text someone (or a model) wrote, and copies it."""
 
     copied = True
 
@@ -214,10 +193,26 @@ class Piece(Part):
         self.text = text
 
     def show(self, text: str) -> None:
-        """Draw the Markdown `text` instead."""
+        """Draw `text` instead (all of it: a stream's text so far)."""
         if text != self.text:
             self.text = text
             self.changed()
+
+
+class Passage(TextPart):
+    """Plain text someone wrote (a question): wrapped, and copied as written."""
+
+    def __init__(self, text: str, component: str, *, margin: int = 0) -> None:
+        super().__init__(text, margin=margin)
+        self.component = component
+
+    def draw(self, width: int, look: Look) -> tuple[Lines, list[bool | None]]:
+        lines = wrapped(look, self.text, width, look.style(self.component))
+        return lines, [True] * len(lines)
+
+
+class Piece(TextPart):
+    """A stretch of a reply's Markdown, rendered once per width."""
 
     def draw(self, width: int, look: Look) -> tuple[Lines, list[bool | None]]:
         markdown = render_markdown(self.text, dark=look.dark)
@@ -225,21 +220,12 @@ class Piece(Part):
         return lines, [True] * len(lines)
 
 
-class Reasoning(Part):
+class Reasoning(TextPart):
     """A reply's reasoning: a title line, and the text under it once expanded."""
 
-    copied = True
-
     def __init__(self, text: str, *, margin: int = 0) -> None:
-        super().__init__(margin=margin)
-        self.text = text
+        super().__init__(text, margin=margin)
         self.expanded = False
-
-    def show(self, text: str) -> None:
-        """The reasoning so far (all of it)."""
-        if text != self.text:
-            self.text = text
-            self.changed()
 
     def toggle(self) -> None:
         """Show the text, or only the title."""
