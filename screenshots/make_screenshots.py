@@ -77,7 +77,7 @@ async def shoot_compare(server: ReplayServer) -> Path:
         app = make_app(Path(home), server, "gpt", cases=cases)
         async with app.run_test(size=SIZE) as pilot:
             await pilot.pause()
-            app.main_screen.state.compare = [f"{name}:fixture-model" for name in cases]
+            app.main_screen.session.state.compare = [f"{name}:fixture-model" for name in cases]
             await pilot.press(*"Which city is the capital of France?", "f7", "enter")
             await app.workers.wait_for_complete()
             await pilot.pause()

@@ -112,10 +112,16 @@ async def test_a_click_selects_a_message_and_opens_its_reasoning() -> None:
         await pilot.pause()
         assert pane.selected == 1
         rows = [row[1:].strip() for row in pane_text(pane)]  # after the focus bar
-        assert rows[-6:-1] == [
+        assert rows[-7:-1] == [
             "assistant",
             "▼ Reasoning",
+            "",
             "Thinking it over.",
             "The answer.",
             "unknown",
         ]
+        box = pane.look.fills["message--reasoning-box"].bgcolor
+        y = len(rows) - 5  # the reasoning's text, in its box from edge to edge
+        bar, *rest = [s for s in pane.render_line(y) if s.text]
+        assert bar.text == "█"  # focused: the bar, then the box to the right edge
+        assert {s.style.bgcolor for s in rest if s.style} == {box}

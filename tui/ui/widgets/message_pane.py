@@ -27,7 +27,7 @@ from textual.style import Style as TextualStyle
 from tui.domain import ChatMessage, Conversation
 from tui.ui.keymap import bindings
 from tui.ui.selectable import drawn_row
-from tui.ui.widgets.message_parts import LOOK_COMPONENTS, Look, Picture, Reasoning
+from tui.ui.widgets.message_parts import LOOK_COMPONENTS, LOOK_FILLS, Look, Picture, Reasoning
 from tui.ui.widgets.message_view import MessageView
 from tui.ui.widgets.pane_layout import PaneLayout
 from tui.ui.widgets.prompt_input import PromptInput
@@ -44,7 +44,7 @@ class MessagePane(ScrollView, can_focus=True):
     selected (↑/↓ move) and takes the keys that act on one message."""
 
     BINDINGS: ClassVar[list[BindingType]] = bindings("message")
-    COMPONENT_CLASSES: ClassVar[set[str]] = {*LOOK_COMPONENTS, "message--focus"}
+    COMPONENT_CLASSES: ClassVar[set[str]] = {*LOOK_COMPONENTS, *LOOK_FILLS, "message--focus"}
     DEFAULT_CSS = """
     MessagePane { height: 1fr; }
     MessagePane > .message--you { color: $accent; text-style: bold; }
@@ -55,7 +55,10 @@ class MessagePane(ScrollView, can_focus=True):
     MessagePane > .message--warning { color: $warning; text-style: bold; }
     MessagePane > .message--error { color: $error; text-style: bold; }
     MessagePane > .message--reasoning { color: $text-muted; text-style: italic; }
-    MessagePane > .message--reasoning-title { color: $text-muted; text-style: bold; }
+    MessagePane > .message--reasoning-title {
+        color: $block-cursor-blurred-foreground; text-style: italic;
+    }
+    MessagePane > .message--reasoning-box { background: $surface; }
     MessagePane > .message--focus { background: $boost; color: $accent; }
     MessagePane > .image--missing { color: $warning; }
     MessagePane > .call--head { text-style: bold; }
@@ -245,12 +248,16 @@ class MessagePane(ScrollView, can_focus=True):
         if focused:
             mark = self.get_component_rich_style("message--focus")
             background = RichStyle(bgcolor=mark.bgcolor)
-            left = Segment("█", RichStyle(color=mark.color))
+            left = Segment("█", RichStyle(color=mark.color, bgcolor=mark.bgcolor))
         else:
             left = Segment(" ")
         if found is None:
             return Strip([left]).apply_style(background).extend_cell_length(width, background)
         part, start = found
+        if part.fill is not None:  # laid on a box of its own, focus bar or not
+            background = look.fills[part.fill]
+            if not focused:
+                left = Segment(" ", background)
         for picture in part.pictures_wanted():
             self._load(picture, view)
         row = part.rows(inner, look, top + start)[row_y - top - start]

@@ -42,6 +42,8 @@ LOOK_COMPONENTS = (
     "call--bar", "call--bar-error",
 )  # fmt: skip
 """The component classes of the pane that parts are drawn in."""
+LOOK_FILLS = ("message--reasoning-box",)
+"""The component classes whose background a part's rows are laid on (see `Part.fill`)."""
 
 
 def _text_only(style: RichStyle) -> RichStyle:
@@ -65,12 +67,17 @@ class Look:
     console: Console
     dark: bool
     styles: dict[str, RichStyle] = field(default_factory=dict)
+    fills: dict[str, RichStyle] = field(default_factory=dict)
+    """Backgrounds (only) by component name, for parts laid on one."""
 
     @classmethod
     def of(cls, widget: Widget) -> Look:
-        """The look of `widget`'s `LOOK_COMPONENTS` as its styles say now."""
+        """The look of `widget`'s `LOOK_COMPONENTS` and `LOOK_FILLS` as its styles say."""
         styles = {n: _text_only(widget.get_component_rich_style(n)) for n in LOOK_COMPONENTS}
-        return cls(widget.app.console, widget.app.current_theme.dark, styles)
+        fills = {
+            n: RichStyle(bgcolor=widget.get_component_rich_style(n).bgcolor) for n in LOOK_FILLS
+        }
+        return cls(widget.app.console, widget.app.current_theme.dark, styles, fills)
 
     def style(self, name: str) -> RichStyle:
         """The style of component `name` (plain when the pane has none by that name)."""
@@ -82,6 +89,9 @@ class Part:
 
     copied = False
     """Whether a selection copies its text."""
+    fill: str | None = None
+    """The component (of `LOOK_FILLS`) whose background its rows are laid on, across
+    the pane; None: the pane's own."""
 
     def __init__(self, *, margin: int = 0) -> None:
         self.margin = margin
@@ -221,7 +231,9 @@ class Piece(TextPart):
 
 
 class Reasoning(TextPart):
-    """A reply's reasoning: a title line, and the text under it once expanded."""
+    """A reply's reasoning, in a box: a title line, and the text under it once expanded."""
+
+    fill = "message--reasoning-box"
 
     def __init__(self, text: str, *, margin: int = 0) -> None:
         super().__init__(text, margin=margin)
@@ -234,12 +246,13 @@ class Reasoning(TextPart):
 
     def draw(self, width: int, look: Look) -> tuple[Lines, list[bool | None]]:
         mark = "▼" if self.expanded else "▶"
-        lines = wrapped(look, f"{mark} Reasoning", width, look.style("message--reasoning-title"))
-        copied: list[bool | None] = [False]
+        title = f" {mark} Reasoning "  # (a cell of padding each side, as a button has)
+        lines = wrapped(look, title, width, look.style("message--reasoning-title"))
+        copied: list[bool | None] = [False] * len(lines)
         if self.expanded:
-            text = wrapped(look, self.text, width - 2, look.style("message--reasoning"))
-            lines += [[Segment("  ", GUTTER), *line] for line in text]
-            copied += [True] * len(text)
+            text = wrapped(look, self.text, width - 3, look.style("message--reasoning"))
+            lines += [[], *([Segment("   ", GUTTER), *line] for line in text)]
+            copied += [False] + [True] * len(text)
         return lines, copied
 
 
