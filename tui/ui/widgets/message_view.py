@@ -85,6 +85,7 @@ class MessageView:
         """The pane drawing it, once added to one."""
         self._pending_text: list[str] = []
         self._pending_reasoning = False
+        self._reasoning_text = ""
         self._flush_timer: Timer | None = None
         self._last_flush = 0.0
         self._frame = FRAME_S
@@ -302,7 +303,7 @@ class MessageView:
         if self.reasoning is None:
             self.reasoning = Reasoning("")
             self.parts.insert(1 if self.title != "" else 0, self.reasoning)
-        self._reasoning_text = make_inert(reasoning)
+        self._reasoning_text = reasoning  # made inert when drawn: once a frame, not a chunk
         self._pending_reasoning = True
         self._schedule()
 
@@ -360,7 +361,7 @@ class MessageView:
             return
         if self._pending_reasoning and self.reasoning is not None:
             self._pending_reasoning = False
-            self.reasoning.show(self._reasoning_text)
+            self.reasoning.show(make_inert(self._reasoning_text))
         if self._pending_text:
             self._write(self._take_pending(None if everything else FRAME_CHARS))
             if self._pending_text and host is not None:  # the rest next frame
