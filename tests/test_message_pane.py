@@ -125,3 +125,22 @@ async def test_a_click_selects_a_message_and_opens_its_reasoning() -> None:
         bar, *rest = [s for s in pane.render_line(y) if s.text]
         assert bar.text == "█"  # focused: the bar, then the box to the right edge
         assert {s.style.bgcolor for s in rest if s.style} == {box}
+
+
+async def test_rows_kept_from_frame_to_frame_are_drawn_again_in_a_new_theme() -> None:
+    app = Pane(conversation(1))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        pane = app.query_one(MessagePane)
+        y = [row.strip() for row in pane_text(pane)].index("question 0")
+
+        def colours() -> set[object]:
+            return {s.style.bgcolor for s in pane.render_line(y) if s.style}
+
+        dark = colours()
+        assert pane.render_line(y) is pane.render_line(y)  # kept, not drawn again
+        app.theme = "textual-light"
+        await pilot.pause()
+        light = colours()
+        assert light and light != dark
+        assert light == {pane.visual_style.rich_style.bgcolor}

@@ -15,21 +15,19 @@ import asyncio
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.segment import Segment
-from rich.style import Style as RichStyle
 from textual import events
 from textual.binding import BindingType
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.selection import Selection
 from textual.strip import Strip
-from textual.style import Style as TextualStyle
 
 from tui.domain import ChatMessage, Conversation
 from tui.ui.keymap import bindings
-from tui.ui.selectable import drawn_row
 from tui.ui.widgets.message_parts import LOOK_COMPONENTS, LOOK_FILLS, Look, Picture, Reasoning
 from tui.ui.widgets.message_view import MessageView
 from tui.ui.widgets.pane_layout import PaneLayout
+from tui.ui.widgets.pane_rows import FinishedRows, Frame
 from tui.ui.widgets.prompt_input import PromptInput
 from tui.ui.widgets.tool_blocks import ToolCallBlock
 
@@ -92,6 +90,9 @@ class MessagePane(ScrollView, can_focus=True):
         """The line shown when there are no messages."""
         self.places = PaneLayout()
         self._look: Look | None = None
+        self._frame: Frame | None = None
+        """What the rows are drawn with, while a frame is drawn."""
+        self._finished = FinishedRows()
         self._loading: set[int] = set()
         self._prompt: PromptInput | None = None
 
@@ -176,6 +177,7 @@ class MessagePane(ScrollView, can_focus=True):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._look = None
+        self._finished.clear()
         self._reflow(0)
 
     @property
@@ -228,46 +230,39 @@ class MessagePane(ScrollView, can_focus=True):
 
     # ----------------------------------------------------------------- drawing
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._frame = Frame(self, self.row_at(0))
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._frame = None
+
     def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
-        row_y = self.row_at(y)
-        base = self.visual_style.rich_style
-        background = RichStyle(bgcolor=base.bgcolor)
+        frame = self._frame or Frame(self, self.row_at(0))
+        row_y = frame.first_row + y
         index = self.places.view_at(row_y)
         if index is None:
             if self.hint and row_y == 0:
                 line = Strip([Segment(f"  {self.hint}", self.look.style("message--muted"))])
-                return line.apply_style(background).extend_cell_length(width, background)
-            return Strip.blank(width, background)
+                return line.apply_style(frame.background).extend_cell_length(
+                    frame.width, frame.background
+                )
+            return Strip.blank(frame.width, frame.background)
         view, top = self.views[index], self.places.tops[index]
-        inner, look = self.inner_width, self.look
-        found = view.part_at(row_y - top, inner, look)
+        found = view.part_at(row_y - top, frame.inner, self.look)
         # The blank row under a message is between messages: no focus bar there.
         last_row = row_y - top == self.places.heights[index] - 1
-        focused = self.has_focus and index == self.selected and not last_row
-        if focused:
-            mark = self.get_component_rich_style("message--focus")
-            background = RichStyle(bgcolor=mark.bgcolor)
-            left = Segment("█", RichStyle(color=mark.color, bgcolor=mark.bgcolor))
-        else:
-            left = Segment(" ")
+        focused = index == frame.focused and not last_row
         if found is None:
-            return Strip([left]).apply_style(background).extend_cell_length(width, background)
+            background = frame.mark_background if focused else frame.background
+            left = frame.mark if focused else Segment(" ")
+            return Strip([left]).apply_style(background).extend_cell_length(frame.width, background)
         part, start = found
-        if part.fill is not None:  # laid on a box of its own, focus bar or not
-            background = look.fills[part.fill]
-            if not focused:
-                left = Segment(" ", background)
         for picture in part.pictures_wanted():
             self._load(picture, view)
-        row = part.rows(inner, look, top + start)[row_y - top - start]
-        selection, highlight = self.text_selection, None
-        if selection is not None:
-            styles = self.screen.get_component_styles("screen--selection")
-            highlight = TextualStyle.from_styles(styles).rich_style
-        drawn = drawn_row(row, row_y, selection, highlight).crop(0, inner)
-        line = Strip([left, *drawn, Segment(" " * (inner - drawn.cell_length + 1))])
-        return line.apply_style(background)
+        row = part.rows(frame.inner, self.look, top + start)[row_y - top - start]
+        fill = None if part.fill is None else self.look.fills[part.fill]
+        return self._finished.line(row, row_y, frame, focused, fill)
 
     def _load(self, picture: Picture, view: MessageView) -> None:
         """Decode `picture` in a worker (once), then draw its message again."""
