@@ -142,5 +142,5 @@ async def test_rows_kept_from_frame_to_frame_are_drawn_again_in_a_new_theme() ->
         app.theme = "textual-light"
         await pilot.pause()
         light = colours()
-        assert light and light != dark
+        assert light != dark
         assert light == {pane.visual_style.rich_style.bgcolor}

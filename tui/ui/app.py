@@ -7,9 +7,11 @@ import logging
 import sys
 from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, cast
 
+from rich.console import RenderableType
 from textual import events
+from textual._compositor import CompositorUpdate
 from textual.actions import parse
 from textual.app import App, SystemCommand
 from textual.binding import BindingType
@@ -24,11 +26,14 @@ from tui.session.session import ChatSession, Severity
 from tui.state import AppState
 from tui.store import ConversationStore
 from tui.ui.keymap import bindings, palette_keys
+from tui.ui.pictures import renderer
 from tui.ui.screens.main import MainScreen
 from tui.ui.screens.message_actions import applies_now
+from tui.ui.sixels import with_sixels
 from tui.ui.themes import bundled_theme_texts, load_themes, user_theme_texts
 from tui.ui.typeahead import Typeahead
 from tui.ui.user_keys import user_keymap
+from tui.ui.widgets.message_pane import MessagePane
 
 SWITCH_INTERVAL_S = 0.0005
 """How long a thread may hold the GIL while another waits for it (Python's default is
@@ -135,6 +140,14 @@ class ChatApp(App[None]):
     def main_screen(self) -> MainScreen:
         """The chat screen (always at the bottom of the stack)."""
         return self._main
+
+    def _display(self, screen: Screen[object], renderable: RenderableType | None) -> None:
+        # Sixel pictures are drawn over the frame, after it (see `tui.ui.sixels`).
+        update: object = renderable  # Textual passes its compositor's updates here
+        if isinstance(update, CompositorUpdate) and renderer() == "sixel":
+            panes = [(pane, pane.sixel_places) for pane in screen.query(MessagePane)]
+            renderable = cast(RenderableType, with_sixels(screen, update, panes))
+        super()._display(screen, renderable)
 
     def _fatal_error(self) -> None:
         # Textual calls this when an exception escapes a handler, and then quits. Instead

@@ -24,6 +24,8 @@ from textual.strip import Strip
 
 from tui.domain import ChatMessage, Conversation
 from tui.ui.keymap import bindings
+from tui.ui.pictures import renderer
+from tui.ui.sixels import Place, find_places
 from tui.ui.widgets.message_parts import LOOK_COMPONENTS, LOOK_FILLS, Look, Picture, Reasoning
 from tui.ui.widgets.message_view import MessageView
 from tui.ui.widgets.pane_layout import PaneLayout
@@ -93,6 +95,8 @@ class MessagePane(ScrollView, can_focus=True):
         self._frame: Frame | None = None
         """What the rows are drawn with, while a frame is drawn."""
         self._finished = FinishedRows()
+        self.sixel_places: list[Place] = []
+        """Where the last rows drawn put Sixel pictures on screen (`tui.ui.sixels`)."""
         self._loading: set[int] = set()
         self._prompt: PromptInput | None = None
 
@@ -233,9 +237,12 @@ class MessagePane(ScrollView, can_focus=True):
     def render_lines(self, crop: Region) -> list[Strip]:
         self._frame = Frame(self, self.row_at(0))
         try:
-            return super().render_lines(crop)
+            lines = super().render_lines(crop)
         finally:
             self._frame = None
+        if renderer() == "sixel":
+            self.sixel_places = find_places(lines, (self.region.x + crop.x, self.region.y + crop.y))
+        return lines
 
     def render_line(self, y: int) -> Strip:
         frame = self._frame or Frame(self, self.row_at(0))

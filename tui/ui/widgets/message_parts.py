@@ -17,8 +17,9 @@ from rich.style import Style as RichStyle
 from rich.text import Text
 
 from tui.ui.markdown_rows import GUTTER, SOFT_FOLD, SOFT_SPACE, render_markdown
-from tui.ui.pictures import cells_for, image_renderable_class
+from tui.ui.pictures import cells_for, image_renderable_class, renderer
 from tui.ui.selectable import Row, rows_of
+from tui.ui.sixels import placeholder_lines, register
 
 if TYPE_CHECKING:
     from PIL.Image import Image as PILImage
@@ -268,6 +269,8 @@ class Picture:
         """Whether the image was looked for (decoded, or found missing)."""
         self.image: PILImage | None = None
         self._drawn: tuple[tuple[int, int], Lines, object] | None = None
+        self._sixel: tuple[int, object] | None = None
+        """Its serial for `tui.ui.sixels`, and what keeps it drawable there."""
         known, image = pictures.cached(ref)
         if known:
             self.loaded, self.image = True, image
@@ -297,6 +300,10 @@ class Picture:
         columns, rows = self.cells(width)
         if self.image is None:
             return [[] for _ in range(rows)]
+        if renderer() == "sixel":  # drawn over its blank cells after each frame
+            if self._sixel is None:
+                self._sixel = register(self.image)
+            return placeholder_lines(self._sixel[0], columns, rows)
         if self._drawn is None or self._drawn[0] != (columns, rows):
             # Kept with its lines: a Kitty image lives in the terminal while it does.
             renderable = image_renderable_class()(self.image, width=columns, height=rows)
