@@ -99,7 +99,7 @@ _import_lock = threading.Lock()
 def image_renderable_class() -> Callable[..., RenderableType]:
     """textual-image's renderable for `renderer()`, imported without letting it ask the
     terminal anything (see the module's docstring). Sixel pictures are drawn by
-    `tui.ui.sixels` instead (over Textual's frames); for it this is the half-blocks'."""""
+    `tui.ui.sixels` instead (over Textual's frames); for Sixel this is half-blocks."""
     with _import_lock:
         saved = sys.__stdout__
         # Its renderable package asks the terminal only when stdout is a terminal.
