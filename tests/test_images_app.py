@@ -8,7 +8,9 @@ from __future__ import annotations
 import hashlib
 import io
 import sys
+import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image
@@ -30,6 +32,7 @@ from tui.store.blobs import BlobStore
 from tui.ui import clipboard_image, pictures
 from tui.ui.app import ChatApp
 from tui.ui.screens import image_actions
+from tui.ui.widgets import message_parts
 from tui.ui.widgets.message_pane import MessagePane
 from tui.ui.widgets.message_parts import Picture
 from tui.ui.widgets.prompt_input import PromptInput
@@ -164,6 +167,35 @@ async def test_each_image_is_decoded_once_however_often_it_is_shown(tmp_path: Pa
         assert len(drawn(app)) == 3
         assert all(p.image is not None for p in drawn(app))
         assert app.main_screen.images.pictures.decoded == 1
+
+
+async def test_an_image_is_drawn_by_the_worker_that_decodes_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = png()
+    BlobStore(tmp_path / "data").put(data, "image/png")
+    conv = Conversation.start("offline", "offline-guide")
+    conv.add(ChatMessage(Role.USER, "look", images=[ref_of(data, "a.png")]))
+    drawn_on: list[str] = []
+    renderable = message_parts.image_renderable_class
+
+    def spied() -> Any:
+        def make(*args: Any, **kwargs: Any) -> Any:
+            drawn_on.append(threading.current_thread().name)
+            return renderable()(*args, **kwargs)
+
+        return make
+
+    monkeypatch.setattr(message_parts, "image_renderable_class", spied)
+    app = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await app.main_screen.show_conversation(conv)
+        await settle(app, pilot)
+        (picture,) = drawn(app)
+        assert picture.image is not None
+        assert drawn_on  # drawn once, off the thread that draws the screen
+        assert threading.main_thread().name not in drawn_on
 
 
 async def test_a_large_image_is_announced_as_scaled_down(

@@ -83,6 +83,13 @@ def rows_of(lines: list[list[Segment]], first_y: int = 0) -> list[Row]:
     return rows
 
 
+def uncopied_row(line: list[Segment], y: int, text: str | None) -> Row:
+    """`line` as row `y` that a copy takes as `text` (None: nothing, "": a blank line):
+    only its start is tagged (a press on it lands on the row), not each of its cells,
+    which for an image's row is every cell."""
+    return Row([_tagged("", None, 0, y), *line], text, None)
+
+
 def copied_text(rows: list[Row], selection: Selection) -> str:
     """What `selection` covers in `rows`, as a person would type it out."""
     if not rows:

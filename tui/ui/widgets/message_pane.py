@@ -278,7 +278,7 @@ class MessagePane(ScrollView, can_focus=True):
         self._loading.add(id(picture))
 
         async def load() -> None:
-            await asyncio.to_thread(picture.load)
+            await asyncio.to_thread(picture.load, self.inner_width, self.look)
             self._loading.discard(id(picture))
             for part in view.parts:
                 if picture in part.pictures_wanted(all_of_them=True):

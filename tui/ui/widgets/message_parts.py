@@ -18,7 +18,7 @@ from rich.text import Text
 
 from tui.ui.markdown_rows import GUTTER, SOFT_FOLD, SOFT_SPACE, render_markdown
 from tui.ui.pictures import cells_for, image_renderable_class, renderer
-from tui.ui.selectable import Row, rows_of
+from tui.ui.selectable import Row, rows_of, uncopied_row
 from tui.ui.sixels import placeholder_lines, register
 
 if TYPE_CHECKING:
@@ -135,11 +135,12 @@ class Part:
         lines, copied = self._drawn(width, look)
         key = (self._lines_key, top)
         if key != self._rows_key:
-            rows = rows_of(lines, top)
-            if not all(copied):
+            if all(copied):
+                rows = rows_of(lines, top)
+            else:
                 rows = [
-                    r if c else Row(r.segments, None if c is False else "", None)
-                    for r, c in zip(rows, copied, strict=True)
+                    rows_of([line], y)[0] if c else uncopied_row(line, y, "" if c is None else None)
+                    for y, (line, c) in enumerate(zip(lines, copied, strict=True), top)
                 ]
             self._rows, self._rows_key = rows, key
         return self._rows
@@ -284,10 +285,13 @@ class Picture:
         """The cells (columns, rows) it takes at `width`."""
         return cells_for(self.ref.width, self.ref.height, max(width, 1), self.max_rows)
 
-    def load(self) -> None:
-        """Decode it (blocking: from a worker thread)."""
+    def load(self, width: int | None = None, look: Look | None = None) -> None:
+        """Decode it, and draw it at `width` if given (blocking: from a worker thread,
+        so that the screen need not wait for either)."""
         image_renderable_class()  # the first import of textual-image, off the UI thread
         self.image = self.pictures.load(self.ref)
+        if self.image is not None and width is not None and look is not None:
+            self.draw(width, look)  # kept for the first frame that shows it
         self.loaded = True
 
     def draw(self, width: int, look: Look) -> Lines:
