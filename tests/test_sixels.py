@@ -81,6 +81,10 @@ async def test_a_picture_is_drawn_row_by_row_over_its_blank_cells(
             drawn = rows[place.y - pane.region.y]
             assert drawn[place.x - pane.region.x :][:12] == " " * 12
 
+        # Encoded by the worker that decoded the picture, before any frame needs them.
+        background = sixels.rgb(pane.visual_style.rich_style)
+        keys = [(p.serial, p.row, 0, p.columns, (10, 20), background) for p in places]
+        assert all(key in sixels._slices for key in keys)
         update = app.screen._compositor.render_update(full=True)
         panes = [(pane, places)]
         drawn_over = sixels.with_sixels(app.screen, update, panes)

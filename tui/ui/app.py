@@ -144,7 +144,7 @@ class ChatApp(App[None]):
     def _display(self, screen: Screen[object], renderable: RenderableType | None) -> None:
         # Sixel pictures are drawn over the frame, after it (see `tui.ui.sixels`).
         update: object = renderable  # Textual passes its compositor's updates here
-        if isinstance(update, CompositorUpdate) and renderer() == "sixel":
+        if isinstance(update, CompositorUpdate) and renderer() == "sixel" and not self.is_headless:
             panes = [(pane, pane.sixel_places) for pane in screen.query(MessagePane)]
             renderable = cast(RenderableType, with_sixels(screen, update, panes))
         super()._display(screen, renderable)

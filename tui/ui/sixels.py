@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import threading
 import weakref
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
@@ -51,6 +52,8 @@ _pictures: weakref.WeakValueDictionary[int, _Drawable] = weakref.WeakValueDictio
 _slices: OrderedDict[tuple[int, int, int, int, tuple[int, int], tuple[int, int, int]], str]
 _slices = OrderedDict()
 _registers: dict[tuple[int, int, int], int] = {}
+_lock = threading.Lock()
+"""Slices are encoded by workers (`prepare`) and by the frame that needs one."""
 
 
 class _Drawable:
@@ -151,15 +154,32 @@ def uncovered(x: int, width: int, covers: Iterable[tuple[int, int]]) -> list[tup
     return parts
 
 
+def rgb(style: RichStyle) -> tuple[int, int, int]:
+    """The red, green and blue of `style`'s background (black if it has none)."""
+    colour = style.bgcolor
+    red, green, blue = colour.get_truecolor() if colour is not None else (0, 0, 0)
+    return red, green, blue
+
+
+def prepare(
+    serial: int, columns: int, rows: int, cell: tuple[int, int], background: tuple[int, int, int]
+) -> None:
+    """Encode every row of a picture drawn at `columns` by `rows` (from a worker: the
+    frame that first shows it then only writes them out)."""
+    for row in range(rows):
+        slice_data(Place(serial, row, columns, rows, 0, 0), 0, columns, cell, background)
+
+
 def slice_data(
     place: Place, first: int, last: int, cell: tuple[int, int], background: tuple[int, int, int]
 ) -> str | None:
     """The Sixel data of columns [first, last) of a picture row; None if the picture is gone."""
     key = (place.serial, place.row, first, last, cell, background)
-    data = _slices.get(key)
-    if data is not None:
-        _slices.move_to_end(key)
-        return data
+    with _lock:
+        data = _slices.get(key)
+        if data is not None:
+            _slices.move_to_end(key)
+            return data
     drawable = _pictures.get(place.serial)
     if drawable is None:
         return None
@@ -176,9 +196,10 @@ def slice_data(
     # Pixels a band leaves unset (below the cell, when its height is not a multiple of
     # six) keep what is there instead of being painted in the background colour.
     data = data.replace("\x1bP0;0;0q", "\x1bP0;1;0q", 1)
-    _slices[key] = data
-    while len(_slices) > KEPT_SLICES:
-        _slices.popitem(last=False)
+    with _lock:
+        _slices[key] = data
+        while len(_slices) > KEPT_SLICES:
+            _slices.popitem(last=False)
     return data
 
 
@@ -291,9 +312,8 @@ def with_sixels(
     covers = covered_rows(screen, [pane for pane, _ in panes])
     drawn: list[str] = []
     for pane, places in panes:
-        colour = pane.visual_style.rich_style.bgcolor
-        red, green, blue = colour.get_truecolor() if colour is not None else (0, 0, 0)
+        background = rgb(pane.visual_style.rich_style)
         rows = screen.size.height
-        drawn.append(overlay(places, update, covers, cell_size(), (red, green, blue), rows))
+        drawn.append(overlay(places, update, covers, cell_size(), background, rows))
     after = "".join(drawn)
     return Overlaid(update, after) if after else update

@@ -17,9 +17,9 @@ from rich.style import Style as RichStyle
 from rich.text import Text
 
 from tui.ui.markdown_rows import GUTTER, SOFT_FOLD, SOFT_SPACE, render_markdown
-from tui.ui.pictures import cells_for, image_renderable_class, renderer
+from tui.ui.pictures import cell_size, cells_for, image_renderable_class, renderer
 from tui.ui.selectable import Row, rows_of, uncopied_row
-from tui.ui.sixels import placeholder_lines, register
+from tui.ui.sixels import placeholder_lines, prepare, register, rgb
 
 if TYPE_CHECKING:
     from PIL.Image import Image as PILImage
@@ -70,6 +70,8 @@ class Look:
     styles: dict[str, RichStyle] = field(default_factory=dict)
     fills: dict[str, RichStyle] = field(default_factory=dict)
     """Backgrounds (only) by component name, for parts laid on one."""
+    background: tuple[int, int, int] = (0, 0, 0)
+    """The pane's background colour (what a Sixel picture's transparency shows)."""
 
     @classmethod
     def of(cls, widget: Widget) -> Look:
@@ -78,7 +80,8 @@ class Look:
         fills = {
             n: RichStyle(bgcolor=widget.get_component_rich_style(n).bgcolor) for n in LOOK_FILLS
         }
-        return cls(widget.app.console, widget.app.current_theme.dark, styles, fills)
+        dark = widget.app.current_theme.dark
+        return cls(widget.app.console, dark, styles, fills, rgb(widget.visual_style.rich_style))
 
     def style(self, name: str) -> RichStyle:
         """The style of component `name` (plain when the pane has none by that name)."""
@@ -292,6 +295,9 @@ class Picture:
         self.image = self.pictures.load(self.ref)
         if self.image is not None and width is not None and look is not None:
             self.draw(width, look)  # kept for the first frame that shows it
+            if self._sixel is not None:
+                columns, rows = self.cells(width)
+                prepare(self._sixel[0], columns, rows, cell_size(), look.background)
         self.loaded = True
 
     def draw(self, width: int, look: Look) -> Lines:
