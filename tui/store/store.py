@@ -65,8 +65,14 @@ class Summary:
     """What a directory scan knows about a conversation file without parsing it."""
 
     id: str
-    path: Path
+    folder: Path
     mtime: float
+
+    @property
+    def path(self) -> Path:
+        """The file (made when asked for: a scan of 10,000 files spent 30-50 ms making
+        paths that were never used)."""
+        return self.folder / f"{self.id}.toml"
 
 
 class ConversationStore:
@@ -214,7 +220,7 @@ class ConversationStore:
                     mtime = entry.stat().st_mtime
                 except FileNotFoundError:
                     continue
-                summaries.append(Summary(entry.name[: -len(".toml")], Path(entry.path), mtime))
+                summaries.append(Summary(entry.name[: -len(".toml")], self.folder, mtime))
         summaries.sort(key=lambda s: (s.mtime, s.id), reverse=True)
         return summaries
 
