@@ -41,7 +41,7 @@ SIXEL_KEY = "sixel"
 KEPT_SLICES = 4000
 """Encoded slices kept (the least recently drawn go first)."""
 REGISTERS = 256
-"""Colour registers a terminal has for Sixel (xterm's and foot's default)."""
+"""Colour registers taken for Sixel (what xterm reports having)."""
 _COLOUR = re.compile(r"#(\d+)(;2;(\d+);(\d+);(\d+))?")
 """A colour's selection in Sixel data, with its definition when it comes first."""
 _RASTER = re.compile(r'\x1bP[0-9;]*q"\d+;\d+;\d+;\d+')
@@ -192,12 +192,12 @@ def slice_data(
     piece = drawable.quantized(size, background).crop(
         (first * width, top, last * width, top + height)
     )
-    data = _renumbered(image_to_sixels(piece, None, (*background, 255)))
+    encoded = image_to_sixels(piece, None, (*background, 255))
     # Pixels a band leaves unset (below the cell, when its height is not a multiple of
     # six) keep what is there instead of being painted in the background colour.
-    data = data.replace("\x1bP0;0;0q", "\x1bP0;1;0q", 1)
-    with _lock:
-        _slices[key] = data
+    encoded = encoded.replace("\x1bP0;0;0q", "\x1bP0;1;0q", 1)
+    with _lock:  # registers are given out once, whichever thread asks first
+        data = _slices[key] = _renumbered(encoded)
         while len(_slices) > KEPT_SLICES:
             _slices.popitem(last=False)
     return data
