@@ -137,7 +137,7 @@ def written(update: CompositorUpdate) -> dict[int, list[tuple[int, int]]] | None
         for end, (x, strip) in zip(update.chop_ends[y], update.chops[y].items(), strict=False):
             if strip is None or x > x2 or end <= x1:
                 continue
-            rows.setdefault(y, []).append((x, end if x2 > x >= x1 and end <= x2 else min(end, x2)))
+            rows.setdefault(y, []).append((x, min(end, x2)))  # from the chop's start
     return rows
 
 
