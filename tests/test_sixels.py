@@ -166,7 +166,9 @@ async def test_the_app_draws_sixel_slices_on_a_real_terminal(tmp_path: Path) -> 
     two_colour_png(tmp_path / "flag.png", 120, 100)
     write_config(tmp_path, None, {})
     env = {**cli_env(tmp_path), "TUI_CHAT_IMAGES": "sixel"}
-    async with PtyApp(env) as app:
+    # Tall enough for the offline guide's whole reply: the picture stays on screen
+    # however late its decoding ends.
+    async with PtyApp(env, size=(120, 64)) as app:
         await app.wait_for(b"Message")
         mark = len(app.output)
         app.send(f"@{tmp_path / 'flag.png'} ?".encode())

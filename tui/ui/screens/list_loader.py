@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import TYPE_CHECKING
 
 from tui.store.header_cache import HeaderCache
@@ -10,10 +11,31 @@ if TYPE_CHECKING:
     from tui.ui.screens.main import MainScreen
 
 FIRST_LIST_BATCH = 60
+PAINT_WAIT_S = 1.0
+"""The list's loader starts after the first paint, or after this long without one."""
 
 
-def load_list(screen: MainScreen) -> None:
-    """Fill `screen`'s list from each file's header, never its messages (run in a thread).
+def list_newest(screen: MainScreen) -> None:
+    """Before the first paint: list the newest conversations from the cache's first lines
+    (a millisecond), then fill in the rest in a thread once that paint is done."""
+    newest = HeaderCache(screen.session.config.data_dir).newest(FIRST_LIST_BATCH)
+    if newest:
+        screen.conversation_list.set_headers(newest)
+    shown = {header.id for header in newest}
+    painted = threading.Event()
+    screen.call_after_refresh(painted.set)
+
+    def load() -> None:
+        # Reading the whole cache would hold the interpreter during the first paint.
+        painted.wait(PAINT_WAIT_S)
+        load_list(screen, shown)
+
+    screen.run_worker(load, thread=True, group="list", exit_on_error=False)
+
+
+def load_list(screen: MainScreen, shown: set[str]) -> None:
+    """Fill `screen`'s list from each file's header, never its messages (run in a thread);
+    `shown` were listed from the cache's first lines.
 
     With a header cache from the last run, the list shows it at once, and the folder
     scan that follows only reads the files that changed since. Without one, the newest
@@ -31,6 +53,8 @@ def load_list(screen: MainScreen) -> None:
         if changed or gone:
             app.call_from_thread(listing.update_headers, changed, gone)
     else:
+        if shown:  # the cache's first lines were listed, but the rest of it is unreadable
+            app.call_from_thread(listing.update_headers, [], shown)
         summaries = session.store.list_summaries()
         first, rest = summaries[:FIRST_LIST_BATCH], summaries[FIRST_LIST_BATCH:]
         headers, unreadable = session.list_headers(first, cache)

@@ -28,7 +28,7 @@ from tui.ui.messages import ReplyDelta, ReplyMessage, ReplyRetrying, ReplyTools
 from tui.ui.screens.conversation_actions import ConversationActions
 from tui.ui.screens.cost_actions import CostActions
 from tui.ui.screens.image_actions import ImageActions
-from tui.ui.screens.list_loader import load_list
+from tui.ui.screens.list_loader import list_newest
 from tui.ui.screens.live_replies import TICK_S, LiveReplies
 from tui.ui.screens.message_actions import MessageActions
 from tui.ui.screens.provider_actions import ProviderActions
@@ -113,7 +113,7 @@ class MainScreen(Screen[None]):
         self.query_one(MessagePane).show(self.conversation)
         self.providers.show()
         self.query_one(PromptInput).focus()
-        self.run_worker(lambda: load_list(self), thread=True, group="list", exit_on_error=False)
+        list_newest(self)
         self.app.theme_changed_signal.subscribe(self, self._theme_changed)
         for warning in self.config.warnings:
             self.notify(warning, title="Config", severity="warning", timeout=15)
