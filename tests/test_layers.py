@@ -181,6 +181,15 @@ def test_ask_imports_only_the_sdk_it_needs() -> None:
     assert "anthropic" not in loaded
 
 
+def test_the_first_screen_imports_no_reply_engine() -> None:
+    # The engine, the provider events and the tool modules come with the first reply:
+    # importing them took about a tenth of the start-up.
+    loaded = imported_modules("tui.ui.app")
+    deferred = ("tui.engine", "tui.compare", "tui.providers", "tui.tools", "tui.ui.streaming")
+    assert sorted(m for m in loaded if m.startswith(deferred)) == []
+    assert "tui.ui.screens.main" in loaded
+
+
 def test_anthropic_history_alternates_and_starts_with_user() -> None:
     turns = (
         RequestMessage("assistant", "hello"),

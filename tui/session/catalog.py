@@ -11,11 +11,14 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from tui.config import Config, ProviderConfig
 from tui.context import Window, configured_or_known
-from tui.providers.base import ModelListing
 from tui.session.pool import AdapterPool
+
+if TYPE_CHECKING:
+    from tui.providers.base import ModelListing
 
 PROBE_WAIT_S = 1.5
 LIST_WAIT_S = 8.0
@@ -81,6 +84,8 @@ class ProviderCatalog:
         if cached is not None and cached.error is None:
             return cached
         if provider.missing_key(self.environ):
+            from tui.providers.base import ModelListing
+
             listing = ModelListing(error=f"set ${provider.api_key_env} to list its models")
         else:
             # Building an adapter may import an SDK: keep it off the event loop.

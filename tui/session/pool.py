@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from tui.config import ProviderConfig
-from tui.providers.base import Provider
 from tui.session.registry import build_provider
+
+if TYPE_CHECKING:
+    from tui.providers.base import Provider
 
 PoolKey = tuple[str, str, str | None, str | None, float, float]
 

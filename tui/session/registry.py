@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from tui.config import ProviderConfig, api_key
-from tui.providers.base import Provider
+
+if TYPE_CHECKING:
+    from tui.providers.base import Provider
 
 
 def build_provider(

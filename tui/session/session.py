@@ -4,6 +4,9 @@ The saver, the adapter pool, the provider catalog, the search index and its buil
 the data-dir lock, the remembered app state, the replies streaming now, what to print
 on exit and what happens on quit. Screens are built from widgets and this object; it
 knows nothing of Textual (what it has to say goes through `notify`).
+
+The reply engine is imported when the first reply starts: the first screen needs none of
+it, and importing it and the provider events took about a tenth of the start-up.
 """
 
 from __future__ import annotations
@@ -16,12 +19,10 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from tui.compare import start_compare
 from tui.config import Config, ProviderConfig
 from tui.domain import ChatMessage, Conversation
-from tui.engine import ReplyRun, build_request, new_reply
 from tui.prices import reply_cost
 from tui.prices import warm_up as warm_prices
 from tui.search import BUILD_APART_FROM, SearchIndex
@@ -35,6 +36,9 @@ from tui.store.blobs import BlobStore
 from tui.store.header_cache import HeaderCache
 from tui.store.lock import DataDirLock
 from tui.store.store import Snapshot
+
+if TYPE_CHECKING:
+    from tui.engine import ReplyRun
 
 log = logging.getLogger(__name__)
 
@@ -139,6 +143,8 @@ class ChatSession:
     ) -> ReplyRun:
         """Append the empty reply to `conv` and return its run (not started yet); `keep`
         become its alternatives, `drop` oldest messages are left out of the request."""
+        from tui.engine import ReplyRun, build_request, new_reply
+
         conv.provider, conv.model = provider.name, provider.model
         self.loaded[conv.id] = conv
         self.save(conv)  # written before the request leaves: see `wait_until_saved`
@@ -158,6 +164,8 @@ class ChatSession:
 
     def start_compare(self, conv: Conversation, providers: list[ProviderConfig]) -> list[ReplyRun]:
         """One run per provider, their replies forming the last message of `conv`."""
+        from tui.compare import start_compare
+
         self.loaded[conv.id] = conv
         runs = start_compare(conv, providers, save=lambda: self.save(conv), images=self.blobs.read)
         for run in runs:

@@ -8,18 +8,19 @@ import importlib
 import logging
 import os
 from collections.abc import Callable
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from tui.config import Config
 from tui.domain import Conversation, ImageRef
-from tui.engine.tool_step import Approver, ToolStep
 from tui.images import IMAGE_LIMIT, ImageError, decode
 from tui.store.blobs import BlobStore
-from tui.tools.approval import ApprovalPolicy
-from tui.tools.model import KeepImage, ServerStatus
 
 if TYPE_CHECKING:
+    from tui.engine.tool_step import Approver, ToolStep
+    from tui.tools.approval import ApprovalPolicy
     from tui.tools.hub import ToolHub
+    from tui.tools.model import KeepImage, ServerStatus
 
 log = logging.getLogger(__name__)
 
@@ -30,8 +31,6 @@ class SessionTools:
 
     def __init__(self, config: Config) -> None:
         self.config = config
-        self.policy = ApprovalPolicy({s.name: s for s in config.mcp_servers})
-        """The config's auto_approve lists and what the user allowed this session."""
         self.approver: Approver | None = None
         """Asks the user about a call (set by the UI; without one no tools are offered)."""
         self.listeners: list[Callable[[], object]] = []
@@ -39,6 +38,14 @@ class SessionTools:
         self.hub: ToolHub | None = None
         self.blobs = BlobStore(config.data_dir)
         """Where images that tools return are kept."""
+
+    @cached_property
+    def policy(self) -> ApprovalPolicy:
+        """The config's auto_approve lists and what the user allowed this session (made
+        when first asked: the first screen needs none of the tool modules)."""
+        from tui.tools.approval import ApprovalPolicy
+
+        return ApprovalPolicy({s.name: s for s in self.config.mcp_servers})
 
     @property
     def configured(self) -> bool:
@@ -78,9 +85,9 @@ class SessionTools:
 
     def statuses(self) -> list[ServerStatus]:
         """Every configured server as it stands."""
-        if self.hub is None:
-            from tui.tools.model import ServerState
+        from tui.tools.model import ServerState, ServerStatus
 
+        if self.hub is None:
             return [
                 ServerStatus(
                     s.name,
@@ -99,6 +106,8 @@ class SessionTools:
         offered = self.hub.tools(disabled=conv.disabled_tools)
         if not offered:
             return None
+        from tui.engine.tool_step import ToolStep
+
         return ToolStep(
             self.hub,
             offered,

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
-from tui.engine import ReplyRun
-from tui.providers.events import ReasoningDelta, RefusalDelta, RetryScheduled, TextDelta
 from tui.ui.widgets.tool_blocks import CallView
 
-Delta = TextDelta | ReasoningDelta | RefusalDelta
+if TYPE_CHECKING:
+    from tui.engine import ReplyRun
+    from tui.providers.events import ReasoningDelta, RefusalDelta, RetryScheduled, TextDelta
+
+    Delta = TextDelta | ReasoningDelta | RefusalDelta
 
 
 @dataclass

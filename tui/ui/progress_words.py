@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from tui.engine import Progress
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tui.engine import Progress
 
 
 def status_words(progress: Progress, model: str | None) -> str:

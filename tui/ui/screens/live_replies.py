@@ -8,15 +8,14 @@ from textual.message_pump import MessagePump
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
-from tui.engine import ReplyRun
-from tui.providers.base import Provider
 from tui.ui.progress_words import status_words
-from tui.ui.streaming import stream_reply, tool_snapshot
 from tui.ui.widgets.message_pane import MessagePane
 from tui.ui.widgets.message_view import MessageView
 from tui.ui.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
+    from tui.engine import ReplyRun
+    from tui.providers.base import Provider
     from tui.ui.screens.main import MainScreen
 
 TICK_S = 0.25
@@ -35,6 +34,8 @@ class LiveReplies:
         """Drive `run` in a worker whose messages go to `target` (this screen by default,
         or the compare screen); the worker's end is the reply's end (`ended`). Text and
         the end reach the same queue, so the end is never drawn before the text."""
+        from tui.ui.streaming import stream_reply  # with the engine: not at start-up
+
         session = self.screen.session
 
         def prepare() -> Provider:
@@ -73,6 +74,8 @@ class LiveReplies:
         if view is not None:
             view.finish()
             if run.state.tool_calls:  # stopped while tools ran: show how each call ended
+                from tui.ui.streaming import tool_snapshot
+
                 ended = tool_snapshot(run, live=False)
                 view.show_tools(ended.round, ended.calls)
         if (error := run.state.error) is not None:

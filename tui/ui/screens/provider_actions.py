@@ -7,9 +7,6 @@ from typing import TYPE_CHECKING
 
 from textual.worker import Worker
 
-from tui.compare import PairError, parse_pair
-from tui.compare import keep as keep_reply
-from tui.compare import label as pair_label
 from tui.config import ProviderConfig
 from tui.domain import title_from
 from tui.reasoning import ReasoningSetting
@@ -105,6 +102,7 @@ class ProviderActions:
 
         catalog = self.screen.session.catalog
         from tui.ui.screens.model_picker import ModelPickerDialog
+
         self.screen.app.push_screen(ModelPickerDialog(catalog, self.screen.provider), chosen)
 
     def next_provider(self) -> None:
@@ -147,11 +145,14 @@ class ProviderActions:
                 await self.start_compare(text, pairs)
 
         from tui.ui.screens.compare import CompareSetupDialog
+
         screen.app.push_screen(CompareSetupDialog(pairs, chosen), picked)
 
     def compare_choices(self) -> tuple[list[str], list[str]]:
         """(pairs to offer, pairs ticked): the current model, those compared last,
         then the models of every ready provider."""
+        from tui.compare import label as pair_label  # with the engine: not at start-up
+
         session = self.screen.session
         current = pair_label(self.screen.provider)
         pairs = [current, *(p for p in session.state.compare if p != current)]
@@ -169,6 +170,9 @@ class ProviderActions:
     ) -> None:
         """Stream a reply from each pair on the compare screen; keep the chosen one
         (held to the budget like any message)."""
+        from tui.compare import PairError, parse_pair
+        from tui.compare import keep as keep_reply
+
         screen, session = self.screen, self.screen.session
         if not over_budget and await screen.costs.refuses(
             lambda: self.start_compare(text, pairs, over_budget=True)
@@ -194,6 +198,7 @@ class ProviderActions:
         runs = session.start_compare(conv, providers)
         screen.conversation_list.upsert(conv)
         from tui.ui.screens.compare import CompareScreen
+
         compare = CompareScreen(title_from(text), runs, start=screen.live.start)
 
         async def kept(index: int | None) -> None:

@@ -13,7 +13,6 @@ from tui.attachments import AttachmentError, mentioned_files, read_attachment, r
 from tui.config import ProviderConfig
 from tui.context import Window, estimate_tokens, fill, message_tokens, oldest_to_drop, short_count
 from tui.domain import ChatMessage, Conversation, ImageRef, Role
-from tui.engine import fitted_images
 from tui.images import (
     ImageError,
     Picture,
@@ -232,6 +231,8 @@ class Sender:
         if any(m.images for m in conv.messages[drop:]):
             # Scaling images to the provider's limits takes a while: done here, off the
             # event loop, the request finds them ready.
+            from tui.engine import fitted_images
+
             read = screen.session.blobs.read
             await asyncio.to_thread(fitted_images, conv, screen.provider, read, drop)
         await screen.ask_for_reply(conv, drop=drop)
@@ -281,4 +282,5 @@ def context_full_dialog(
     )
     choices = [("drop", f"Drop {drop} oldest"), ("send", "Send anyway")]
     from tui.ui.screens.dialogs import ChoiceDialog
+
     return ChoiceDialog("Context window full", text, choices)

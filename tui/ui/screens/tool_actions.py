@@ -9,11 +9,10 @@ from typing import TYPE_CHECKING
 
 from textual.worker import WorkerCancelled, WorkerFailed
 
-from tui.engine.state import ToolCall
-from tui.tools.approval import Decision
-from tui.tools.model import ServerState, ToolInfo
-
 if TYPE_CHECKING:
+    from tui.engine.state import ToolCall
+    from tui.tools.approval import Decision
+    from tui.tools.model import ToolInfo
     from tui.ui.screens.main import MainScreen
 
 
@@ -64,7 +63,9 @@ class ToolActions:
         app = self.screen.app
         if not app.is_running or not app.screen_stack:
             return  # servers stopping as the app closes
+        from tui.tools.model import ServerState
         from tui.ui.screens.tools_screen import ToolsScreen
+
         if isinstance(app.screen, ToolsScreen):
             app.screen.refresh_list()
         for status in self.tools.statuses():
@@ -90,7 +91,9 @@ class ToolActions:
             ),
             None,
         )
+        from tui.tools.approval import Decision
         from tui.ui.screens.approval import ApprovalDialog
+
         dialog = ApprovalDialog(tool, call.arguments, conversation=conv.title if conv else "")
         answered: asyncio.Future[Decision] = asyncio.get_running_loop().create_future()
 

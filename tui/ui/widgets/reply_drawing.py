@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from tui.providers.events import ReasoningDelta
 from tui.ui.messages import ReplyDelta, ReplyMessage, ReplyRetrying, ReplyTools
 from tui.ui.widgets.message_pane import MessagePane
 
 
 def draw_reply_event(pane: MessagePane, event: ReplyMessage) -> None:
     """Draw what a reply worker reports, when its reply is on screen."""
+    from tui.providers.events import ReasoningDelta  # loaded with the engine by now
+
     run = event.run
     if isinstance(event, ReplyRetrying):
         retry = event.retry
