@@ -32,6 +32,7 @@ from tui.ui.widgets.pane_layout import PaneLayout
 from tui.ui.widgets.pane_rows import FinishedRows, Frame
 from tui.ui.widgets.prompt_input import PromptInput
 from tui.ui.widgets.tool_blocks import ToolCallBlock
+from tui.ui.widgets.virtual_height import set_virtual_size
 
 if TYPE_CHECKING:
     from tui.ui.pictures import PictureCache
@@ -212,7 +213,7 @@ class MessagePane(ScrollView, can_focus=True):
             self.set_reactive(ScrollView.scroll_y, self.scroll_y + moved)
             self.set_reactive(ScrollView.scroll_target_y, self.scroll_y)
         total = self.places.total + (2 if self.hint else 0)  # the hint, a blank row
-        self.virtual_size = Size(self.scrollable_content_region.width, total)
+        set_virtual_size(self, Size(self.scrollable_content_region.width, total))
 
     def on_resize(self, event: events.Resize) -> None:
         self._reflow(0)
