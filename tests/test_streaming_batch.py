@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
+from pathlib import Path
 
 from textual.message import Message
 
+from tests.ui_harness import make_app
 from tui.config import PRESETS
 from tui.domain import ChatMessage, Conversation, Role
 from tui.engine import ReplyRun, build_request, new_reply
 from tui.providers.events import TextDelta
 from tui.session.registry import build_provider
 from tui.ui.messages import ReplyDelta
-from tui.ui.streaming import TextBatcher, stream_reply
+from tui.ui.streaming import KeysSince, TextBatcher, stream_reply
+from tui.ui.widgets.prompt_input import PromptInput
 
 
 class Inbox:
@@ -83,3 +86,27 @@ async def test_the_last_text_is_posted_before_the_run_says_it_ended() -> None:
     assert ended == len(inbox.messages) - 1  # nothing posted after the end
     assert "".join(inbox.texts()) == run.state.text  # and all the text before it
     assert len(inbox.texts()) >= 2  # it did stream in pieces
+
+
+class Counting:
+    keys_pressed = 0
+
+
+def test_a_key_since_the_last_ask_is_told_once() -> None:
+    app = Counting()
+    typed = KeysSince(app)
+    assert not typed.new()
+    app.keys_pressed += 2
+    assert typed.new()
+    assert not typed.new()
+    assert not KeysSince(object()).new()  # an app that does not count keys
+
+
+async def test_the_app_counts_the_keys_it_receives(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        before = app.keys_pressed
+        await pilot.press("a", "b", "c")
+        assert app.keys_pressed == before + 3
+        assert app.main_screen.query_one(PromptInput).text == "abc"

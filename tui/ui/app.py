@@ -62,6 +62,8 @@ class ChatApp(App[None]):
         super().__init__()
         self.typeahead = Typeahead(self, super().on_event)
         """Keys typed before the message box is ready, waiting for it."""
+        self.keys_pressed = 0
+        """Keys received so far: a streaming reply lets the screen draw each one first."""
         self.probe_local = probe_local
         self.config = config
         self.user_keys = user_keymap(config.keys)
@@ -118,6 +120,8 @@ class ChatApp(App[None]):
         return self._main
 
     async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key):
+            self.keys_pressed += 1
         if not await self.typeahead.take(event):
             await super().on_event(event)
 
@@ -215,6 +219,7 @@ class ChatApp(App[None]):
     def action_help(self) -> None:
         """Show every key and the file locations."""
         from tui.ui.screens.help import HelpDialog
+
         if not isinstance(self.screen, HelpDialog):
             self.push_screen(HelpDialog(self.config))
 

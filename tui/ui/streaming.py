@@ -97,7 +97,10 @@ async def stream_reply(target: MessagePump, run: ReplyRun, prepare: Callable[[],
         run.restart_clock()
         ran_since = loop.time()
         first_shown = False
+        typed = KeysSince(target.app if isinstance(target, DOMNode) else None)
         async for event in run.events(adapter):
+            if typed.new():  # the key goes on screen before more of the stream is read
+                await drawn(target)
             # After text that went out at once, let the screen draw it before reading on.
             posted_now = False
             match event:
@@ -127,6 +130,23 @@ async def stream_reply(target: MessagePump, run: ReplyRun, prepare: Callable[[],
     finally:
         batcher.post()
         run.close()
+
+
+class KeysSince:
+    """Whether the app has received a key since the last ask: a fast stream keeps the
+    event loop busy, and a key typed meanwhile waited one to three frames to show."""
+
+    def __init__(self, app: object) -> None:
+        self._app = app
+        self._seen = self._count()
+
+    def _count(self) -> int:
+        return int(getattr(self._app, "keys_pressed", 0))  # `ChatApp` counts them
+
+    def new(self) -> bool:
+        count = self._count()
+        seen, self._seen = self._seen, count
+        return count != seen
 
 
 DRAWN_WAIT_S = 0.1

@@ -60,7 +60,8 @@ class StatusBar(Horizontal):
         self._show("#provider", value)
 
     def watch_hint(self, value: str) -> None:
-        self._show("#hint", value)
+        if self.is_mounted:  # it takes the room left (1fr): its text never needs a layout
+            self.query_one("#hint", Label).update(value, layout=False)
 
     def watch_counters(self, value: str) -> None:
         self._show("#counters", value)
@@ -77,21 +78,19 @@ class StatusBar(Horizontal):
         if self.is_mounted:
             label = self.query_one(selector, Label)
             text, css = value
-            label.update(text)
+            _set_text(label, text, keep_width=self.streaming)
             label.set_class(css == "-warning", "-warning")
             label.set_class(css == "-over", "-over")
 
     def _show(self, selector: str, value: str) -> None:
         # Values set before the labels exist are picked up by `compose`.
         if self.is_mounted:
-            label = self.query_one(selector, Label)
-            # A label as wide as before needs no layout of the screen (a whole frame):
-            # the counters change 4 times a second, mostly keeping their width.
-            same_width = cell_len(str(label.content)) == cell_len(value)
-            label.update(value, layout=not same_width)
+            _set_text(self.query_one(selector, Label), value, keep_width=self.streaming)
 
     def watch_streaming(self, value: bool) -> None:
         self.set_class(value, "-streaming")
+        if not value and self.is_mounted:
+            self.refresh(layout=True)  # labels kept wider while it streamed fit again
 
     def show_conversation(
         self, conv: Conversation, window: Window | None, live_counters: str | None
@@ -110,3 +109,15 @@ class StatusBar(Horizontal):
             parts = [f"conversation: {total:,} tokens" if total else ""]
             parts.append(conversation_cost_words(conv.messages))
             self.counters = " · ".join(part for part in parts if part)
+
+
+def _set_text(label: Label, text: str, *, keep_width: bool) -> None:
+    """Show `text` in `label`, laying the screen out again (a whole frame) only when its
+    width changes: while a reply streams (`keep_width`), only when it no longer fits.
+    The counters and the context meter change 4 times a second then."""
+    width = cell_len(text)
+    if keep_width:
+        relayout = width > label.content_region.width
+    else:
+        relayout = width != cell_len(str(label.content))
+    label.update(text, layout=relayout)
