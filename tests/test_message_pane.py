@@ -144,3 +144,23 @@ async def test_rows_kept_from_frame_to_frame_are_drawn_again_in_a_new_theme() ->
         light = colours()
         assert light != dark
         assert light == {pane.visual_style.rich_style.bgcolor}
+
+
+def test_rows_are_laid_on_the_background_except_cells_with_their_own() -> None:
+    from rich.segment import Segment
+    from rich.style import Style
+
+    from tui.ui.widgets.pane_rows import on_background
+
+    background = Style(bgcolor="#101010")
+    cell = Segment("▀", Style(color="#ff0000", bgcolor="#00ff00"))
+    text = Segment("word", Style(bold=True))
+    laid = on_background([Segment(" "), text, cell], background)
+    assert laid[2] is cell  # a picture's cell keeps its own colours, untouched
+    assert [s.style for s in laid] == [
+        s.style for s in Segment.apply_style([Segment(" "), text, cell], background)
+    ]
+    style = laid[1].style
+    assert style is not None
+    assert style.bold
+    assert style.bgcolor == background.bgcolor

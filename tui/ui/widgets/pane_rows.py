@@ -80,4 +80,17 @@ class FinishedRows:
         left = frame.mark if focused else Segment(" ", fill)
         drawn = drawn_row(row, y, frame.selection, frame.highlight).crop(0, frame.inner)
         padding = Segment(" " * (frame.inner - drawn.cell_length + 1))
-        return Strip([left, *drawn, padding]).apply_style(background)
+        return Strip(on_background([left, *drawn, padding], background))
+
+
+def on_background(segments: list[Segment], background: RichStyle) -> list[Segment]:
+    """`segments` laid on `background`: what `Strip.apply_style` does, less the work for
+    segments with a background of their own (a picture's cells, each with two colours),
+    which it would leave as they are."""
+    add = background.__add__
+    return [
+        segment
+        if segment.style is not None and segment.style.bgcolor is not None
+        else Segment(segment.text, add(segment.style), segment.control)
+        for segment in segments
+    ]
