@@ -122,11 +122,12 @@ class ConversationList(OptionList):
         """An id to highlight that is not in the list (yet)."""
 
     def set_headers(self, headers: list[Header]) -> None:
-        """Fill the list from file headers (a first fill shows its top before the rest)."""
+        """Fill the list from file headers (at start-up: its top is shown before the rest,
+        whose options are added after the next frame)."""
         for header in headers:
             if header.id not in self.entries:
                 self.entries[header.id] = Entry.from_header(header)
-        self._render_entries(split=not self._drawn)
+        self._render_entries(split=True)
 
     def update_headers(self, headers: list[Header], gone: set[str]) -> None:
         """Files that changed or appeared since the list was filled, and ones removed."""
