@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -237,3 +239,36 @@ async def test_a_missing_cache_is_built_apart_from_the_app(tmp_path: Path) -> No
         await pilot.pause()
         results = app.screen.query_one(OptionList)
         assert results.option_count == 1
+
+
+async def test_the_filter_shows_matching_titles_while_the_cache_is_built(
+    tmp_path: Path,
+) -> None:
+    store = ConversationStore(tmp_path / "data")
+    for n in range(BUILD_APART_FROM + 5):
+        make(store, f"Trip {n}" if n % 10 == 0 else f"Chat {n}", [f"about a trip {n}"], days_ago=n)
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        # A process standing in for the cache's builder: it is done when told to.
+        builder = await asyncio.to_thread(
+            subprocess.Popen, [sys.executable, "-c", "input()"], stdin=subprocess.PIPE
+        )
+        app.session.index_builder = builder
+        try:
+            listing = app.main_screen.conversation_list
+            await pilot.press("ctrl+f")
+            await type_text(pilot, "trip")
+            titles = {e.id for e in listing.entries.values() if e.title.startswith("Trip")}
+            for _ in range(200):  # the filter's worker posts them at once
+                if listing.only == titles:
+                    break
+                await pilot.pause()
+            assert listing.only == titles
+            assert len(titles) == 6
+            assert builder.poll() is None  # ...while the messages are still being read
+        finally:
+            await asyncio.to_thread(builder.communicate, b"\n", 30)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert listing.only == set(listing.entries)  # every message says "trip"

@@ -75,6 +75,11 @@ class SearchIndex:
         # nothing left to read, rather than parsing the same files at the same time.
         self._refresh_lock = threading.Lock()
 
+    @property
+    def loaded(self) -> bool:
+        """Whether a refresh has run: saves keep it up to date from then on."""
+        return self._loaded
+
     def files_to_read(self) -> int:
         """How many conversation files changed since the cache was written (all of them
         without a cache): a directory scan, no file is read."""

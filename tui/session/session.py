@@ -15,6 +15,7 @@ import gc
 import logging
 import subprocess
 import sys
+import threading
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
@@ -75,6 +76,7 @@ class ChatSession:
         """Every saved reply's tokens and cost (for the budget), kept up to date too."""
         self.index_builder: subprocess.Popen[bytes] | None = None
         """The process building the search cache, if one was needed."""
+        self._build_lock = threading.Lock()
         self.saver = BackgroundSaver(
             store,
             on_error=self._save_failed,
@@ -266,19 +268,24 @@ class ChatSession:
             headers.append(header)
         return headers, unreadable
 
-    def start_search_build(self) -> None:
+    def start_search_build(self) -> bool:
         """Build a missing or old search cache in a separate, lowest-priority process
-        when many files must be read (a few are read when the search screen opens).
-        Blocks on a directory scan: call off the event loop."""
-        if self.writes_refused or self.search_index.files_to_read() <= BUILD_APART_FROM:
-            return
-        log.info("building the search cache in a separate process")
-        self.index_builder = subprocess.Popen(
-            [sys.executable, "-m", "tui.search", str(self.config.data_dir)],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        when many files must be read (a few are read when the search screen opens);
+        whether one is building it now. Blocks on a directory scan: call off the event
+        loop (from any thread)."""
+        with self._build_lock:
+            if self.index_builder is not None and self.index_builder.poll() is None:
+                return True
+            if self.writes_refused or self.search_index.files_to_read() <= BUILD_APART_FROM:
+                return False
+            log.info("building the search cache in a separate process")
+            self.index_builder = subprocess.Popen(
+                [sys.executable, "-m", "tui.search", str(self.config.data_dir)],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            return True
 
     # ----------------------------------------------------------------- quitting
 

@@ -65,6 +65,7 @@ class ConversationActions:
         session = screen.session
         # Screens and dialogs are imported where they open: the first paint needs none.
         from tui.ui.screens.search import SearchScreen
+
         screen.app.push_screen(SearchScreen(session.search_index, session.index_builder), chosen)
 
     def filter(self) -> None:
@@ -87,12 +88,18 @@ class ConversationActions:
         if not needle:
             screen.app.call_from_thread(listing.show_only, None)
             return
-        builder = session.index_builder
-        if builder is not None and builder.poll() is None:
+        titles = {e.id for e in list(listing.entries.values()) if needle in e.title.casefold()}
+        # Thousands of files not in the search cache yet (a first start, a copied
+        # folder) take a process of their own many seconds to read: the titles that
+        # match show meanwhile, the messages' matches join them once it is done.
+        index = session.search_index
+        building = not index.loaded and session.start_search_build()
+        if building and (builder := session.index_builder) is not None:
+            if not get_current_worker().is_cancelled:
+                screen.app.call_from_thread(listing.show_only, set(titles))
             builder.wait()  # it is writing the cache the refresh then reads
-        session.search_index.refresh(save=not session.writes_refused)
-        ids = session.search_index.matching_ids(needle)
-        ids |= {e.id for e in list(listing.entries.values()) if needle in e.title.casefold()}
+        index.refresh(save=not session.writes_refused)
+        ids = index.matching_ids(needle) | titles
         for conv in list(session.loaded.values()):  # text not saved yet
             written = [conv.system_prompt or "", *(m.content for m in list(conv.messages))]
             if any(needle in part.casefold() for part in written):
@@ -130,6 +137,7 @@ class ConversationActions:
                 screen.notify(f"Renamed to “{conv.title}”.")
 
         from tui.ui.screens.dialogs import TextDialog
+
         screen.app.push_screen(TextDialog("New title", conv.title), renamed)
 
     def delete(self) -> None:
@@ -157,6 +165,7 @@ class ConversationActions:
 
         question = f"Delete “{conv.title}”? Its file goes to the trash folder."
         from tui.ui.screens.dialogs import ConfirmDialog
+
         screen.app.push_screen(ConfirmDialog(question, yes="Delete"), confirmed)
 
     async def fork(self) -> None:
@@ -186,6 +195,7 @@ class ConversationActions:
             screen.notify(said)
 
         from tui.ui.screens.dialogs import TextDialog
+
         dialog = TextDialog(
             "System prompt for this conversation", conv.system_prompt or "", multiline=True
         )
@@ -240,6 +250,7 @@ class ConversationActions:
 
         default = str(Path.cwd() / export_file_name(conv))
         from tui.ui.screens.dialogs import TextDialog
+
         screen.app.push_screen(TextDialog("Export as Markdown to", default), chosen)
 
     def copy(self) -> None:
