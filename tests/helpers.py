@@ -19,9 +19,11 @@ from textual.app import App
 from textual.keys import _character_to_key  # the key name Pilot gives a character
 from textual.message import Message
 
+from tui.domain import ChatMessage, Conversation, Role
 from tui.engine import ReplyRun
 from tui.session.catalog import ProviderCatalog
 from tui.state import AppState
+from tui.store import ConversationStore
 from tui.ui.app import ChatApp
 from tui.ui.messages import ReplyDelta
 from tui.ui.screens.main import MainScreen
@@ -86,6 +88,17 @@ def notices(app: ChatApp) -> str:
 
 
 # ----------------------------------------------------------------- driving
+
+
+def save_questions(store: ConversationStore, *questions: str) -> list[Conversation]:
+    """One saved offline conversation per question (each titled by its question)."""
+    convs = []
+    for question in questions:
+        conv = Conversation.start("offline", "offline-guide")
+        conv.add(ChatMessage(Role.USER, question))
+        store.save(conv)
+        convs.append(conv)
+    return convs
 
 
 async def settle(app: ChatApp, pilot: Any) -> None:

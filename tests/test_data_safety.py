@@ -12,6 +12,7 @@ from tests.helpers import (
     exit_notes,
     live_ids,
     notices,
+    save_questions,
     settle,
     type_text,
     writes_refused,
@@ -138,12 +139,7 @@ async def test_an_unexpected_error_is_logged_and_everything_saved_first(
 
 async def test_the_list_cache_follows_files_changed_added_and_removed(tmp_path: Path) -> None:
     store = ConversationStore(tmp_path / "data")
-    convs = []
-    for title in ("first", "second", "third"):
-        conv = Conversation.start("offline", "offline-guide")
-        conv.add(ChatMessage(Role.USER, title))
-        store.save(conv)
-        convs.append(conv)
+    convs = save_questions(store, "first", "second", "third")
     app = make_app(tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)

@@ -6,9 +6,8 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from tests.helpers import settle
+from tests.helpers import save_questions, settle
 from tests.ui_harness import make_app
-from tui.domain import ChatMessage, Conversation, Role
 from tui.store import ConversationStore
 from tui.store.header_cache import HeaderCache
 from tui.store.store import Header
@@ -68,13 +67,7 @@ async def test_a_cache_broken_after_its_first_lines_lists_what_the_files_hold(
     tmp_path: Path,
 ) -> None:
     store = ConversationStore(tmp_path / "data")
-    convs = []
-    for title in ("first", "second", "third"):
-        conv = Conversation.start("offline", "offline-guide")
-        conv.title = title
-        conv.add(ChatMessage(Role.USER, title))
-        store.save(conv)
-        convs.append(conv)
+    convs = save_questions(store, "first", "second", "third")
     app = make_app(tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
