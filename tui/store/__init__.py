@@ -2,9 +2,10 @@
 
 from tui.store.blobs import BlobStore
 from tui.store.saver import BackgroundSaver
-from tui.store.store import ConversationStore, Header, Snapshot, StoreError, Summary
+from tui.store.store import NO_TIME, ConversationStore, Header, Snapshot, StoreError, Summary
 
 __all__ = [
+    "NO_TIME",
     "BackgroundSaver",
     "BlobStore",
     "ConversationStore",

@@ -18,18 +18,17 @@ is rebuilt.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from itertools import islice
 from pathlib import Path
 from typing import Any
 
 from tui.store.atomic import atomic_write_bytes
-from tui.store.store import Header
+from tui.store.store import NO_TIME, Header
 
 CACHE_VERSION = 3
-FIRST_LINE = '{"version": 3, "headers": ['
+FIRST_LINE = f'{{"version": {CACHE_VERSION}, "headers": ['
 LAST_LINE = "]}"
-NO_TIME = datetime.min.replace(tzinfo=UTC)
 
 
 class HeaderCache:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import tomllib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +42,10 @@ class Snapshot:
 
     path: Path
     data: dict[str, Any]
+
+
+NO_TIME = datetime.min.replace(tzinfo=UTC)
+"""Sorts before every real time: a conversation without one counts as the oldest."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from tui.domain import Conversation
-from tui.store import Header
+from tui.store import NO_TIME, Header
 from tui.ui.keymap import bindings
 
 ENTRY_WIDTH = 29
@@ -23,7 +23,6 @@ SHOWN_MAX = 400
 FIRST_PAINT_OPTIONS = 60
 """Options a first fill adds before the list is painted (more than a screenful); the
 rest follow after that paint. Each new option costs text measuring."""
-NO_TIME = datetime.min.replace(tzinfo=UTC)
 
 
 class Entry(NamedTuple):
