@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 import shutil
 import tempfile
@@ -13,6 +14,8 @@ from tui.state import AppState
 from tui.store import ConversationStore
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
+BIG_ID = "20260101-big-bench"
+"""The conversation of `big` messages, the one a start opens."""
 WORDS = [
     "alpha",
     "beta",
@@ -60,7 +63,12 @@ def build(conversations: int, messages_each: int, big: int = 0) -> Path:
     key = f"tui-chat-bench-{conversations}x{messages_each}-big{big}"
     folder = Path(tempfile.gettempdir()) / key
     done = folder / "complete"
-    if done.exists():
+    expected = conversations + (1 if big else 0)
+    if done.exists() and len(os.listdir(folder / "conversations")) == expected:
+        # The app writes its state on quitting (a folder opened by hand may leave another
+        # conversation open): the start always opens the big one.
+        if big:
+            AppState(last_conversation=BIG_ID).save(folder)
         return folder
     shutil.rmtree(folder, ignore_errors=True)
     store = ConversationStore(folder)
@@ -69,8 +77,8 @@ def build(conversations: int, messages_each: int, big: int = 0) -> Path:
         store.save(conversation(index, messages_each, rng))
     if big:
         large = conversation(conversations, big, rng)
-        large.id, large.title = "20260101-big-bench", "The big one"
+        large.id, large.title = BIG_ID, "The big one"
         store.save(large)
-        AppState(last_conversation=large.id).save(folder)
+        AppState(last_conversation=BIG_ID).save(folder)
     done.write_text("ok")
     return folder

@@ -5,14 +5,17 @@ from __future__ import annotations
 import asyncio
 import json
 import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from benchmarks.__main__ import Bench
+from benchmarks.history import BIG_ID, build
 from benchmarks.peers import PeerResult
 from benchmarks.server import BenchServer, metadata, reply_tokens
+from tui.state import AppState
 
 
 def test_reply_is_deterministic_markdown_with_markers() -> None:
@@ -108,3 +111,19 @@ async def test_server_calls_the_tool_three_times_then_replies(tmp_path: Path) ->
     assert logged[0]["round"] == 1
     assert logged[0]["tool_call"] > 0
     assert logged[1]["tokens"] == 50
+
+
+def test_a_cached_history_opens_the_big_conversation_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A history folder opened by hand (a new conversation, its state saved on quitting)
+    is built again or put back: the 10,000-conversation start waits for the big one."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    folder = build(3, 1, big=4)
+    AppState(last_conversation="20261204-000000-byhand").save(folder)
+    assert build(3, 1, big=4) == folder
+    assert AppState.load(folder).last_conversation == BIG_ID
+    (folder / "conversations" / "20261204-000000-byhand.toml").write_text("")
+    build(3, 1, big=4)
+    assert sorted(p.name for p in (folder / "conversations").iterdir())[-1] == f"{BIG_ID}.toml"
+    assert len(list((folder / "conversations").iterdir())) == 4
