@@ -86,12 +86,20 @@ class LiveReplies:
                 severity="error",
                 timeout=8,
             )
+        if view is None:
+            self._settle(run)
+        else:  # the last words on screen first, in a frame with no layout to wait for
+            screen.query_one(MessagePane).after_paint.add(lambda: self._settle(run))
+
+    def _settle(self, run: ReplyRun) -> None:
+        """What changes around an ended reply: the list, the status line, the keys."""
+        screen = self.screen
         screen.conversation_list.upsert(run.conversation)
         if not any(r.key == r.conversation.id for r in self.runs.values()):
             self.ticker.pause()
         self.tick()
         screen.update_bindings()
-        await screen.sender.send_queued(run.conversation)
+        screen.call_later(screen.sender.send_queued, run.conversation)
 
     def live_view(self, run: ReplyRun) -> MessageView | None:
         """The view of `run`'s reply, when it is on screen."""

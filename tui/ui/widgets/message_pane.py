@@ -26,6 +26,7 @@ from tui.domain import ChatMessage, Conversation
 from tui.ui.keymap import bindings
 from tui.ui.pictures import renderer
 from tui.ui.sixels import Place, find_places
+from tui.ui.widgets.after_paint import AfterPaint
 from tui.ui.widgets.message_parts import LOOK_COMPONENTS, LOOK_FILLS, Look, Picture, Reasoning
 from tui.ui.widgets.message_view import MessageView
 from tui.ui.widgets.pane_layout import PaneLayout
@@ -100,6 +101,7 @@ class MessagePane(ScrollView, can_focus=True):
         """Where the last rows drawn put Sixel pictures on screen (`tui.ui.sixels`)."""
         self._loading: set[int] = set()
         self._prompt: PromptInput | None = None
+        self.after_paint = AfterPaint(self)  # work held until the pane shows what it has
 
     @property
     def views(self) -> list[MessageView]:
@@ -241,6 +243,7 @@ class MessagePane(ScrollView, can_focus=True):
             lines = super().render_lines(crop)
         finally:
             self._frame = None
+        self.after_paint.painted()
         if renderer() == "sixel":
             self.sixel_places = find_places(lines, (self.region.x + crop.x, self.region.y + crop.y))
         return lines
