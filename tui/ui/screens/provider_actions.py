@@ -91,7 +91,7 @@ class ProviderActions:
             await self.screen.session.catalog.find_window(provider)
             self.screen.refresh_status()
 
-        self.screen.run_worker(find(), group="window", exclusive=True, exit_on_error=False)
+        self.screen.run_worker(find, group="window", exclusive=True, exit_on_error=False)
 
     def pick_model(self) -> None:
         """Choose the provider and model for the next message of this conversation."""
