@@ -2,33 +2,56 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.app import App, ComposeResult
+from textual.screen import Screen
 from textual.widgets import Label
 
-from tui.ui.widgets.status_bar import StatusBar
+from tui.ui.widgets.status_bar import STREAM_ROOM, StatusBar
+
+
+class CountingScreen(Screen[None]):
+    """Counts its layouts of the whole screen."""
+
+    layouts = 0
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar(id="status")
+
+    def _refresh_layout(self, *args: Any, **kwargs: Any) -> None:
+        self.layouts += 1
+        super()._refresh_layout(*args, **kwargs)
 
 
 class Harness(App[None]):
-    def compose(self) -> ComposeResult:
-        yield StatusBar(id="status")
+    def on_mount(self) -> None:
+        self.push_screen(CountingScreen())
 
 
 async def test_counters_keep_their_width_while_streaming_then_fit_again() -> None:
     app = Harness()
     async with app.run_test(size=(100, 5)) as pilot:
-        bar = app.query_one(StatusBar)
+        screen = app.screen
+        assert isinstance(screen, CountingScreen)
+        bar = screen.query_one(StatusBar)
         counters = bar.query_one("#counters", Label)
         bar.streaming = True
-        bar.counters = "~120 tokens · 45.6 tok/s · 2.7 s"
+        bar.counters = "~120 tokens · 45.6 tok/s · 2.7 s"  # 32 cells
         await pilot.pause()
-        assert counters.content_region.width == 32
+        assert counters.content_region.width == 32 + STREAM_ROOM
+        layouts = screen.layouts
         bar.counters = "~121 tokens · 9.1 tok/s · 2.9 s"  # narrower: the room stays
         await pilot.pause()
-        assert counters.content_region.width == 32
-        assert "~121 tokens · 9.1 tok/s" in str(counters.content)
-        bar.counters = "~1,210 tokens · 45.6 tok/s · 12.7 s"  # wider: it grows
+        bar.counters = "~1,210 tokens · 45.6 tok/s · 12.7 s"  # 3 cells more: it fits
         await pilot.pause()
-        assert counters.content_region.width == 35
+        assert "~1,210 tokens · 45.6 tok/s" in str(counters.content)
+        assert counters.content_region.width == 32 + STREAM_ROOM
+        assert screen.layouts == layouts
+        bar.counters = "~12,100 tokens · 1,045.6 tok/s · 12.7 s"  # 39 cells: it grows
+        await pilot.pause()
+        assert counters.content_region.width == 39 + STREAM_ROOM
+        assert screen.layouts > layouts
         bar.streaming = False
         bar.counters = "conversation: 1,300 tokens"
         await pilot.pause()

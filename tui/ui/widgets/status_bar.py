@@ -90,7 +90,9 @@ class StatusBar(Horizontal):
     def watch_streaming(self, value: bool) -> None:
         self.set_class(value, "-streaming")
         if not value and self.is_mounted:
-            self.refresh(layout=True)  # labels kept wider while it streamed fit again
+            for label in self.query(Label):
+                label.styles.min_width = None  # the room kept while it streamed goes
+            self.refresh(layout=True)
 
     def show_conversation(
         self, conv: Conversation, window: Window | None, live_counters: str | None
@@ -111,13 +113,21 @@ class StatusBar(Horizontal):
             self.counters = " · ".join(part for part in parts if part)
 
 
+STREAM_ROOM = 4
+"""Cells kept free beside a label that grew while a reply streams, for the next digits."""
+
+
 def _set_text(label: Label, text: str, *, keep_width: bool) -> None:
-    """Show `text` in `label`, laying the screen out again (a whole frame) only when its
-    width changes: while a reply streams (`keep_width`), only when it no longer fits.
-    The counters and the context meter change 4 times a second then."""
+    """Show `text` in `label`, laying the screen out again (two whole frames: Textual's
+    layout resizes the labels, which asks for another) only when its width changes.
+    The counters and the context meter change 4 times a second while a reply streams
+    (`keep_width`): then only a text that no longer fits lays out, and the label keeps
+    `STREAM_ROOM` more cells, so a count gaining a digit does not lay out again."""
     width = cell_len(text)
     if keep_width:
         relayout = width > label.content_region.width
+        if relayout:
+            label.styles.min_width = width + label.styles.gutter.width + STREAM_ROOM
     else:
         relayout = width != cell_len(str(label.content))
     label.update(text, layout=relayout)
