@@ -83,7 +83,7 @@ class ProviderActions:
 
         self.screen.run_worker(probe(), group="probe", exit_on_error=False)
 
-    def find_window(self, provider: ProviderConfig) -> None:
+    def find_window(self, provider: ProviderConfig) -> Worker[None]:
         """Learn the model's context window (its server is asked at most once), then
         show the meter with it."""
 
@@ -91,7 +91,8 @@ class ProviderActions:
             await self.screen.session.catalog.find_window(provider)
             self.screen.refresh_status()
 
-        self.screen.run_worker(find, group="window", exclusive=True, exit_on_error=False)
+        # The function, not its coroutine: a lookup replaced before it starts is never called.
+        return self.screen.run_worker(find, group="window", exclusive=True, exit_on_error=False)
 
     def pick_model(self) -> None:
         """Choose the provider and model for the next message of this conversation."""
