@@ -15,9 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from textual import events
-from textual.app import App
+from textual.app import App, ComposeResult
 from textual.keys import _character_to_key  # the key name Pilot gives a character
 from textual.message import Message
+from textual.screen import Screen
+from textual.widget import Widget
 
 from tui.domain import ChatMessage, Conversation, Role
 from tui.engine import ReplyRun
@@ -205,3 +207,30 @@ async def start_index_build(app: ChatApp) -> None:
 def index_builder(app: ChatApp) -> subprocess.Popen[bytes] | None:
     """The process building the search cache, if one was started."""
     return app.session.index_builder
+
+
+class LayoutCounting(Screen[None]):
+    """A screen of `widgets` that counts its layouts of the whole screen."""
+
+    def __init__(self, *widgets: Widget) -> None:
+        super().__init__()
+        self.layouts = 0
+        self._parts = widgets
+
+    def compose(self) -> ComposeResult:
+        yield from self._parts
+
+    def _refresh_layout(self, *args: Any, **kwargs: Any) -> None:
+        self.layouts += 1
+        super()._refresh_layout(*args, **kwargs)
+
+
+class ScreenHarness(App[None]):
+    """An app that shows `screen`."""
+
+    def __init__(self, screen: Screen[None]) -> None:
+        super().__init__()
+        self._shown = screen
+
+    def on_mount(self) -> None:
+        self.push_screen(self._shown)

@@ -2,38 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from textual.app import App, ComposeResult
-from textual.screen import Screen
 from textual.widgets import Label
 
+from tests.helpers import LayoutCounting, ScreenHarness
 from tui.ui.widgets.status_bar import STREAM_ROOM, StatusBar
 
 
-class CountingScreen(Screen[None]):
-    """Counts its layouts of the whole screen."""
-
-    layouts = 0
-
-    def compose(self) -> ComposeResult:
-        yield StatusBar(id="status")
-
-    def _refresh_layout(self, *args: Any, **kwargs: Any) -> None:
-        self.layouts += 1
-        super()._refresh_layout(*args, **kwargs)
-
-
-class Harness(App[None]):
-    def on_mount(self) -> None:
-        self.push_screen(CountingScreen())
-
-
 async def test_counters_keep_their_width_while_streaming_then_fit_again() -> None:
-    app = Harness()
+    app = ScreenHarness(LayoutCounting(StatusBar()))
     async with app.run_test(size=(100, 5)) as pilot:
         screen = app.screen
-        assert isinstance(screen, CountingScreen)
+        assert isinstance(screen, LayoutCounting)
         bar = screen.query_one(StatusBar)
         counters = bar.query_one("#counters", Label)
         bar.streaming = True

@@ -3,40 +3,19 @@ scrollbar comes or goes."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from textual.app import App, ComposeResult
 from textual.geometry import Size
-from textual.screen import Screen
 from textual.scroll_view import ScrollView
 
+from tests.helpers import LayoutCounting, ScreenHarness
 from tui.ui.widgets.virtual_height import set_virtual_size
 
 
-class Counting(Screen[None]):
-    """Counts its layouts of the whole screen."""
-
-    layouts = 0
-
-    def compose(self) -> ComposeResult:
-        yield ScrollView()
-
-    def _refresh_layout(self, *args: Any, **kwargs: Any) -> None:
-        self.layouts += 1
-        super()._refresh_layout(*args, **kwargs)
-
-
-class Harness(App[None]):
-    def on_mount(self) -> None:
-        self.push_screen(Counting())
-
-
 async def test_growing_moves_only_the_scrollbar() -> None:
-    app = Harness()
+    app = ScreenHarness(LayoutCounting(ScrollView()))
     async with app.run_test(size=(40, 10)) as pilot:
         await pilot.pause()
         screen = app.screen
-        assert isinstance(screen, Counting)
+        assert isinstance(screen, LayoutCounting)
         view = screen.query_one(ScrollView)
         set_virtual_size(view, Size(40, 5))  # fits: no scrollbar
         await pilot.pause()
