@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tui.ui.messages import ReplyDelta, ReplyMessage, ReplyRetrying, ReplyTools
 from tui.ui.widgets.message_pane import MessagePane
+from tui.ui.widgets.paint_now import paint_now
 
 
 def draw_reply_event(pane: MessagePane, event: ReplyMessage) -> None:
@@ -30,3 +31,5 @@ def draw_reply_event(pane: MessagePane, event: ReplyMessage) -> None:
             view.feed_reasoning(run.state.reasoning)
         else:
             view.feed_text(event.delta.text, event.end)
+            if 0 < event.end <= len(event.delta.text):
+                paint_now(pane)  # the round's first words: not a frame tick later
