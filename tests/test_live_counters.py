@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from tui.config import PRESETS
 from tui.domain import Conversation
 from tui.engine import ReplyRun, build_request, new_reply
 from tui.engine.run import STALL_S
-from tui.providers.events import ErrorKind, RetryScheduled, StreamError, TextDelta, Usage
+from tui.providers.events import (
+    ErrorKind,
+    FinishReason,
+    RetryScheduled,
+    StreamError,
+    TextDelta,
+    Usage,
+)
 from tui.ui.progress_words import column_words, status_words
 
 
@@ -68,3 +77,13 @@ def test_usage_before_any_text_is_not_the_reply_count() -> None:
     assert run.progress().exact
     assert column_words(run.progress()).startswith("9 tokens")
     assert status_words(run.progress(), "m1").startswith("9 tokens ·")
+
+
+def test_the_conversation_was_last_updated_when_its_reply_ended() -> None:
+    run = live_reply(Clock())
+    long_ago = datetime(2020, 1, 1, tzinfo=UTC)
+    run.conversation.updated_at = long_ago  # as if the reply had started then
+    run.apply(TextDelta("a long reply"))
+    assert run.conversation.updated_at == long_ago
+    run.close(FinishReason.STOP)
+    assert run.conversation.updated_at >= run.message.created_at > long_ago

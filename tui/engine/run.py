@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from tui.config import ProviderConfig
 from tui.context import estimate_tokens
-from tui.domain import ChatMessage, Conversation, MessageStatus, Role
+from tui.domain import ChatMessage, Conversation, MessageStatus, Role, utc_now
 from tui.domain import ToolStep as SavedStep
 from tui.engine.state import ReplyState
 from tui.engine.stream import Sleep, reply_events
@@ -234,6 +234,7 @@ class ReplyRun:
         self.ended = self.clock()
         self.retry_at = None
         self.record()
+        self.conversation.updated_at = utc_now()  # its last change: the reply's end
         self.save()
         for callback in self.on_close:
             callback(self)
