@@ -16,6 +16,7 @@ from tui.providers.events import (
     TextDelta,
     Usage,
 )
+from tui.ui.finish_words import finish_label
 from tui.ui.progress_words import column_words, status_words
 
 
@@ -87,3 +88,17 @@ def test_the_conversation_was_last_updated_when_its_reply_ended() -> None:
     assert run.conversation.updated_at == long_ago
     run.close(FinishReason.STOP)
     assert run.conversation.updated_at >= run.message.created_at > long_ago
+
+
+def test_a_long_reply_counts_its_tokens_with_thousands_separators() -> None:
+    clock = Clock()
+    run = live_reply(clock)
+    run.apply(TextDelta("one two three four five six seven eight"))
+    run.apply(Usage(10, 12345))
+    clock.now += 1
+    assert status_words(run.progress(), "m1").startswith("12,345 tokens ·")
+    assert column_words(run.progress()).startswith("12,345 tokens ·")
+    run.apply(Usage(1500, 12345, reasoning_tokens=2000))
+    run.close(FinishReason.STOP)
+    words, _css = finish_label(run.message)
+    assert "1,500 in / 12,345 out tokens (2,000 reasoning)" in words

@@ -32,9 +32,9 @@ def token_words(message: ChatMessage) -> str:
     """` · 12 in / 34 out tokens · provider model` (parts that are known)."""
     parts = []
     if message.input_tokens is not None or message.output_tokens is not None:
-        inp = "?" if message.input_tokens is None else message.input_tokens
-        out = "?" if message.output_tokens is None else message.output_tokens
-        thought = f" ({message.reasoning_tokens} reasoning)" if message.reasoning_tokens else ""
+        inp = "?" if message.input_tokens is None else f"{message.input_tokens:,}"
+        out = "?" if message.output_tokens is None else f"{message.output_tokens:,}"
+        thought = f" ({message.reasoning_tokens:,} reasoning)" if message.reasoning_tokens else ""
         parts.append(f"{inp} in / {out} out tokens{thought}")
     if (cost := reply_cost_words(message)) is not None:
         parts.append(cost)

@@ -43,4 +43,4 @@ def column_words(progress: Progress, cost: str | None = None) -> str:
 
 
 def _tokens(progress: Progress, exact: str, estimated: str) -> str:
-    return (exact if progress.exact else estimated).format(n=progress.tokens)
+    return (exact if progress.exact else estimated).format(n=f"{progress.tokens:,}")
