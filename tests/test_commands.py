@@ -314,3 +314,28 @@ async def test_long_conversation_opens_with_its_tail_and_pages_earlier_messages(
         assert pane.scroll_y == 0
         assert [row.strip() for row in pane_text(pane)[:2]] == ["█You", "█question 0"]
     assert store.path_for(conv.id).read_bytes() == before  # looking never rewrites the file
+
+
+async def test_a_narrow_terminal_hides_the_list_until_asked_for(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        sidebar = app.main_screen.query_one("#sidebar")
+        assert sidebar.display
+        await pilot.resize_terminal(70, 30)  # the messages would get 36 columns
+        await pilot.pause()
+        assert not sidebar.display
+        assert app.focused is app.main_screen.query_one(PromptInput)
+        await pilot.press("f4")  # asked for: shown, narrow or not
+        assert sidebar.display
+        await pilot.press("f4")
+        assert not sidebar.display
+        await pilot.resize_terminal(120, 30)
+        await pilot.pause()
+        assert not sidebar.display  # hidden by the user: stays hidden
+        await pilot.press("f4", "ctrl+f")
+        assert sidebar.display
+        assert app.focused is app.main_screen.query_one("#filter")
+        await pilot.resize_terminal(70, 30)
+        await pilot.pause()
+        assert not sidebar.display  # shown on a wide screen: hidden again when narrow
+        assert app.focused is app.main_screen.query_one(PromptInput)  # not the hidden filter

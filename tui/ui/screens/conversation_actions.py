@@ -70,7 +70,7 @@ class ConversationActions:
 
     def filter(self) -> None:
         """Show the list and put the cursor in its filter box."""
-        self.screen.query_one("#sidebar").display = True
+        self._show_sidebar(True)
         self.screen.query_one("#filter", Input).focus()
 
     def start_filter(self, text: str) -> None:
@@ -116,11 +116,32 @@ class ConversationActions:
             listing.focus()
 
     def toggle_sidebar(self) -> None:
-        """Show or hide the conversation list."""
+        """Show or hide the conversation list (on a narrow screen too, when asked)."""
+        show = not self.screen.query_one("#sidebar").display
+        self._show_sidebar(show)
+        self.screen.session.state.sidebar = show
+        if not show:
+            self.screen.query_one(PromptInput).focus()
+
+    def _show_sidebar(self, show: bool) -> None:
         sidebar = self.screen.query_one("#sidebar")
-        sidebar.display = not sidebar.display
-        self.screen.session.state.sidebar = bool(sidebar.display)
-        if not sidebar.display:
+        if show and self.screen.has_class("-wide"):
+            # Shown as the layout shows it (tui.tcss): hidden again if the terminal narrows.
+            sidebar.styles.clear_rule("display")
+            sidebar.refresh(layout=True)
+        else:
+            sidebar.display = show
+
+    def resized(self, _event: object = None) -> None:
+        """The terminal changed size: a list it hid takes no keys (checked once the
+        screen's new styles are applied)."""
+        self.screen.call_after_refresh(self._refocus)
+
+    def _refocus(self) -> None:
+        focused = self.screen.focused
+        if focused is not None and any(
+            node.id == "sidebar" and not node.display for node in focused.ancestors
+        ):
             self.screen.query_one(PromptInput).focus()
 
     def rename(self) -> None:

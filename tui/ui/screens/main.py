@@ -61,6 +61,8 @@ class MainScreen(Screen[None]):
     """How long after start-up a missing search cache starts being built."""
 
     BINDINGS: ClassVar[list[BindingType]] = bindings("chat")
+    # -narrow: no list (tui.tcss). Not a ClassVar: Textual's annotation of it is not one.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (80, "-wide")]  # noqa: RUF012
 
     def __init__(
         self, session: ChatSession, provider: ProviderConfig, *, probe_local: bool = True
@@ -109,7 +111,8 @@ class MainScreen(Screen[None]):
         if refused := self.session.claim_data_dir():
             self.notify(refused + ".", title="Read-only", severity="warning", timeout=20)
         self.ticker = self.set_interval(TICK_S, self.live.tick, pause=True)
-        self.query_one("#sidebar").display = self.session.state.sidebar
+        if not self.session.state.sidebar:  # else shown where the screen is wide enough
+            self.query_one("#sidebar").display = False
         self.query_one(MessagePane).show(self.conversation)
         self.providers.show()
         self.query_one(PromptInput).focus()
@@ -265,6 +268,7 @@ class MainScreen(Screen[None]):
     action_filter = _delegate("conversations.filter")
     action_toggle_focus = _delegate("conversations.toggle_focus")
     action_toggle_sidebar = _delegate("conversations.toggle_sidebar")
+    on_resize = _delegate("conversations.resized")
     action_on_highlighted = _delegate("conversations.on_highlighted")
     action_rename_conversation = _delegate("conversations.rename")
     action_delete_conversation = _delegate("conversations.delete")
