@@ -33,6 +33,8 @@ class AppState:
     """Whether the conversation list is shown."""
     compare: list[str] = field(default_factory=list)
     """The provider:model pairs compared last."""
+    drafts: dict[str, str] = field(default_factory=dict)
+    """Unsent messages by conversation id ("new": the box of a conversation not saved)."""
 
     @classmethod
     def load(cls, data_dir: Path) -> AppState:
@@ -46,6 +48,8 @@ class AppState:
             value = raw.get(spec.name)
             if isinstance(value, list):
                 value = [item for item in value if isinstance(item, str)]
+            elif isinstance(value, dict):
+                value = {key: text for key, text in value.items() if isinstance(text, str)}
             if isinstance(value, type(getattr(state, spec.name))):
                 setattr(state, spec.name, value)
         return state

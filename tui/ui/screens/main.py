@@ -8,7 +8,6 @@ conversations, messages and providers live in their own modules, each given this
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from typing import ClassVar
 
 from textual import on
@@ -27,6 +26,8 @@ from tui.ui.keymap import bindings
 from tui.ui.messages import ReplyDelta, ReplyMessage, ReplyRetrying, ReplyTools
 from tui.ui.screens.conversation_actions import ConversationActions
 from tui.ui.screens.cost_actions import CostActions
+from tui.ui.screens.delegate import delegate as _delegate
+from tui.ui.screens.drafts import Drafts
 from tui.ui.screens.image_actions import ImageActions
 from tui.ui.screens.list_loader import list_newest
 from tui.ui.screens.live_replies import TICK_S, LiveReplies
@@ -41,17 +42,6 @@ from tui.ui.widgets.message_pane import MessagePane
 from tui.ui.widgets.prompt_input import PromptInput
 from tui.ui.widgets.reply_drawing import draw_reply_event
 from tui.ui.widgets.status_bar import StatusBar
-
-
-def _delegate(path: str) -> Callable[..., object]:
-    """An `action_*` method running `group.name` of the screen, where Textual finds it."""
-    group, name = path.split(".")
-
-    def action(self: MainScreen, *args: object) -> object:
-        return getattr(getattr(self, group), name)(*args)
-
-    action.__doc__ = f"Runs `{path}`."
-    return action
 
 
 class MainScreen(Screen[None]):
@@ -77,8 +67,8 @@ class MainScreen(Screen[None]):
         session.providers[provider.name] = provider
         self.conversation = session.new_conversation(provider)
         """The conversation on screen (not on disk until its first message)."""
-        self.drafts: dict[str, str] = {}
-        """Unsent text of conversations not on screen."""
+        self.drafts = Drafts(self)
+        """Unsent text of conversations not on screen (and saving all unsent text)."""
         self.editing: ChatMessage | None = None
         """The user message being edited in the prompt (Up in an empty prompt), if any."""
         self.started = False
@@ -113,6 +103,7 @@ class MainScreen(Screen[None]):
         self.ticker = self.set_interval(TICK_S, self.live.tick, pause=True)
         if not self.session.state.sidebar:  # else shown where the screen is wide enough
             self.query_one("#sidebar").display = False
+        self.drafts.restore()
         self.query_one(MessagePane).show(self.conversation)
         self.providers.show()
         self.query_one(PromptInput).focus()
@@ -145,8 +136,13 @@ class MainScreen(Screen[None]):
         self.call_later(self.redraw_conversation)
 
     def save_state(self) -> None:
-        """Remember the open conversation, provider and theme for next time."""
+        """Remember the open conversation, provider, theme and unsent text for next time."""
+        self.session.state.drafts = self.drafts.collect()
         self.session.save_state(self.conversation, self.provider, self.app.theme)
+
+    @on(PromptInput.Changed, "#prompt")
+    def typed(self) -> None:
+        self.drafts.typed()
 
     @on(PromptInput.Submitted)
     async def send(self, event: PromptInput.Submitted) -> None:
