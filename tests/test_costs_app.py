@@ -218,6 +218,16 @@ async def test_the_stats_screen_sums_the_saved_replies(tmp_path: Path) -> None:
         assert isinstance(app.screen, MainScreen)
 
 
+async def test_a_chart_of_days_with_nothing_on_them_says_so(tmp_path: Path) -> None:
+    app = make_app(tmp_path)  # no reply saved: no spend, no tokens
+    async with app.run_test(size=(120, 50)) as pilot:
+        screen = await open_stats(app, pilot)
+        spend = screen.query_one("#spend-chart", DayBars)
+        assert str(spend.render()) == "No priced reply on these days."
+        tokens = screen.query_one("#token-chart", DayBars)
+        assert str(tokens.render()) == "No tokens used on these days."
+
+
 # ----------------------------------------------------------------- the words, pure
 
 

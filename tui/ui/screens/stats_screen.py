@@ -149,12 +149,26 @@ class StatsScreen(Screen[None]):
                 f"Spend per day, {first:%b %d} to {last:%b %d} (UTC): {dollars(month)}",
                 classes="heading",
             ),
-            DayBars(stats.days, spend, dollars, rows=6, id="spend-chart"),
+            DayBars(
+                stats.days,
+                spend,
+                dollars,
+                rows=6,
+                empty="No priced reply on these days.",
+                id="spend-chart",
+            ),
             Label(
                 f"Tokens per day (input + output): {short_count(round(sum(used)))}",
                 classes="heading",
             ),
-            DayBars(stats.days, used, tokens, rows=4, id="token-chart"),
+            DayBars(
+                stats.days,
+                used,
+                tokens,
+                rows=4,
+                empty="No tokens used on these days.",
+                id="token-chart",
+            ),
             Label("By provider and model (all time)", classes="heading"),
             Static(
                 usage_table("provider/model", [(row.key, row) for row in stats.models]),

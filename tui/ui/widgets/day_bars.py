@@ -47,6 +47,7 @@ class DayBars(Widget):
         amount: Callable[[float], str],
         *,
         rows: int = 6,
+        empty: str = "Nothing on these days.",
         id: str | None = None,
     ) -> None:
         super().__init__(id=id)
@@ -55,12 +56,16 @@ class DayBars(Widget):
         self.amount = amount
         """A value in words for the scale: `$0.42`, `12k`."""
         self.rows = rows
+        self.empty = empty
+        """Shown instead of a chart with no bars (all of it at the scale's zero)."""
 
     def render(self) -> Text:
         bar = self.get_component_rich_style("day-bars--bar")
         today = self.get_component_rich_style("day-bars--today")
         axis = self.get_component_rich_style("day-bars--axis")
         peak = max(self.values, default=0.0)
+        if peak <= 0:
+            return Text(self.empty, axis)
         top, bottom = self.amount(peak), self.amount(0.0)
         width = max(len(top), len(bottom))
         bars = [bar_cells(value, peak, self.rows) for value in self.values]
