@@ -83,3 +83,27 @@ async def test_text_typed_before_a_kill_9_is_in_the_box_again(tmp_path: Path) ->
         await app.process.wait()
     async with PtyApp(cli_env(tmp_path)) as app:
         await app.wait_for(b"typed, then the terminal died")
+
+
+async def test_a_new_conversations_draft_waits_for_the_next_new_one(tmp_path: Path) -> None:
+    (saved,) = save_questions(ConversationStore(tmp_path / "data"), "an old one")
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = app.main_screen
+        box = screen.query_one(PromptInput)
+        await type_text(pilot, "started, not sent")
+        await screen.open_conversation(saved.id)
+        assert box.text == ""
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert box.text == "started, not sent"
+        await screen.open_conversation(saved.id)
+        await pilot.press("ctrl+q")
+    assert saved_drafts(tmp_path / "data") == {"new": "started, not sent"}
+    again = make_app(tmp_path)
+    async with again.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        assert again.main_screen.conversation.id == saved.id
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert again.main_screen.query_one(PromptInput).text == "started, not sent"

@@ -11,34 +11,41 @@ from typing import TYPE_CHECKING
 
 from textual.timer import Timer
 
+from tui.domain import Conversation
 from tui.ui.widgets.prompt_input import PromptInput
 
 if TYPE_CHECKING:
     from tui.ui.screens.main import MainScreen
 
 NEW = "new"
-"""The key of the box's text while the open conversation is not on disk yet."""
+"""The key of the draft of a new conversation (not on disk until its first message):
+Ctrl+N brings it back."""
 SAVE_AFTER_S = 1.0
 """How long after the last key the drafts are saved."""
 
 
 class Drafts(dict[str, str]):
-    """Unsent text of the conversations not on screen, by conversation id; also saves
-    and restores all of it, the box's text included."""
+    """Unsent text of the conversations not on screen, by `key`; also saves and
+    restores all of it, the box's text included."""
 
     def __init__(self, screen: MainScreen) -> None:
         super().__init__()
         self._screen = screen
         self._timer: Timer | None = None
 
+    @staticmethod
+    def key(conv: Conversation) -> str:
+        """Where `conv`'s draft is kept: its id, or `NEW` before its first message."""
+        return conv.id if conv.messages else NEW
+
     def restore(self) -> None:
-        """Take the drafts saved last time; the new conversation's goes in the box."""
+        """Take the drafts saved last time; with no conversation to reopen, the new
+        conversation's goes in the box."""
         state = self._screen.session.state
         self.update(state.drafts)
-        text = self.pop(NEW, "")
         box = self._screen.query_one(PromptInput)
-        if text and not state.last_conversation and not box.text:
-            box.load_text(text)
+        if NEW in self and not state.last_conversation and not box.text:
+            box.load_text(self.pop(NEW))
             box.move_cursor(box.document.end)
 
     def typed(self) -> None:
@@ -51,8 +58,12 @@ class Drafts(dict[str, str]):
         """Every draft to save: those of conversations on disk, and the box's."""
         screen = self._screen
         store = screen.session.store
-        saved = {key: text for key, text in self.items() if store.path_for(key).exists()}
+        saved = {
+            key: text
+            for key, text in self.items()
+            if key == NEW or store.path_for(key).exists()  # (not a deleted one's)
+        }
         box = screen.query_one(PromptInput).text
         if box.strip():
-            saved[screen.conversation.id if screen.conversation.messages else NEW] = box
+            saved[self.key(screen.conversation)] = box
         return saved

@@ -174,14 +174,14 @@ class MainScreen(Screen[None]):
         """Put `conv` on screen, keeping the draft of the one it replaces."""
         prompt = self.query_one(PromptInput)
         if prompt.text:
-            self.drafts[self.conversation.id] = prompt.text
+            self.drafts[self.drafts.key(self.conversation)] = prompt.text
         self.conversation = conv
         # One repaint for all of it: each costs a full-screen render.
         with self.app.batch_update():
             if conv.provider in self.config.providers:
                 self.provider = self.session.provider_named(conv.provider, conv.model or None)
             await self.redraw_conversation()
-            prompt.load_text(self.drafts.pop(conv.id, ""))
+            prompt.load_text(self.drafts.pop(self.drafts.key(conv), ""))
             self.providers.show()
             self.sender.show_pending()  # a queued message shows in its own conversation
             prompt.focus()
