@@ -235,3 +235,11 @@ async def test_rm_and_ask_c_leave_a_data_dir_another_app_writes_alone(
         assert replay.requests == []
     finally:
         app.release()
+
+
+def test_the_apps_help_names_every_command() -> None:
+    from tui.cli.app import build_parser
+
+    shown = build_parser().format_help()
+    for command in ("ask", "serve", "search", "stats", "ls", "show", "rm"):
+        assert f" {command} " in shown.replace(",", " ").replace("\n", " ")

@@ -13,9 +13,10 @@ def build_parser() -> argparse.ArgumentParser:
     """The `tui-chat` argument parser."""
     parser = argparse.ArgumentParser(
         prog="tui-chat",
-        description="A full-screen terminal chat client for LLM APIs. "
-        "Run `tui-chat ask --help` for the headless mode, `tui-chat serve --help` for the "
-        "app in a web browser.",
+        description="A full-screen terminal chat client for LLM APIs.",
+        epilog="commands (each with its own --help): ask (a reply without the UI, for "
+        "scripts and pipes), serve (the app in a web browser), search (every "
+        "conversation), stats (spend and tokens), ls, show, rm (saved conversations)",
     )
     add_common_options(parser)
     return parser
