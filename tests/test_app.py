@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from textual import events
 from textual.message import Message
-from textual.widgets import Input, OptionList
+from textual.widgets import Input, Label, OptionList
 from textual.widgets._footer import FooterKey
 from textual.worker import Worker, WorkerState
 
@@ -23,7 +23,7 @@ from tui.domain import ChatMessage, Role
 from tui.ui.app import SWITCH_INTERVAL_S, ChatApp
 from tui.ui.messages import ReplyDelta
 from tui.ui.screens.main import MainScreen
-from tui.ui.screens.model_picker import ModelPickerDialog
+from tui.ui.screens.model_picker import ModelPickerDialog, listed_words
 from tui.ui.widgets.key_footer import KeyFooter
 from tui.ui.widgets.message_pane import MessagePane
 from tui.ui.widgets.message_parts import Piece
@@ -262,6 +262,9 @@ async def test_model_picker_switches_the_next_reply(replay: ReplayServer, tmp_pa
         await pilot.pause()
         picker = app.screen
         assert isinstance(picker, ModelPickerDialog)
+        await app.workers.wait_for_complete()
+        assert str(picker.query_one("#models-note", Label).content) == "2 models listed by first"
+        assert listed_words(1, "first") == "1 model listed by first"
         providers = picker.query_one("#providers", OptionList)
         providers.highlighted = list(app.config.providers).index("second")
         await pilot.pause()

@@ -217,3 +217,18 @@ async def test_quitting_mid_compare_saves_every_partial_reply(
     assert reply["content"] != text_of(HELD["held"])
     assert reply["finish_reason"] == "cancelled"
     assert [a["provider"] for a in reply["alternatives"]] == ["fast"]
+
+
+async def test_the_setup_dialogs_help_wraps_inside_its_box(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await type_text(pilot, "hi")
+        await pilot.press("f7")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, CompareSetupDialog)
+        help_line = dialog.query_one(".help")
+        box = help_line.parent
+        assert box is not None
+        assert help_line.region.right <= box.content_region.right
+        assert help_line.region.height == 2  # its words on two lines, none cut off

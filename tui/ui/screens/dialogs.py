@@ -18,6 +18,7 @@ DIALOG_CSS = """
         border: thick $primary; background: $surface; padding: 0 1;
     }
     & .help { color: $text-muted; }
+    & > Vertical > Label { width: 100%; }  /* a long line wraps inside the box */
     & Horizontal { height: auto; align-horizontal: right; }
     & TextArea { height: 12; }
 """

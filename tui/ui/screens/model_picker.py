@@ -108,7 +108,7 @@ class ModelPickerDialog(ModalScreen[ModelChoice | None]):
         listing = self.catalog.models.get(provider.name)
         note = ""
         if listing is not None:
-            note = listing.error or f"{len(listing.models)} models listed by {provider.name}"
+            note = listing.error or listed_words(len(listing.models), provider.name)
         self.query_one("#models-note", Label).update(note)
 
     @work(exclusive=True, group="fetch-models", exit_on_error=False)
@@ -137,3 +137,8 @@ class ModelPickerDialog(ModalScreen[ModelChoice | None]):
     def model_typed(self, event: Input.Submitted) -> None:
         if event.value.strip():
             self.dismiss(ModelChoice(self.shown_provider, event.value.strip()))
+
+
+def listed_words(count: int, provider: str) -> str:
+    """`12 models listed by openai` (`1 model …`)."""
+    return f"{count} model{'' if count == 1 else 's'} listed by {provider}"
