@@ -18,4 +18,5 @@ def paint_now(widget: Widget) -> None:
     # Its repaint reaches the screen now rather than when the widget next goes idle,
     # so the frame queued after it on the screen includes it.
     widget._check_refresh()
+    # The frame timer's own step (Textual's Pilot draws a frame on demand the same way).
     screen.call_later(screen._on_timer_update)
